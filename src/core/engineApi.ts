@@ -1,0 +1,28 @@
+/**
+ * The engine's entry points as the CLI, the worker and the extension see them. Implemented in
+ * `audit.ts` (pure: takes a parsed Dataset) and `node/auditFile.ts` (reads a file, picks a backend).
+ */
+import type { AuditOptions, AuditReport } from './types';
+
+export type Stage = 'read' | 'featurize' | 'train' | 'embed' | 'neighbours' | 'score' | 'report';
+
+export interface Progress {
+  stage: Stage;
+  /** Fraction of the whole audit done, in [0, 1]. */
+  fraction: number;
+  message: string;
+}
+
+export interface AuditHooks {
+  onProgress?(p: Progress): void;
+  /** Aborting stops the audit at the next batch; the promise rejects with an AbortError. */
+  signal?: AbortSignal;
+  /** Receives each problem (bad row) as soon as it is found. */
+  onProblem?(line: number, message: string): void;
+}
+
+export type AuditFileFn = (file: string, options?: Partial<AuditOptions>, hooks?: AuditHooks) => Promise<AuditReport>;
+
+export class AbortError extends Error {
+  constructor() { super('The audit was cancelled.'); this.name = 'AbortError'; }
+}
