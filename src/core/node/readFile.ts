@@ -1,0 +1,43 @@
+/** Reads a dataset file from disk, streaming it into the pure reader (src/core/read). */
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { parse, type Options } from 'csv-parse';
+import { InputError, type Dataset } from '../dataset';
+import { formatFromPath, readDataset, type CsvParse, type CsvParser } from '../read';
+import type { ColumnOptions } from '../types';
+
+/**
+ * csv-parse's streaming `parse`, as the pure reader expects it. (csv-parse's typings do not model
+ * `raw: true`, under which `on_record` receives `{ record, raw }`; hence the cast.)
+ */
+export const csvParse: CsvParse = (options) => parse(options as unknown as Options) as CsvParser;
+
+/**
+ * Reads a .csv, .tsv / .tab, .jsonl / .ndjson or .json file. Throws InputError for a file that
+ * cannot be audited at all; bad rows are kept, marked `invalid`, and listed in `problems`.
+ */
+export async function readDatasetFile(path: string, options: ColumnOptions & { maxRows?: number } = {}): Promise<Dataset> {
+  const format = formatFromPath(path);
+  if (!format) {
+    throw new InputError('unknown file type: use a .csv, .tsv, .tab, .jsonl, .ndjson or .json file', path);
+  }
+  try {
+    const s = await stat(path);
+    if (!s.isFile()) throw new InputError('not a file', path);
+  } catch (e) {
+    if (e instanceof InputError) throw e;
+    throw new InputError(`cannot read the file: ${(e as Error).message}`, path);
+  }
+  const stream = createReadStream(path, { encoding: 'utf8' });
+  try {
+    return await readDataset(stream as AsyncIterable<string>, { ...options, file: path, format, csvParse });
+  } catch (e) {
+    // A file-system error while streaming (it has a `syscall`, as in "EISDIR: ..., read").
+    if (e instanceof Error && typeof (e as NodeJS.ErrnoException).syscall === 'string') {
+      throw new InputError(`cannot read the file: ${e.message}`, path);
+    }
+    throw e;
+  } finally {
+    stream.destroy();
+  }
+}

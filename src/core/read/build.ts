@@ -1,0 +1,170 @@
+/**
+ * From a table to a Dataset: detect the shape, convert every record to a row (unusable ones kept
+ * with `invalid` and a problem), and refuse files that cannot be audited.
+ */
+import type { ColumnOptions, FileFormat, Problem } from '../types';
+import type { Dataset, LabeledDataset, LabeledRow, RowSpan, TripletDataset, TripletRow } from '../dataset';
+import { detectShape, isMissing, parseNumber, parseVector, type Shape } from './shape';
+import { ReadError, jsonType, type Table, type TableRecord } from './table';
+
+/** Rows used to detect the shape (the first readable ones). */
+export const SAMPLE_ROWS = 1000;
+
+type LabeledShape = Extract<Shape, { kind: 'labeled' }>;
+type TripletShape = Extract<Shape, { kind: 'triplets' }>;
+
+export function buildDataset(table: Table, file: string, format: FileFormat, options: ColumnOptions = {}): Dataset {
+  const { header, records } = table;
+  if (records.length === 0) {
+    throw new ReadError(header.length === 0 ? 'the file is empty' : 'the file has a header but no data rows');
+  }
+  const fatal = records.find((r) => r.fatal);
+  const fail = (message: string, line?: number): never => {
+    if (fatal) throw new ReadError(`${fatal.error} (the rows before it cannot be audited: ${message})`, fatal.line);
+    throw new ReadError(message, line);
+  };
+  const readable = records.filter((r) => r.values !== undefined);
+  if (readable.length === 0) fail(noUsableRows(records), records[0].line);
+  const shape = detectShape(header, readable.slice(0, SAMPLE_ROWS).map((r) => r.values as unknown[]), options);
+  const problems: Problem[] = [];
+  const base = { file, format, header, problems };
+  const dataset: Dataset =
+    shape.kind === 'triplets'
+      ? ({ ...base, kind: 'triplets', columns: shape.columns, rows: tripletRows(records, header, shape, problems) } satisfies TripletDataset)
+      : ({ ...base, kind: 'labeled', input: shape.input, columns: shape.columns, rows: labeledRows(records, header, shape, problems) } satisfies LabeledDataset);
+
+  const usable: Array<LabeledRow | TripletRow> = dataset.rows.filter((r) => r.invalid === undefined);
+  if (usable.length === 0) fail(noUsableRows(dataset.rows), dataset.rows[0].line);
+  if (dataset.kind === 'labeled') {
+    const labels = new Set((usable as LabeledRow[]).map((r) => r.label));
+    if (labels.size < 2) {
+      const [only] = labels;
+      fail(`only one class (${JSON.stringify(only)} in column ${JSON.stringify(dataset.columns.label)}) among the ${usable.length} usable rows; labeled data needs at least 2 distinct labels`);
+    }
+  }
+  return dataset;
+}
+
+function noUsableRows(rows: Array<{ line: number; invalid?: string; error?: string }>): string {
+  const first = rows.find((r) => r.invalid ?? r.error);
+  const why = first ? `; the first: line ${first.line}: ${first.invalid ?? first.error}` : '';
+  return `no usable rows: all ${rows.length} rows have problems${why}`;
+}
+
+/** Collects a row's problems; `invalid` is the first error. */
+class RowCheck {
+  invalid?: string;
+  constructor(
+    private readonly span: RowSpan,
+    private readonly problems: Problem[],
+  ) {}
+  error(message: string): void {
+    this.invalid ??= message;
+    this.add(message, 'error');
+  }
+  warn(message: string): void {
+    this.add(message, 'warning');
+  }
+  private add(message: string, severity: Problem['severity']): void {
+    this.problems.push({ line: this.span.line, row: this.span.row, message: `line ${this.span.line}: ${message}`, severity });
+  }
+}
+
+/** A string cell: text as is, numbers / booleans with String(); undefined (and an error) otherwise. */
+function stringCell(values: unknown[], i: number, what: string, check: RowCheck): string | undefined {
+  const v = values[i];
+  if (v === undefined || v === null) check.error(`missing ${what}`);
+  else if (typeof v === 'object') check.error(`${what} is a JSON ${jsonType(v)}, not a string`);
+  else return String(v);
+  return undefined;
+}
+
+function labeledRows(records: TableRecord[], header: string[], shape: LabeledShape, problems: Problem[]): LabeledRow[] {
+  const { columns, input } = shape;
+  const at = (name: string) => header.indexOf(name);
+  const labelAt = at(columns.label);
+  const labelWhat = `label (column ${JSON.stringify(columns.label)})`;
+  const textAt = columns.text === undefined ? -1 : at(columns.text);
+  const textWhat = `text (column ${JSON.stringify(columns.text)})`;
+  const featureAt = (columns.features ?? []).map(at);
+  const vectorAt = columns.vector === undefined ? -1 : at(columns.vector);
+  const vectorName = JSON.stringify(columns.vector);
+  const dim = vectorAt < 0 ? 0 : commonLength(records, vectorAt);
+  // Rows are object literals, never spreads: spreading is slow on hundreds of thousands of rows.
+  return records.map((rec) => {
+    const row: LabeledRow = { row: rec.row, line: rec.line, endLine: rec.endLine, label: '' };
+    const check = new RowCheck(row, problems);
+    const values = rec.values;
+    if (!values) {
+      check.error(rec.error ?? 'unreadable row');
+    } else {
+      row.label = stringCell(values, labelAt, labelWhat, check) ?? '';
+      if (!check.invalid && row.label.trim() === '') check.error(`empty ${labelWhat}`);
+      if (input === 'text') {
+        const text = stringCell(values, textAt, textWhat, check);
+        if (text !== undefined) row.text = text;
+        if (text !== undefined && text.trim() === '') check.warn(`empty ${textWhat}`);
+      } else if (input === 'features') {
+        const f = new Float32Array(featureAt.length);
+        featureAt.forEach((i, k) => {
+          const x = parseNumber(values[i]);
+          if (x === undefined) check.error(`column ${JSON.stringify(header[i])}: ${describeValue(values[i], 'a number')}`);
+          else f[k] = x;
+        });
+        row.features = f;
+      } else {
+        const v = parseVector(values[vectorAt]);
+        if (v === undefined) check.error(`column ${vectorName}: ${describeValue(values[vectorAt], 'a vector of numbers')}`);
+        else if (v.length !== dim) check.error(`column ${vectorName}: the vector has ${v.length} values, expected ${dim}`);
+        else row.features = v;
+      }
+    }
+    if (check.invalid !== undefined) row.invalid = check.invalid;
+    return row;
+  });
+}
+
+function tripletRows(records: TableRecord[], header: string[], shape: TripletShape, problems: Problem[]): TripletRow[] {
+  const roles = (['anchor', 'positive', 'negative'] as const).map((role) => {
+    const name = shape.columns[role];
+    return { role, at: header.indexOf(name), what: `${role} (column ${JSON.stringify(name)})` };
+  });
+  return records.map((rec) => {
+    const row: TripletRow = { row: rec.row, line: rec.line, endLine: rec.endLine, anchor: '', positive: '', negative: '' };
+    const check = new RowCheck(row, problems);
+    const values = rec.values;
+    if (!values) check.error(rec.error ?? 'unreadable row');
+    else {
+      for (const { role, at, what } of roles) {
+        const s = stringCell(values, at, what, check);
+        if (s !== undefined) row[role] = s;
+        if (s !== undefined && s.trim() === '') check.warn(`empty ${what}`);
+      }
+    }
+    if (check.invalid !== undefined) row.invalid = check.invalid;
+    return row;
+  });
+}
+
+/** The most common vector length among the first readable records. */
+function commonLength(records: TableRecord[], i: number): number {
+  const counts = new Map<number, number>();
+  let seen = 0;
+  for (const r of records) {
+    const v = r.values && parseVector(r.values[i]);
+    if (!v) continue;
+    counts.set(v.length, (counts.get(v.length) ?? 0) + 1);
+    if (++seen >= SAMPLE_ROWS) break;
+  }
+  let best = 0;
+  let bestCount = 0;
+  for (const [len, n] of counts) if (n > bestCount) [best, bestCount] = [len, n];
+  return best;
+}
+
+/** "empty value, expected a number" / "\"abc\" is not a number". */
+function describeValue(v: unknown, expected: string): string {
+  if (isMissing(v)) return `empty value, expected ${expected}`;
+  const s = typeof v === 'string' ? v : JSON.stringify(v);
+  return `${JSON.stringify(s.length > 40 ? `${s.slice(0, 40)}...` : s)} is not ${expected}`;
+}

@@ -1,0 +1,124 @@
+/**
+ * CSV / TSV reading with csv-parse's streaming parser. csv-parse needs Node's `stream` and
+ * `Buffer`, so the core does not import it: the caller passes its `parse` function
+ * (`import { parse } from 'csv-parse'`; see node/readFile.ts).
+ */
+import { CsvLineTracker, describe, type CsvParseError, type CsvRecord } from './csvLines';
+import { ReadError, type Table, type TableRecord } from './table';
+
+export type { CsvParseError, CsvRecord };
+
+/** The options this reader gives csv-parse (a subset of csv-parse's `Options`). */
+export interface CsvParseOptions {
+  bom: boolean;
+  delimiter: string;
+  quote: string | null;
+  record_delimiter: string[];
+  relax_column_count: boolean;
+  skip_empty_lines: boolean;
+  skip_records_with_error: boolean;
+  raw: boolean;
+  on_record: (record: { record: string[]; raw?: string }, context: { lines: number; bytes: number; raw?: string }) => null;
+  on_skip: (error: CsvParseError | undefined, raw: string | undefined) => undefined;
+}
+
+/** The part of csv-parse's Parser (a Node Transform stream) this reader uses. */
+export interface CsvParser {
+  write(chunk: string, callback: (error?: Error | null) => void): boolean;
+  end(callback: (error?: Error | null) => void): unknown;
+  on(event: 'error', listener: (error: Error) => void): unknown;
+  destroy(): unknown;
+}
+
+/** csv-parse's `parse(options)`. */
+export type CsvParse = (options: CsvParseOptions) => CsvParser;
+
+export interface CsvReadOptions {
+  delimiter: ',' | '\t';
+  /** false for TSV: quotes are ordinary characters. */
+  quote: boolean;
+  parse: CsvParse;
+}
+
+/**
+ * Every record of the text (the header first) with its line span. Records csv-parse cannot read
+ * come with `error` instead of `fields`; the reading goes on after them.
+ */
+export async function* csvRecords(chunks: AsyncIterable<string>, options: CsvReadOptions): AsyncGenerator<CsvRecord> {
+  const tracker = new CsvLineTracker(options.delimiter, options.quote ? '"' : null);
+  const parser = options.parse({
+    bom: true,
+    delimiter: options.delimiter,
+    quote: options.quote ? '"' : null,
+    record_delimiter: ['\r\n', '\n', '\r'], // any line ending, even mixed in one file
+    relax_column_count: true,
+    skip_empty_lines: true,
+    skip_records_with_error: true,
+    raw: true,
+    on_record: ({ record, raw }, context) => {
+      tracker.record(record, raw ?? context.raw ?? '', context.lines, context.bytes);
+      return null; // nothing goes to the stream's readable side: the tracker collects the records
+    },
+    on_skip: (error, raw) => {
+      tracker.skip(error, raw);
+      return undefined;
+    },
+  });
+  parser.on('error', () => undefined); // errors reach the write / end callbacks
+  const write = (chunk: string) => {
+    tracker.feed(chunk);
+    return new Promise<void>((resolve, reject) => parser.write(chunk, (e) => (e ? reject(e) : resolve())));
+  };
+  const end = () => new Promise<void>((resolve, reject) => parser.end((e) => (e ? reject(e) : resolve())));
+  let held = ''; // a chunk's last UTF-16 code unit when it is the first half of a surrogate pair
+  try {
+    for await (const chunk of chunks) {
+      const text = held + chunk;
+      const last = text.charCodeAt(text.length - 1);
+      held = last >= 0xd800 && last <= 0xdbff ? text.slice(-1) : '';
+      if (text.length > held.length) await write(held ? text.slice(0, -1) : text);
+      yield* tracker.out.splice(0);
+    }
+    if (held) await write(held);
+    await end();
+    tracker.finish();
+    yield* tracker.out.splice(0);
+  } catch (e) {
+    // Errors csv-parse cannot skip (none with the options above, but a CsvError has a code).
+    const error = e as CsvParseError;
+    if (typeof error?.code === 'string') throw new ReadError(`the file cannot be parsed: ${describe(error)}`, error.lines);
+    throw e;
+  } finally {
+    parser.destroy();
+  }
+}
+
+/** Reads a CSV / TSV file: the first record is the header; stops after `maxRows` data rows (0: no limit). */
+export async function readCsvTable(
+  chunks: AsyncIterable<string>,
+  options: CsvReadOptions & { maxRows?: number },
+): Promise<Table> {
+  let header: string[] | undefined;
+  const records: TableRecord[] = [];
+  const maxRows = options.maxRows ?? 0;
+  for await (const rec of csvRecords(chunks, options)) {
+    if (header === undefined) {
+      if (!rec.fields) throw new ReadError(`the header cannot be read: ${rec.error}`, rec.line);
+      header = rec.fields;
+      continue;
+    }
+    const record: TableRecord = { row: records.length, line: rec.line, endLine: rec.endLine };
+    if (!rec.fields) {
+      record.error = rec.error ?? 'unreadable row';
+      if (rec.fatal) record.fatal = true;
+    } else if (rec.fields.length !== header.length) {
+      const n = header.length;
+      record.error = `expected ${n} field${n === 1 ? '' : 's'}, found ${rec.fields.length}`;
+    } else {
+      record.values = rec.fields;
+    }
+    records.push(record);
+    if (maxRows > 0 && records.length >= maxRows) break;
+  }
+  return { header: header ?? [], records };
+}

@@ -1,0 +1,94 @@
+/**
+ * A JSON array of objects. The file is read whole; each row's lines are found by scanning the
+ * text for where each element of the top-level array starts and ends.
+ */
+import { objectValues, tableRecord } from './jsonl';
+import { ReadError, jsonType, type Table, type TableRecord } from './table';
+
+export async function readJsonTable(chunks: AsyncIterable<string>, maxRows = 0): Promise<Table> {
+  let text = '';
+  for await (const chunk of chunks) text += chunk;
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  if (text.trim() === '') throw new ReadError('the file is empty');
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (e) {
+    const message = e instanceof Error ? e.message : String(e);
+    throw new ReadError(`invalid JSON: ${message}`, errorLine(text, message));
+  }
+  if (!Array.isArray(data)) throw new ReadError(`expected a JSON array of objects, found ${jsonType(data)}`, 1);
+  if (data.length === 0) throw new ReadError('the JSON array is empty', 1);
+  const spans = elementSpans(text);
+  const lineOf = lineCounter(text);
+  const header: string[] = [];
+  const index = new Map<string, number>();
+  const records: TableRecord[] = [];
+  const n = maxRows > 0 ? Math.min(maxRows, data.length) : data.length;
+  for (let row = 0; row < n; row++) {
+    const [start, end] = spans[row];
+    records.push(tableRecord(row, lineOf(start), lineOf(end), objectValues(data[row], header, index)));
+  }
+  return { header, records };
+}
+
+/** [first, last] character offsets of each element of the top-level array of valid JSON text. */
+export function elementSpans(text: string): Array<[number, number]> {
+  const spans: Array<[number, number]> = [];
+  let depth = 0;
+  let inString = false;
+  let escaped = false;
+  let start = -1;
+  let last = -1;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (inString) {
+      if (escaped) escaped = false;
+      else if (c === '\\') escaped = true;
+      else if (c === '"') inString = false;
+      last = i;
+      continue;
+    }
+    if (c === ' ' || c === '\t' || c === '\n' || c === '\r') continue;
+    if (depth === 1 && (c === ',' || c === ']')) {
+      if (start >= 0) spans.push([start, last]);
+      start = -1;
+      if (c === ']') depth = 0;
+      continue;
+    }
+    if (depth === 1 && start < 0) start = i;
+    if (c === '"') inString = true;
+    else if (c === '[' || c === '{') depth++;
+    else if (c === ']' || c === '}') depth--;
+    last = i;
+  }
+  return spans;
+}
+
+/**
+ * The line of a JSON.parse error: from the position in the message, else (V8 does not always give
+ * one) the first element of the top-level array that does not parse on its own.
+ */
+function errorLine(text: string, message: string): number | undefined {
+  const at = /at position (\d+)/.exec(message);
+  if (at) return lineCounter(text)(Math.min(Number(at[1]), text.length));
+  const lineOf = lineCounter(text);
+  for (const [start, end] of elementSpans(text)) {
+    try {
+      JSON.parse(text.slice(start, end + 1));
+    } catch {
+      return lineOf(start);
+    }
+  }
+  return undefined;
+}
+
+/** lineOf(offset) for offsets that never decrease between calls. */
+function lineCounter(text: string): (offset: number) => number {
+  let pos = 0;
+  let line = 1;
+  return (offset) => {
+    for (; pos < offset; pos++) if (text.charCodeAt(pos) === 10) line++;
+    return line;
+  };
+}
