@@ -15,6 +15,9 @@ const node = {
   bundle: true, platform: 'node', target: 'node20', format: 'cjs', sourcemap: true, minify,
   // tfjs-node is optional and native: loaded at run time when present, never bundled.
   external: ['vscode', '@tensorflow/tfjs-node'],
+  // tfjs's ESM entry points: their "main" (node) builds are not listed as having side effects,
+  // so esbuild would drop the imports that register the backends' kernels.
+  mainFields: ['module', 'main'],
   logLevel: 'warning',
 };
 const bundles = [

@@ -73,10 +73,11 @@ export interface RowReport {
   line: number;
   /** 1-based line where the row ends (differs from `line` when a quoted field spans lines). */
   endLine: number;
-  category: Category;
-  loss: number;
-  dAP: number;
-  dAN: number;
+  /** null only on an `invalid` row, which has no triplet. */
+  category: Category | null;
+  loss: number | null;
+  dAP: number | null;
+  dAN: number | null;
   suspicion: number;
   flags: Flag[];
   /** Labeled data: the label in the file. */
@@ -143,6 +144,10 @@ export interface AuditReport {
   /** fold f scored the rows whose `fold` is f; it trained on all the others. */
   folds: { fold: number; rows: number }[];
   neighbourSearch: 'exact' | 'approximate';
+  /** 2-D PCA of the embeddings of fold 0's model, one point per row (invalid rows at 0,0). */
+  map?: { method: 'pca'; x: number[]; y: number[] };
+  /** The same embeddings, row-major [rowCount x dim], for UMAP in the panel (small files only). */
+  embedding?: { dim: number; values: number[] };
   timings: Record<string, number>;
   summary: Summary;
   problems: Problem[];

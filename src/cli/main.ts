@@ -1,0 +1,50 @@
+/**
+ * `triplet-audit FILE [options]`: audits a dataset and writes the report.
+ * Exit codes: 0 success, 2 unusable input (or bad arguments), 1 internal error.
+ */
+import { writeFileSync } from 'node:fs';
+import { InputError } from '../core/dataset';
+import { auditFile } from '../core/node/auditFile';
+import { backendLabel } from '../core/node/backend';
+import { parseCli, USAGE, UsageError } from './args';
+import { formatTable } from './table';
+
+async function main(argv: string[]): Promise<number> {
+  let args;
+  try {
+    args = parseCli(argv, process.stdout.isTTY === true);
+  } catch (e) {
+    if (e instanceof UsageError) { process.stderr.write(`triplet-audit: ${e.message}\n\n${USAGE}\n`); return 2; }
+    throw e;
+  }
+  if (args === 'help') { process.stdout.write(USAGE + '\n'); return 0; }
+  const log = (s: string) => { if (!args.quiet) process.stderr.write(s + '\n'); };
+  let lastStage = '';
+  const report = await auditFile(args.file, args.options, {
+    onProgress: (p) => {
+      const key = `${p.stage}:${Math.floor(p.fraction * 20)}`;
+      if (key !== lastStage) { lastStage = key; log(`[${String(Math.round(p.fraction * 100)).padStart(3)}%] ${p.message}`); }
+    },
+    onProblem: (line, message) => log(`${args.file}:${line}: ${message}`),
+  });
+  log(`backend: ${backendLabel(report.settings.backend)}; done in ${report.timings.total.toFixed(1)} s`);
+  const text = args.format === 'json' ? JSON.stringify(report) + '\n' : formatTable(report, args.top);
+  if (args.out) writeFileSync(args.out, text); else process.stdout.write(text);
+  if (args.html) {
+    const { renderHtmlReport } = await import('../core/node/htmlReport');
+    writeFileSync(args.html, renderHtmlReport(report));
+    log(`HTML report: ${args.html}`);
+  }
+  return 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => { process.exitCode = code; },
+  (e: unknown) => {
+    if (e instanceof InputError) { process.stderr.write(`triplet-audit: ${e.message}\n`); process.exitCode = 2; return; }
+    const err = e as Error;
+    process.stderr.write(`triplet-audit: internal error: ${err?.message ?? String(e)}\n`);
+    if (process.env.TRIPLET_AUDIT_DEBUG) process.stderr.write(`${err?.stack}\n`);
+    process.exitCode = 1;
+  },
+);

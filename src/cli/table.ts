@@ -1,0 +1,34 @@
+/** The readable summary printed by `--format table`. */
+import type { AuditReport } from '../core/types';
+
+const clip = (s: string, n: number) => (s.length > n ? s.slice(0, n - 1) + '…' : s).replace(/\s+/g, ' ');
+const pad = (s: string, n: number) => (s.length >= n ? s : s + ' '.repeat(n - s.length));
+const lpad = (s: string, n: number) => (s.length >= n ? s : ' '.repeat(n - s.length) + s);
+const f3 = (v: number | null) => (v === null ? '-' : v.toFixed(3));
+
+export function formatTable(r: AuditReport, top: number): string {
+  const s = r.summary, out: string[] = [];
+  out.push(`${r.file}: ${r.rowCount} rows, ${r.format}, ${r.kind}` + (r.kind === 'labeled' ? ` (${r.labels.length} labels: ${r.labels.slice(0, 8).join(', ')}${r.labels.length > 8 ? ', …' : ''})` : ''));
+  out.push(`model: ${r.model.description}`);
+  out.push(`backend ${r.settings.backend}; margin ${r.settings.margin} (${r.settings.distance}); seed ${r.settings.seed}; ${r.settings.folds} folds; k ${r.settings.k}; ${r.timings.total.toFixed(1)} s`);
+  out.push('');
+  out.push(`triplets: ${s.easy} easy, ${s.semiHard} semi-hard, ${s.hard} hard`);
+  out.push(`flags: ${s.mislabeled} mislabeled, ${s.marginViolation} margin-violation, ${s.triviallyEasy} trivially-easy, ${s.nearDuplicate} near-duplicate, ${s.invalid} invalid`);
+  if (r.problems.length) {
+    out.push('', `${r.problems.length} problem(s) in the file:`);
+    for (const p of r.problems.slice(0, 10)) out.push(`  line ${p.line}: ${p.message}`);
+    if (r.problems.length > 10) out.push(`  … and ${r.problems.length - 10} more`);
+  }
+  const ranked = r.rows.filter((x) => x.category !== null).sort((a, b) => b.suspicion - a.suspicion || a.row - b.row).slice(0, top);
+  if (ranked.length) {
+    out.push('', `most suspicious rows:`);
+    const labeled = r.kind === 'labeled';
+    out.push(`  ${pad('line', 6)} ${lpad('susp', 5)} ${pad('category', 9)} ${lpad('dAP', 6)} ${lpad('dAN', 6)} ${labeled ? pad('label -> suggested', 26) : pad('fix', 22)} text`);
+    for (const x of ranked) {
+      const what = labeled ? `${x.label ?? ''}${x.suggestedLabel ? ' -> ' + x.suggestedLabel : ''}` : (x.suggestedFix ?? '');
+      const text = labeled ? x.text ?? '' : `${x.anchor} | + ${x.positive} | - ${x.negative}`;
+      out.push(`  ${pad(String(x.line), 6)} ${lpad(x.suspicion.toFixed(2), 5)} ${pad(x.category ?? '', 9)} ${lpad(f3(x.dAP), 6)} ${lpad(f3(x.dAN), 6)} ${pad(clip(what, 26), labeled ? 26 : 22)} ${clip(text, 70)}`);
+    }
+  }
+  return out.join('\n') + '\n';
+}

@@ -1,0 +1,342 @@
+/**
+ * The audit: cross-fitted training, out-of-fold embeddings and neighbours, scores, flags and the
+ * report. Pure (no I/O): takes a parsed Dataset and the name of the backend that is running.
+ */
+import type { Dataset, LabeledDataset, TripletDataset } from './dataset';
+import { InputError } from './dataset';
+import type { AuditHooks, Stage } from './engineApi';
+import { AbortError } from './engineApi';
+import { Encoder, DEFAULT_ENCODER } from './encoder';
+import { featurize, denseToCsr, normalizeText, rowDot, type Csr } from './featurize';
+import { nearestNeighbours, simToEuclidean } from './neighbours';
+import { pca2 } from './pca';
+import { Rng } from './rng';
+import type { AuditOptions, AuditReport, RowReport } from './types';
+import { buildRowVerdicts, summarize } from './rescore';
+import { scoreLabeled, scoreTriplets, type LabeledEvidence, type TripletEvidence } from './score';
+
+/** Past this many rows the report leaves out the raw embeddings (the panel's UMAP needs them). */
+const EMBEDDING_IN_REPORT_MAX_ROWS = 20_000;
+const SHORT_TEXT = 200;
+
+class Progressor {
+  private readonly t0 = Date.now();
+  readonly timings: Record<string, number> = {};
+  private stage: Stage = 'featurize';
+  private stageStart = Date.now();
+  constructor(private readonly hooks: AuditHooks) {}
+  enter(stage: Stage, fraction: number, message: string): void {
+    this.close();
+    this.stage = stage; this.stageStart = Date.now();
+    this.report(fraction, message);
+  }
+  report(fraction: number, message: string): void {
+    if (this.hooks.signal?.aborted) throw new AbortError();
+    this.hooks.onProgress?.({ stage: this.stage, fraction: Math.min(1, Math.max(0, fraction)), message });
+  }
+  close(): void {
+    this.timings[this.stage] = (this.timings[this.stage] ?? 0) + (Date.now() - this.stageStart) / 1000;
+    this.stageStart = Date.now();
+  }
+  total(): number { return (Date.now() - this.t0) / 1000; }
+}
+
+export function autoEpochs(trainRows: number): number {
+  return Math.max(3, Math.min(30, Math.round(60_000 / Math.max(trainRows, 1))));
+}
+
+export function foldCount(requested: number, rows: number): number {
+  return Math.max(2, Math.min(requested, rows));
+}
+
+/** Stratified fold assignment: each label's rows shuffled, then dealt round-robin. */
+export function assignFolds(groups: Int32Array, folds: number, rng: Rng): Int32Array {
+  const byGroup = new Map<number, number[]>();
+  groups.forEach((g, i) => { const l = byGroup.get(g); if (l) l.push(i); else byGroup.set(g, [i]); });
+  const out = new Int32Array(groups.length);
+  let next = 0;
+  for (const g of [...byGroup.keys()].sort((a, b) => a - b)) {
+    const members = byGroup.get(g)!;
+    rng.shuffle(members);
+    for (const i of members) { out[i] = next; next = (next + 1) % folds; }
+  }
+  return out;
+}
+
+export async function auditDataset(ds: Dataset, opts: AuditOptions, backend: string, hooks: AuditHooks = {}): Promise<AuditReport> {
+  const prog = new Progressor(hooks);
+  const body = ds.kind === 'labeled' ? await auditLabeled(ds, opts, prog, hooks) : await auditTriplets(ds, opts, prog, hooks);
+  prog.enter('report', 0.98, 'Writing the report');
+  const rows = buildRowVerdicts(body.rows, opts);
+  prog.close();
+  return {
+    version: 1,
+    file: ds.file,
+    format: ds.format,
+    kind: ds.kind,
+    rowCount: ds.rows.length,
+    columns: ds.columns,
+    labels: body.labels,
+    settings: {
+      margin: opts.margin, distance: opts.distance, seed: opts.seed, folds: body.folds.length, k: opts.k,
+      backend, epochs: body.epochs, dim: opts.dim, mining: opts.mining, suspicionThreshold: opts.suspicionThreshold,
+    },
+    model: body.model,
+    folds: body.folds,
+    neighbourSearch: 'exact',
+    map: body.map,
+    embedding: body.embedding,
+    timings: { ...prog.timings, total: prog.total() },
+    summary: summarize(rows),
+    problems: ds.problems,
+    rows,
+  };
+}
+
+interface Body {
+  rows: RowReport[];
+  labels: string[];
+  folds: { fold: number; rows: number }[];
+  epochs: number;
+  model: AuditReport['model'];
+  map?: AuditReport['map'];
+  embedding?: AuditReport['embedding'];
+}
+
+function invalidRow(r: { row: number; line: number; endLine: number; invalid?: string }): RowReport {
+  return {
+    row: r.row, line: r.line, endLine: r.endLine, category: null, loss: null, dAP: null, dAN: null,
+    suspicion: 0, flags: ['invalid'], fold: -1, neighbours: [], evidence: [r.invalid ?? 'unusable row'],
+  };
+}
+
+function short(s: string): string {
+  return s.length > SHORT_TEXT ? s.slice(0, SHORT_TEXT - 1) + '…' : s;
+}
+
+function mapAndEmbedding(z: Float32Array, valid: number[], rowCount: number, dim: number, seed: number) {
+  const p = pca2(z, valid.length, dim, seed);
+  const x = new Array<number>(rowCount).fill(0), y = new Array<number>(rowCount).fill(0);
+  valid.forEach((r, v) => { x[r] = p.x[v]; y[r] = p.y[v]; });
+  let embedding: AuditReport['embedding'];
+  if (rowCount <= EMBEDDING_IN_REPORT_MAX_ROWS) {
+    const values = new Array<number>(rowCount * dim).fill(0);
+    valid.forEach((r, v) => { for (let d = 0; d < dim; d++) values[r * dim + d] = Math.round(z[v * dim + d] * 1e4) / 1e4; });
+    embedding = { dim, values };
+  }
+  return { map: { method: 'pca' as const, x, y }, embedding };
+}
+
+async function auditLabeled(ds: LabeledDataset, opts: AuditOptions, prog: Progressor, hooks: AuditHooks): Promise<Body> {
+  const valid = ds.rows.filter((r) => !r.invalid);
+  const labels: string[] = [];
+  const labelId = new Map<string, number>();
+  for (const r of valid) if (!labelId.has(r.label)) { labelId.set(r.label, labels.length); labels.push(r.label); }
+  if (labels.length < 2) throw new InputError(`only one class (${JSON.stringify(labels[0] ?? '')}): a labeled audit needs at least two labels`, ds.file);
+  const y = Int32Array.from(valid, (r) => labelId.get(r.label)!);
+
+  prog.enter('featurize', 0.05, `Featurising ${valid.length} rows`);
+  const x: Csr = ds.input === 'text'
+    ? featurize(valid.map((r) => r.text ?? ''))
+    : denseToCsr(valid.map((r) => r.features!), ds.input === 'features');
+
+  const K = foldCount(opts.folds, valid.length);
+  const fold = assignFolds(y, K, new Rng(opts.seed));
+  const trainSizes: number[] = [];
+  const epochs = opts.epochs > 0 ? opts.epochs : autoEpochs(Math.round(valid.length * (K - 1) / K));
+  const C = labels.length;
+  const probs = new Float32Array(valid.length * C);
+  const k = Math.max(1, Math.min(opts.k, valid.length - 1));
+  const ev: LabeledEvidence = {
+    k, nnIds: new Int32Array(valid.length * k).fill(-1), nnSims: new Float32Array(valid.length * k),
+    sameId: new Int32Array(valid.length).fill(-1), sameSim: new Float32Array(valid.length),
+    otherId: new Int32Array(valid.length).fill(-1), otherSim: new Float32Array(valid.length),
+  };
+  let view: { map?: AuditReport['map']; embedding?: AuditReport['embedding'] } = {};
+  const per = 0.8 / K;
+  for (let f = 0; f < K; f++) {
+    const base = 0.1 + f * per;
+    const train = Int32Array.from(fold.keys()).filter((i) => fold[i] !== f);
+    const held = Int32Array.from(fold.keys()).filter((i) => fold[i] === f);
+    trainSizes.push(train.length);
+    prog.enter('train', base, `Fold ${f + 1}/${K}: training on ${train.length} rows`);
+    const enc = new Encoder({ ...DEFAULT_ENCODER, inputDim: x.cols, classes: C, dim: opts.dim, mining: opts.mining }, Rng.derive(opts.seed, `fold${f}`));
+    try {
+      await enc.trainLabeled(x, train, y, epochs, Rng.derive(opts.seed, `order${f}`), {
+        signal: hooks.signal,
+        onEpoch: (t) => prog.report(base + per * 0.7 * t, `Fold ${f + 1}/${K}: training, ${Math.round(t * 100)}%`),
+      });
+      prog.enter('embed', base + per * 0.7, `Fold ${f + 1}/${K}: embedding`);
+      const all = Int32Array.from(fold.keys());
+      const { z, head } = await enc.embed(x, all, hooks.signal);
+      for (const i of held) probs.set(head.subarray(i * C, i * C + C), i * C);
+      prog.enter('neighbours', base + per * 0.8, `Fold ${f + 1}/${K}: nearest neighbours`);
+      const nn = await nearestNeighbours({ z, dim: opts.dim, queries: held, refs: train, labels: y, k, signal: hooks.signal });
+      held.forEach((i, q) => {
+        ev.nnIds.set(nn.ids.subarray(q * k, q * k + k), i * k);
+        ev.nnSims.set(nn.sims.subarray(q * k, q * k + k), i * k);
+        ev.sameId[i] = nn.sameId[q]; ev.sameSim[i] = nn.sameSim[q];
+        ev.otherId[i] = nn.otherId[q]; ev.otherSim[i] = nn.otherSim[q];
+      });
+      if (f === 0) view = mapAndEmbedding(z, valid.map((r) => r.row), ds.rows.length, opts.dim, opts.seed);
+    } finally {
+      enc.dispose();
+    }
+  }
+
+  prog.enter('score', 0.92, 'Scoring rows');
+  const scored = scoreLabeled({ y, probs, classes: C, labels, ev, fold });
+  const dupOf = ds.input === 'text' ? exactDuplicates(valid.map((r) => r.text ?? '')) : new Int32Array(valid.length).fill(-1);
+  const out: RowReport[] = new Array(ds.rows.length);
+  valid.forEach((r, v) => {
+    const s = scored[v];
+    const neighbours = [];
+    for (let j = 0; j < k; j++) {
+      const id = ev.nnIds[v * k + j];
+      if (id < 0) break;
+      neighbours.push({ row: valid[id].row, label: valid[id].label, distance: simToEuclidean(ev.nnSims[v * k + j]) });
+    }
+    const nearDup = dupOf[v] >= 0 ? dupOf[v]
+      : (ev.nnIds[v * k] >= 0 && x.cols > 64 && rowDot(x, v, x, ev.nnIds[v * k]) >= 0.95 ? ev.nnIds[v * k] : -1);
+    out[r.row] = {
+      row: r.row, line: r.line, endLine: r.endLine, category: 'easy', loss: 0,
+      dAP: s.dAP, dAN: s.dAN, suspicion: s.suspicion, flags: [], label: r.label,
+      suggestedLabel: s.suggested !== undefined ? labels[s.suggested] : undefined,
+      positiveRow: s.positive >= 0 ? valid[s.positive].row : undefined,
+      negativeRow: s.negative >= 0 ? valid[s.negative].row : undefined,
+      fold: fold[v], neighbours, evidence: s.evidence.slice(),
+      text: r.text !== undefined ? short(r.text) : undefined,
+    };
+    if (nearDup >= 0) {
+      out[r.row].flags.push('near-duplicate');
+      out[r.row].evidence.push(`near-duplicate of row ${valid[nearDup].row} (line ${valid[nearDup].line}, label ${JSON.stringify(valid[nearDup].label)})`);
+    }
+  });
+  for (const r of ds.rows) if (r.invalid) out[r.row] = invalidRow(r);
+  return {
+    rows: out, labels, epochs,
+    folds: Array.from({ length: K }, (_, f) => ({ fold: f, rows: fold.filter((g) => g === f).length })),
+    model: {
+      description: `hashed n-gram bag (${x.cols} buckets) -> ${DEFAULT_ENCODER.hidden} -> relu -> ${opts.dim}, L2-normalised; ${opts.mining} triplet loss (margin ${DEFAULT_ENCODER.margin}, Euclidean) + cosine-softmax head; ${K}-fold cross-fitted, ${epochs} epochs`,
+      featureDim: x.cols, trainedRowsPerFold: trainSizes,
+    },
+    ...view,
+  };
+}
+
+/** For each text, the first earlier row with the same normalised text, or -1. */
+function exactDuplicates(texts: string[]): Int32Array {
+  const first = new Map<string, number>();
+  const out = new Int32Array(texts.length).fill(-1);
+  texts.forEach((t, i) => {
+    const n = normalizeText(t);
+    if (!n) return;
+    const f = first.get(n);
+    if (f === undefined) first.set(n, i); else { out[i] = f; out[f] = out[f] >= 0 ? out[f] : i; }
+  });
+  return out;
+}
+
+async function auditTriplets(ds: TripletDataset, opts: AuditOptions, prog: Progressor, hooks: AuditHooks): Promise<Body> {
+  const valid = ds.rows.filter((r) => !r.invalid);
+  const n = valid.length;
+  if (n < 2) throw new InputError('fewer than two usable triplets', ds.file);
+  prog.enter('featurize', 0.05, `Featurising ${n} triplets`);
+  const x = featurize([...valid.map((r) => r.anchor), ...valid.map((r) => r.positive), ...valid.map((r) => r.negative)]);
+  const a = Int32Array.from({ length: n }, (_, i) => i);
+  const p = Int32Array.from({ length: n }, (_, i) => n + i);
+  const ng = Int32Array.from({ length: n }, (_, i) => 2 * n + i);
+  // Triplets sharing an anchor text share a fold, so no model sees a held-out anchor.
+  const anchorGroup = new Map<string, number>();
+  const groups = Int32Array.from(valid, (r) => {
+    const key = normalizeText(r.anchor);
+    if (!anchorGroup.has(key)) anchorGroup.set(key, anchorGroup.size);
+    return anchorGroup.get(key)!;
+  });
+  const K = foldCount(opts.folds, anchorGroup.size);
+  const fold = assignGroupFolds(groups, K, new Rng(opts.seed));
+  const epochs = opts.epochs > 0 ? opts.epochs : autoEpochs(Math.round(n * (K - 1) / K));
+  const ev: TripletEvidence = {
+    dAP: new Float32Array(n), dAN: new Float32Array(n), dPN: new Float32Array(n),
+    posP: new Float32Array(n), posN: new Float32Array(n),
+    simAP: Float32Array.from(a, (i) => rowDot(x, i, x, p[i])),
+    simAN: Float32Array.from(a, (i) => rowDot(x, i, x, ng[i])),
+    simPN: Float32Array.from(a, (i) => rowDot(x, p[i], x, ng[i])),
+  };
+  const trainSizes: number[] = [];
+  let view: { map?: AuditReport['map']; embedding?: AuditReport['embedding'] } = {};
+  const per = 0.8 / K;
+  for (let f = 0; f < K; f++) {
+    const base = 0.1 + f * per;
+    const train = a.filter((i) => fold[i] !== f);
+    const held = a.filter((i) => fold[i] === f);
+    trainSizes.push(train.length);
+    prog.enter('train', base, `Fold ${f + 1}/${K}: training on ${train.length} triplets`);
+    const enc = new Encoder({ ...DEFAULT_ENCODER, inputDim: x.cols, classes: 0, dim: opts.dim, mining: opts.mining }, Rng.derive(opts.seed, `fold${f}`));
+    try {
+      await enc.trainTriplets(x, a, p, ng, train, epochs, Rng.derive(opts.seed, `order${f}`), {
+        signal: hooks.signal,
+        onEpoch: (t) => prog.report(base + per * 0.8 * t, `Fold ${f + 1}/${K}: training, ${Math.round(t * 100)}%`),
+      });
+      prog.enter('embed', base + per * 0.8, `Fold ${f + 1}/${K}: embedding`);
+      const rows = f === 0 ? a : new Int32Array(0);
+      const heldRows = new Int32Array(held.length * 3);
+      held.forEach((i, q) => { heldRows[3 * q] = a[i]; heldRows[3 * q + 1] = p[i]; heldRows[3 * q + 2] = ng[i]; });
+      const { z, head } = await enc.embed(x, heldRows, hooks.signal);
+      const D = opts.dim;
+      const dist = (u: number, v: number) => {
+        let s = 0;
+        for (let d = 0; d < D; d++) { const t = z[u * D + d] - z[v * D + d]; s += t * t; }
+        return Math.sqrt(s);
+      };
+      held.forEach((i, q) => {
+        ev.dAP[i] = dist(3 * q, 3 * q + 1); ev.dAN[i] = dist(3 * q, 3 * q + 2); ev.dPN[i] = dist(3 * q + 1, 3 * q + 2);
+        ev.posP[i] = head[3 * q + 1]; ev.posN[i] = head[3 * q + 2];
+      });
+      if (rows.length) {
+        const anchors = await enc.embed(x, rows, hooks.signal);
+        view = mapAndEmbedding(anchors.z, valid.map((r) => r.row), ds.rows.length, D, opts.seed);
+      }
+    } finally {
+      enc.dispose();
+    }
+  }
+  prog.enter('score', 0.92, 'Scoring triplets');
+  const scored = scoreTriplets(ev);
+  const out: RowReport[] = new Array(ds.rows.length);
+  valid.forEach((r, i) => {
+    const s = scored[i];
+    out[r.row] = {
+      row: r.row, line: r.line, endLine: r.endLine, category: 'easy', loss: 0,
+      dAP: ev.dAP[i], dAN: ev.dAN[i], suspicion: s.suspicion, flags: s.nearDuplicate ? ['near-duplicate'] : [],
+      suggestedFix: s.fix, fold: fold[i],
+      neighbours: [
+        { row: r.row, label: 'positive', distance: ev.dAP[i] },
+        { row: r.row, label: 'negative', distance: ev.dAN[i] },
+      ],
+      evidence: s.evidence,
+      anchor: short(r.anchor), positive: short(r.positive), negative: short(r.negative),
+    };
+  });
+  for (const r of ds.rows) if (r.invalid) out[r.row] = invalidRow(r);
+  return {
+    rows: out, labels: [], epochs,
+    folds: Array.from({ length: K }, (_, f) => ({ fold: f, rows: fold.filter((g) => g === f).length })),
+    model: {
+      description: `hashed n-gram bag (${x.cols} buckets) -> ${DEFAULT_ENCODER.hidden} -> relu -> ${opts.dim}, L2-normalised; triplet loss on the file's triplets (margin ${DEFAULT_ENCODER.margin}, Euclidean) + positive/negative head; ${K}-fold cross-fitted by anchor, ${epochs} epochs`,
+      featureDim: x.cols, trainedRowsPerFold: trainSizes,
+    },
+    ...view,
+  };
+}
+
+/** Folds over groups (all members of a group share a fold), groups shuffled then dealt. */
+function assignGroupFolds(groups: Int32Array, folds: number, rng: Rng): Int32Array {
+  let count = 0;
+  for (const g of groups) count = Math.max(count, g + 1);
+  const order = Int32Array.from({ length: count }, (_, i) => i);
+  rng.shuffle(order);
+  const groupFold = new Int32Array(count);
+  order.forEach((g, i) => { groupFold[g] = i % folds; });
+  return Int32Array.from(groups, (g) => groupFold[g]);
+}

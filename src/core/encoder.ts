@@ -1,0 +1,348 @@
+/**
+ * The triplet-trained encoder.
+ *
+ *   x (sparse TF-IDF / standardised features)
+ *     -> embedding bag E [inputDim x hidden]          (hand-written sparse kernel, row-wise Adagrad)
+ *     -> relu(. + b1) W2 [hidden x dim], L2-normalised (TensorFlow.js, Adam)
+ *     -> z, trained with a triplet loss (online semi-hard or batch-hard mining for labeled rows;
+ *        the file's own triplets otherwise) plus a head that the scores use:
+ *        labeled rows: cosine-softmax over class prototypes; triplets: "is this a positive?".
+ *
+ * The bag is outside TF.js because its gradient is sparse: TF.js would materialise a dense
+ * inputDim x hidden gradient per step (and the wasm backend has no UnsortedSegmentSum kernel).
+ * TF.js computes the dense part and hands back d(loss)/d(bag output) for the sparse update.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-core/dist/register_all_gradients';
+import type { Csr } from './featurize';
+import type { Mining } from './types';
+import { Rng } from './rng';
+import { AbortError } from './engineApi';
+
+export interface EncoderConfig {
+  inputDim: number;
+  hidden: number;
+  dim: number;
+  /** Number of classes for the classification head (labeled data); 0 for triplets. */
+  classes: number;
+  /** Margin of the training loss, on Euclidean distance between normalised embeddings. */
+  margin: number;
+  mining: Mining;
+  tripletWeight: number;
+  batchSize: number;
+  lrBag: number;
+  lrDense: number;
+  /** Softmax scale of the cosine classifier. */
+  scale: number;
+}
+
+export const DEFAULT_ENCODER: Omit<EncoderConfig, 'inputDim' | 'classes' | 'dim'> = {
+  hidden: 64, margin: 0.2, mining: 'semi-hard', tripletWeight: 1, batchSize: 256,
+  lrBag: 0.2, lrDense: 0.005, scale: 16,
+};
+
+export interface TrainHooks {
+  signal?: AbortSignal;
+  /** Called after each epoch with the fraction of training done. */
+  onEpoch?(fraction: number): void;
+}
+
+const yieldToEventLoop = () => new Promise<void>((r) => setTimeout(r, 0));
+
+export class Encoder {
+  readonly cfg: EncoderConfig;
+  private readonly bag: Float32Array;
+  private readonly bagAcc: Float32Array;
+  /** Rows of the bag are initialised when first used: most hash buckets never are. */
+  private readonly bagReady: Uint8Array;
+  private readonly bagSeed: number;
+  private readonly b1: tf.Variable;
+  private readonly w2: tf.Variable;
+  /** Labeled: class prototypes [dim x classes]. Triplets: positive-ness weights [dim x 1]. */
+  private readonly head: tf.Variable;
+  private readonly headBias: tf.Variable;
+  private readonly optimizer: tf.Optimizer;
+  private disposed = false;
+
+  constructor(cfg: EncoderConfig, rng: Rng) {
+    this.cfg = cfg;
+    const { inputDim, hidden, dim } = cfg;
+    this.bag = new Float32Array(inputDim * hidden);
+    this.bagReady = new Uint8Array(inputDim);
+    this.bagSeed = rng.nextU32();
+    this.bagAcc = new Float32Array(inputDim).fill(1e-6);
+    const glorot = (r: number, c: number) => {
+      const a = new Float32Array(r * c), g = Math.sqrt(2 / (r + c));
+      for (let i = 0; i < a.length; i++) a[i] = rng.normal() * g;
+      return tf.tensor2d(a, [r, c]);
+    };
+    const headCols = cfg.classes > 0 ? cfg.classes : 1;
+    // tidy disposes the initial values; the variables (kept by TF.js) survive it
+    [this.b1, this.w2, this.head, this.headBias] = tf.tidy(() => [
+      tf.variable(tf.zeros([hidden])), tf.variable(glorot(hidden, dim)),
+      tf.variable(glorot(dim, headCols)), tf.variable(tf.zeros([headCols])),
+    ]);
+    this.optimizer = tf.train.adam(cfg.lrDense);
+  }
+
+  /** Uniform(-a, a) init of bag row `id`, from a generator seeded by the row: order-independent. */
+  private initBagRow(id: number): void {
+    const H = this.cfg.hidden, a = Math.sqrt(3 / H), o = id * H;
+    let t = (this.bagSeed ^ Math.imul(id, 0x9e3779b1)) | 0;
+    for (let k = 0; k < H; k++) {
+      t = (t + 0x6d2b79f5) | 0;
+      let u = Math.imul(t ^ (t >>> 15), t | 1);
+      u ^= u + Math.imul(u ^ (u >>> 7), u | 61);
+      this.bag[o + k] = (((u ^ (u >>> 14)) >>> 0) / 4294967296 * 2 - 1) * a;
+    }
+    this.bagReady[id] = 1;
+  }
+
+  /** Bag outputs h = x E for the given rows, into a [rows x hidden] buffer. */
+  private bagForward(x: Csr, rows: ArrayLike<number>): Float32Array {
+    const H = this.cfg.hidden, out = new Float32Array(rows.length * H), E = this.bag;
+    for (let b = 0; b < rows.length; b++) {
+      const r = rows[b], o = b * H;
+      for (let p = x.indptr[r]; p < x.indptr[r + 1]; p++) {
+        const id = x.indices[p];
+        if (this.bagReady[id] === 0) this.initBagRow(id);
+        const v = x.values[p], e = id * H;
+        for (let k = 0; k < H; k++) out[o + k] += v * E[e + k];
+      }
+    }
+    return out;
+  }
+
+  /** Sparse row-wise Adagrad step on E from d(loss)/d(h). */
+  private bagBackward(x: Csr, rows: ArrayLike<number>, dh: Float32Array): void {
+    const H = this.cfg.hidden, E = this.bag, acc = this.bagAcc, lr = this.cfg.lrBag;
+    for (let b = 0; b < rows.length; b++) {
+      const r = rows[b], o = b * H;
+      let g2 = 0;
+      for (let k = 0; k < H; k++) g2 += dh[o + k] * dh[o + k];
+      g2 /= H;
+      for (let p = x.indptr[r]; p < x.indptr[r + 1]; p++) {
+        const v = x.values[p], id = x.indices[p], e = id * H;
+        acc[id] += v * v * g2;
+        const step = (lr * v) / Math.sqrt(acc[id]);
+        for (let k = 0; k < H; k++) E[e + k] -= step * dh[o + k];
+      }
+    }
+  }
+
+  private encode(h: tf.Tensor2D, b1: tf.Tensor, w2: tf.Tensor): tf.Tensor2D {
+    const z = tf.matMul(tf.relu(tf.add(h, b1)), w2) as tf.Tensor2D;
+    return tf.div(z, tf.add(tf.norm(z, 'euclidean', 1, true), 1e-12)) as tf.Tensor2D;
+  }
+
+  /** Labeled rows: cosine-softmax class logits (plus a class bias). Triplets: positive-ness logit. */
+  private logits(z: tf.Tensor2D, head: tf.Tensor, bias: tf.Tensor): tf.Tensor2D {
+    if (this.cfg.classes > 0) {
+      const cn = tf.div(head, tf.add(tf.norm(head, 'euclidean', 0, true), 1e-12));
+      return tf.add(tf.mul(tf.matMul(z, cn as tf.Tensor2D), this.cfg.scale), bias) as tf.Tensor2D;
+    }
+    return tf.add(tf.matMul(z, head as tf.Tensor2D), bias) as tf.Tensor2D;
+  }
+
+  /** One optimisation step on the bag rows `rows`, with a loss built from their embeddings. */
+  private async step(x: Csr, rows: Int32Array, hBuf: Float32Array, lossOf: (z: tf.Tensor2D, logits: tf.Tensor2D) => tf.Scalar): Promise<number> {
+    const H = this.cfg.hidden;
+    const hT = tf.tensor2d(hBuf, [rows.length, H]);
+    const { value, grads } = tf.valueAndGrads((h: tf.Tensor, b1: tf.Tensor, w2: tf.Tensor, head: tf.Tensor, bias: tf.Tensor) => {
+      const z = this.encode(h as tf.Tensor2D, b1, w2);
+      return lossOf(z, this.logits(z, head, bias));
+    })([hT, this.b1, this.w2, this.head, this.headBias]);
+    const [dh, g1, g2, gh, gb] = grads;
+    this.optimizer.applyGradients({ [this.b1.name]: g1, [this.w2.name]: g2, [this.head.name]: gh, [this.headBias.name]: gb });
+    const dhBuf = (await dh.data()) as Float32Array;
+    const loss = (await value.data())[0];
+    tf.dispose([hT, value, ...grads]);
+    this.bagBackward(x, rows, dhBuf);
+    return loss;
+  }
+
+  /** Trains on labeled rows with online triplet mining and the classification head. */
+  async trainLabeled(x: Csr, rows: Int32Array, labels: Int32Array, epochs: number, rng: Rng, hooks: TrainHooks = {}): Promise<void> {
+    const order = Int32Array.from(rows);
+    const B = this.cfg.batchSize, C = this.cfg.classes;
+    for (let ep = 0; ep < epochs; ep++) {
+      rng.shuffle(order);
+      for (let s = 0; s + 2 <= order.length; s += B) {
+        if (hooks.signal?.aborted) throw new AbortError();
+        const batch = order.subarray(s, Math.min(s + B, order.length));
+        const y = Int32Array.from(batch, (r) => labels[r]);
+        const hBuf = this.bagForward(x, batch);
+        // The triplet term is mined and differentiated in JS on the current embeddings; TF.js
+        // receives its gradient G through the surrogate sum(z * G), whose gradient is exactly G.
+        const g = this.cfg.tripletWeight > 0
+          ? await this.project(hBuf, batch.length).then((zNow) =>
+            hingeGradient(zNow, this.cfg.dim, mineTriplets(zNow, this.cfg.dim, y, this.cfg.mining), this.cfg.margin, this.cfg.tripletWeight))
+          : undefined;
+        await this.step(x, batch, hBuf, (z, logits) => tf.tidy(() => {
+          const ce = softmaxCrossEntropy(logits, tf.oneHot(tf.tensor1d(y, 'int32'), C) as tf.Tensor2D);
+          return g ? tf.add(ce, tf.sum(tf.mul(z, tf.tensor2d(g, z.shape)))) as tf.Scalar : ce;
+        }));
+      }
+      hooks.onEpoch?.((ep + 1) / epochs);
+      await yieldToEventLoop();
+    }
+  }
+
+  /**
+   * Trains on explicit triplets: row i of `a`, `p`, `n` (indices into x) is one triplet. Loss: the
+   * triplet hinge on the file's own triplets plus a pointwise "is this text a positive?" head.
+   */
+  async trainTriplets(x: Csr, a: Int32Array, p: Int32Array, n: Int32Array, triplets: Int32Array,
+    epochs: number, rng: Rng, hooks: TrainHooks = {}): Promise<void> {
+    const order = Int32Array.from(triplets);
+    const B = this.cfg.batchSize, m = this.cfg.margin;
+    for (let ep = 0; ep < epochs; ep++) {
+      rng.shuffle(order);
+      for (let s = 0; s < order.length; s += B) {
+        if (hooks.signal?.aborted) throw new AbortError();
+        const t = order.subarray(s, Math.min(s + B, order.length));
+        const b = t.length;
+        const rows = new Int32Array(3 * b);
+        for (let i = 0; i < b; i++) { rows[i] = a[t[i]]; rows[b + i] = p[t[i]]; rows[2 * b + i] = n[t[i]]; }
+        await this.step(x, rows, this.bagForward(x, rows), (z, logits) => tf.tidy(() => {
+          const [za, zp, zn] = tf.split(z, 3, 0);
+          const dap = rowDistance(za, zp), dan = rowDistance(za, zn);
+          const hinge = tf.mean(tf.relu(tf.add(tf.sub(dap, dan), m)));
+          const [, lp, ln] = tf.split(logits, 3, 0);
+          const bce = tf.add(tf.mean(tf.softplus(tf.neg(lp))), tf.mean(tf.softplus(ln)));
+          return tf.add(tf.mul(hinge, this.cfg.tripletWeight), tf.mul(bce, 0.5)) as tf.Scalar;
+        }));
+      }
+      hooks.onEpoch?.((ep + 1) / epochs);
+      await yieldToEventLoop();
+    }
+  }
+
+  /** The current embeddings of bag outputs (no gradient), for mining. */
+  private async project(hBuf: Float32Array, n: number): Promise<Float32Array> {
+    const zT = tf.tidy(() => this.encode(tf.tensor2d(hBuf, [n, this.cfg.hidden]), this.b1, this.w2));
+    const z = (await zT.data()) as Float32Array;
+    zT.dispose();
+    return z;
+  }
+
+  /**
+   * L2-normalised embeddings [rows x dim] and head outputs: class probabilities [rows x classes]
+   * for labeled data, P(positive) [rows] for triplets.
+   */
+  async embed(x: Csr, rows: ArrayLike<number>, signal?: AbortSignal): Promise<{ z: Float32Array; head: Float32Array }> {
+    const D = this.cfg.dim, C = Math.max(this.cfg.classes, 1), H = this.cfg.hidden;
+    const z = new Float32Array(rows.length * D), head = new Float32Array(rows.length * C);
+    const chunk = 2048;
+    for (let s = 0; s < rows.length; s += chunk) {
+      if (signal?.aborted) throw new AbortError();
+      const part = Array.prototype.slice.call(rows, s, Math.min(s + chunk, rows.length)) as number[];
+      const hBuf = this.bagForward(x, part);
+      const [zT, hT] = tf.tidy(() => {
+        const zz = this.encode(tf.tensor2d(hBuf, [part.length, H]), this.b1, this.w2);
+        const l = this.logits(zz, this.head, this.headBias);
+        return [zz, this.cfg.classes > 0 ? tf.softmax(l) : tf.sigmoid(l)];
+      });
+      z.set((await zT.data()) as Float32Array, s * D);
+      head.set((await hT.data()) as Float32Array, s * C);
+      tf.dispose([zT, hT]);
+      await yieldToEventLoop();
+    }
+    return { z, head };
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    tf.dispose([this.b1, this.w2, this.head, this.headBias]);
+    this.optimizer.dispose();
+  }
+}
+
+function softmaxCrossEntropy(logits: tf.Tensor2D, oneHot: tf.Tensor2D): tf.Scalar {
+  const mx = tf.max(logits, 1, true);
+  const shifted = tf.sub(logits, mx);
+  const lse = tf.log(tf.sum(tf.exp(shifted), 1, true));
+  return tf.neg(tf.mean(tf.sum(tf.mul(oneHot, tf.sub(shifted, lse)), 1))) as tf.Scalar;
+}
+
+function rowDistance(a: tf.Tensor, b: tf.Tensor): tf.Tensor1D {
+  return tf.sqrt(tf.add(tf.sum(tf.square(tf.sub(a, b)), 1), 1e-12)) as tf.Tensor1D;
+}
+
+/**
+ * Online mining in plain JS on the batch's current embeddings (the selection carries no gradient,
+ * and TF.js's [B x B x B] masked reductions cost seconds per step). Returns triplets of batch
+ * positions. Semi-hard as FaceNet / TensorFlow Addons define it: for every anchor-positive pair,
+ * the nearest negative farther than the positive; where none is, the farthest negative.
+ * Batch-hard (Hermans et al.): per anchor, the farthest positive and the nearest negative.
+ */
+export function mineTriplets(z: Float32Array, dim: number, y: ArrayLike<number>, mining: Mining, maxPerAnchor = 4): { a: number[]; p: number[]; n: number[] } {
+  const B = y.length;
+  const d = new Float32Array(B * B);
+  for (let i = 0; i < B; i++) {
+    for (let j = i + 1; j < B; j++) {
+      let dot = 0;
+      for (let k = 0; k < dim; k++) dot += z[i * dim + k] * z[j * dim + k];
+      d[i * B + j] = d[j * B + i] = Math.sqrt(Math.max(0, 2 - 2 * dot));
+    }
+  }
+  const a: number[] = [], p: number[] = [], n: number[] = [];
+  for (let i = 0; i < B; i++) {
+    if (mining === 'batch-hard') {
+      let hp = -1, hpd = -1, hn = -1, hnd = Infinity;
+      for (let j = 0; j < B; j++) {
+        if (j === i) continue;
+        const v = d[i * B + j];
+        if (y[j] === y[i]) { if (v > hpd) { hpd = v; hp = j; } } else if (v < hnd) { hnd = v; hn = j; }
+      }
+      if (hp >= 0 && hn >= 0) { a.push(i); p.push(hp); n.push(hn); }
+      continue;
+    }
+    // positives in a rotating order, so that capping them per anchor does not favour early rows
+    for (let t = 1, taken = 0; t < B && taken < maxPerAnchor; t++) {
+      const j = (i + t) % B;
+      if (y[j] !== y[i]) continue;
+      taken++;
+      const dap = d[i * B + j];
+      let semi = -1, semiD = Infinity, far = -1, farD = -1;
+      for (let k = 0; k < B; k++) {
+        if (y[k] === y[i]) continue;
+        const v = d[i * B + k];
+        if (v > dap && v < semiD) { semiD = v; semi = k; }
+        if (v > farD) { farD = v; far = k; }
+      }
+      const neg = semi >= 0 ? semi : far;
+      if (neg >= 0) { a.push(i); p.push(j); n.push(neg); }
+    }
+  }
+  return { a, p, n };
+}
+
+/**
+ * Gradient of weight * mean over triplets of max(d(a,p) - d(a,n) + margin, 0) with respect to
+ * the embeddings z [B x dim] (Euclidean distance).
+ */
+export function hingeGradient(z: Float32Array, dim: number, t: { a: number[]; p: number[]; n: number[] }, margin: number, weight: number): Float32Array {
+  const g = new Float32Array(z.length);
+  const T = t.a.length;
+  if (T === 0) return g;
+  const dist = (u: number, v: number) => {
+    let s = 0;
+    for (let k = 0; k < dim; k++) { const d = z[u * dim + k] - z[v * dim + k]; s += d * d; }
+    return Math.sqrt(s) + 1e-9;
+  };
+  const w = weight / T;
+  for (let i = 0; i < T; i++) {
+    const a = t.a[i], p = t.p[i], n = t.n[i];
+    const dap = dist(a, p), dan = dist(a, n);
+    if (dap - dan + margin <= 0) continue;
+    for (let k = 0; k < dim; k++) {
+      const up = (z[a * dim + k] - z[p * dim + k]) / dap, un = (z[a * dim + k] - z[n * dim + k]) / dan;
+      g[a * dim + k] += w * (up - un);
+      g[p * dim + k] -= w * up;
+      g[n * dim + k] += w * un;
+    }
+  }
+  return g;
+}

@@ -1,0 +1,29 @@
+/** Reads a dataset file, starts a backend and audits it: the engine as the CLI and the worker run it. */
+import * as tf from '@tensorflow/tfjs-core';
+import { auditDataset } from '../audit';
+import type { AuditFileFn } from '../engineApi';
+import { DEFAULT_OPTIONS, type AuditOptions } from '../types';
+import { initBackend } from './backend';
+import { readDatasetFile } from './readFile';
+
+export function withDefaults(options: Partial<AuditOptions> = {}): AuditOptions {
+  const o: Record<string, unknown> = { ...DEFAULT_OPTIONS };
+  for (const [k, v] of Object.entries(options)) if (v !== undefined) o[k] = v;
+  return o as unknown as AuditOptions;
+}
+
+export const auditFile: AuditFileFn = async (file, options = {}, hooks = {}) => {
+  const opts = withDefaults(options);
+  hooks.onProgress?.({ stage: 'read', fraction: 0, message: `Reading ${file}` });
+  const t0 = Date.now();
+  const ds = await readDatasetFile(file, { ...opts, maxRows: opts.maxRows || undefined });
+  const readSeconds = (Date.now() - t0) / 1000;
+  for (const p of ds.problems) hooks.onProblem?.(p.line, p.message);
+  const backend = await initBackend(opts.backend);
+  const before = tf.memory().numTensors;
+  const report = await auditDataset(ds, opts, backend, hooks);
+  const leaked = tf.memory().numTensors - before;
+  if (leaked !== 0) throw new Error(`internal: ${leaked} tensors leaked by the audit`);
+  report.timings = { read: readSeconds, ...report.timings, total: report.timings.total + readSeconds };
+  return report;
+};

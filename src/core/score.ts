@@ -1,0 +1,122 @@
+/**
+ * Suspicion: how likely a row's label (or its triplet) is wrong, from out-of-fold evidence only.
+ * Distances here are Euclidean between normalised embeddings; the report converts them.
+ */
+import { simToEuclidean } from './neighbours';
+
+export interface LabeledEvidence {
+  k: number;
+  /** [rows x k] out-of-fold neighbours (valid-row ids, -1 = none) and their cosine similarity. */
+  nnIds: Int32Array;
+  nnSims: Float32Array;
+  sameId: Int32Array;
+  sameSim: Float32Array;
+  otherId: Int32Array;
+  otherSim: Float32Array;
+}
+
+export interface LabeledScore {
+  suspicion: number;
+  suggested?: number;
+  dAP: number;
+  dAN: number;
+  positive: number;
+  negative: number;
+  evidence: string[];
+}
+
+/** Weight of the classifier head against the kNN vote in the label probability. */
+export const SCORING = { headWeight: 0.5 };
+
+const pct = (p: number) => `${Math.round(p * 100)}%`;
+
+export function scoreLabeled(inp: {
+  y: Int32Array; probs: Float32Array; classes: number; labels: string[]; ev: LabeledEvidence; fold: Int32Array;
+}): LabeledScore[] {
+  const { y, probs, classes: C, labels, ev } = inp;
+  const k = ev.k;
+  const out: LabeledScore[] = new Array(y.length);
+  const votes = new Float64Array(C);
+  for (let i = 0; i < y.length; i++) {
+    votes.fill(0);
+    let n = 0, farSame = -1, farSameSim = Infinity;
+    for (let j = 0; j < k; j++) {
+      const id = ev.nnIds[i * k + j];
+      if (id < 0) break;
+      votes[y[id]]++; n++;
+      if (y[id] === y[i] && ev.nnSims[i * k + j] < farSameSim) { farSameSim = ev.nnSims[i * k + j]; farSame = id; }
+    }
+    let best = -1, bestP = -1;
+    const p = new Float64Array(C);
+    for (let c = 0; c < C; c++) {
+      p[c] = SCORING.headWeight * probs[i * C + c] + (1 - SCORING.headWeight) * (n ? votes[c] / n : 1 / C);
+      if (p[c] > bestP) { bestP = p[c]; best = c; }
+    }
+    const given = y[i];
+    const suspicion = Math.min(1, Math.max(0, 1 - p[given]));
+    // hardest positive among the neighbours; else the nearest same-label row there is
+    const positive = farSame >= 0 ? farSame : ev.sameId[i];
+    const dAP = farSame >= 0 ? simToEuclidean(farSameSim) : ev.sameId[i] >= 0 ? simToEuclidean(ev.sameSim[i]) : 2;
+    const negative = ev.otherId[i];
+    const dAN = negative >= 0 ? simToEuclidean(ev.otherSim[i]) : 2;
+    const evidence: string[] = [];
+    const q = JSON.stringify;
+    if (n) {
+      const top = best !== given ? best : -1;
+      evidence.push(`kNN: ${votes[given]} of ${n} nearest out-of-fold neighbours are labeled ${q(labels[given])}` +
+        (top >= 0 ? `, ${votes[top]} are ${q(labels[top])}` : ''));
+    }
+    evidence.push(`model: P(${q(labels[given])}) = ${pct(probs[i * C + given])}` +
+      (best !== given ? `, P(${q(labels[best])}) = ${pct(probs[i * C + best])}` : ''));
+    out[i] = { suspicion, suggested: best !== given ? best : undefined, dAP, dAN, positive, negative, evidence };
+  }
+  return out;
+}
+
+export interface TripletEvidence {
+  /** Out-of-fold embedding distances. */
+  dAP: Float32Array;
+  dAN: Float32Array;
+  dPN: Float32Array;
+  /** Out-of-fold P(text is a positive) for the positive and the negative. */
+  posP: Float32Array;
+  posN: Float32Array;
+  /** Lexical (TF-IDF cosine) similarities. */
+  simAP: Float32Array;
+  simAN: Float32Array;
+  simPN: Float32Array;
+}
+
+export interface TripletScore {
+  suspicion: number;
+  fix?: 'swap-positive-negative' | 'replace-positive' | 'replace-negative';
+  nearDuplicate: boolean;
+  evidence: string[];
+}
+
+const NEAR_DUPLICATE_SIM = 0.9;
+const sigmoid = (t: number) => 1 / (1 + Math.exp(-t));
+const f2 = (v: number) => v.toFixed(2);
+
+export function scoreTriplets(ev: TripletEvidence): TripletScore[] {
+  const n = ev.dAP.length;
+  const out: TripletScore[] = new Array(n);
+  for (let i = 0; i < n; i++) {
+    const gModel = ev.dAP[i] - ev.dAN[i];
+    const gHead = ev.posN[i] - ev.posP[i];
+    const gLex = ev.simAN[i] - ev.simAP[i];
+    const suspicion = sigmoid(3 * gModel + 3 * gHead + 3 * gLex);
+    const nearDuplicate = ev.simPN[i] >= NEAR_DUPLICATE_SIM || ev.simAN[i] >= NEAR_DUPLICATE_SIM;
+    const evidence = [
+      `model: d(a,p) = ${f2(ev.dAP[i])}, d(a,n) = ${f2(ev.dAN[i])}` + (gModel >= 0 ? ' (the negative is closer than the positive)' : ''),
+      `positive/negative head: P(positive | positive text) = ${pct(ev.posP[i])}, P(positive | negative text) = ${pct(ev.posN[i])}`,
+      `lexical: sim(a,p) = ${f2(ev.simAP[i])}, sim(a,n) = ${f2(ev.simAN[i])}, sim(p,n) = ${f2(ev.simPN[i])}`,
+    ];
+    let fix: TripletScore['fix'];
+    if (nearDuplicate) { fix = 'replace-negative'; evidence.push(`the negative is a near-duplicate of the ${ev.simPN[i] >= NEAR_DUPLICATE_SIM ? 'positive' : 'anchor'}`); }
+    else if (gHead > 0 && gModel > 0) fix = 'swap-positive-negative';
+    else if (gModel > 0 || ev.simAP[i] < 0.1) fix = 'replace-positive';
+    out[i] = { suspicion, fix, nearDuplicate, evidence };
+  }
+  return out;
+}

@@ -1,0 +1,137 @@
+import { strict as assert } from 'node:assert';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import { auditFile } from '../../src/core/node/auditFile';
+import { rescoreReport } from '../../src/core/rescore';
+import { classify, fromEuclidean } from '../../src/core/categories';
+import type { AuditReport } from '../../src/core/types';
+
+const root = join(__dirname, '..', '..');
+const sample = join(root, 'media', 'sample.csv');
+const quick = { maxRows: 150, epochs: 3, folds: 3, backend: 'cpu' as const };
+
+describe('the audit engine', function () {
+  this.timeout(120_000);
+  let report: AuditReport;
+
+  before(async () => {
+    report = await auditFile(sample, quick);
+  });
+
+  it('has one row per data row, in file order, with lines and categories', () => {
+    assert.equal(report.rowCount, 150);
+    assert.equal(report.rows.length, 150);
+    report.rows.forEach((r, i) => {
+      assert.equal(r.row, i);
+      assert.ok(r.line >= i + 2);
+      assert.ok(r.suspicion >= 0 && r.suspicion <= 1);
+      assert.equal(r.category, classify(r.dAP!, r.dAN!, report.settings.margin));
+    });
+    // the sample has no quoted newlines, so row i is on line i + 2
+    assert.equal(report.rows[149].line, 151);
+  });
+
+  it('says which fold scored each row, and every fold scored some', () => {
+    assert.equal(report.folds.length, 3);
+    assert.equal(report.folds.reduce((s, f) => s + f.rows, 0), 150);
+    for (const f of report.folds) assert.equal(report.rows.filter((r) => r.fold === f.fold).length, f.rows);
+  });
+
+  it('gives evidence with every flagged row: neighbours and the hinge arithmetic', () => {
+    const flagged = report.rows.filter((r) => r.flags.includes('mislabeled'));
+    assert.ok(flagged.length > 0);
+    for (const r of flagged) {
+      assert.ok(r.suggestedLabel && r.suggestedLabel !== r.label);
+      assert.ok(r.neighbours.length > 0);
+      assert.ok(r.evidence.some((e) => e.startsWith('hinge: ')));
+    }
+  });
+
+  it('is deterministic: same input and settings give the same report', async () => {
+    const again = await auditFile(sample, quick);
+    const strip = (r: AuditReport) => JSON.stringify({ ...r, timings: {} });
+    assert.equal(strip(again), strip(report));
+  });
+
+  it('a different seed gives a different model', async () => {
+    const other = await auditFile(sample, { ...quick, seed: 7 });
+    assert.notDeepEqual(other.rows.map((r) => r.suspicion), report.rows.map((r) => r.suspicion));
+  });
+
+  it('leaks no tensors', async () => {
+    const before = tf.memory().numTensors;
+    await auditFile(sample, { ...quick, maxRows: 60 });
+    assert.equal(tf.memory().numTensors, before);
+  });
+
+  it('re-scores at a new margin and distance from cached distances', () => {
+    const r2 = rescoreReport(report, 0.5, 'squared-euclidean');
+    r2.rows.forEach((r, i) => {
+      const e = report.rows[i];
+      assert.ok(Math.abs(r.dAP! - fromEuclidean(e.dAP!, 'squared-euclidean')) < 1e-9);
+      assert.equal(r.category, classify(r.dAP!, r.dAN!, 0.5));
+      assert.equal(r.flags.includes('margin-violation'), r.category !== 'easy');
+    });
+    const back = rescoreReport(r2, report.settings.margin, 'euclidean');
+    assert.deepEqual(back.summary, report.summary);
+  });
+
+  it('audits explicit triplets', async () => {
+    const lines = readFileSync(join(root, '..', 'shared', 'datasets', 'nli_triplets_snli_dev.jsonl'), 'utf8').split('\n').slice(0, 90).join('\n');
+    const f = join(mkdtempSync(join(tmpdir(), 'ta-')), 'tri.jsonl');
+    writeFileSync(f, lines + '\n');
+    const r = await auditFile(f, { epochs: 2, folds: 3, backend: 'cpu' });
+    assert.equal(r.kind, 'triplets');
+    assert.equal(r.rows.length, 90);
+    for (const row of r.rows) assert.ok(row.dAP! >= 0 && row.suspicion >= 0 && row.suspicion <= 1);
+  });
+});
+
+describe('the triplet-audit command line', function () {
+  this.timeout(120_000);
+  const cli = join(root, 'dist', 'cli.js');
+  const run = (...args: string[]) => spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8' });
+  const dir = mkdtempSync(join(tmpdir(), 'ta-cli-'));
+
+  it('writes the JSON report contract', () => {
+    const r = run(sample, '--format', 'json', '--max-rows', '80', '--epochs', '2', '--folds', '2', '--backend', 'cpu', '-q');
+    assert.equal(r.status, 0, r.stderr);
+    const rep = JSON.parse(r.stdout);
+    for (const k of ['version', 'file', 'format', 'kind', 'rowCount', 'settings', 'summary', 'problems', 'rows']) assert.ok(k in rep, k);
+    assert.equal(rep.version, 1);
+    assert.equal(rep.settings.backend, 'cpu');
+    for (const k of ['row', 'line', 'category', 'loss', 'dAP', 'dAN', 'suspicion', 'flags', 'neighbours']) assert.ok(k in rep.rows[0], k);
+  });
+
+  it('exits 2 with one readable line on an unusable file', () => {
+    const f = join(dir, 'one.csv');
+    writeFileSync(f, 'text,label\na,x\nb,x\n');
+    const r = run(f, '-q');
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /one\.csv.*one class/);
+    assert.doesNotMatch(r.stderr, /\n\s+at /);
+  });
+
+  it('exits 2 on a missing file and on bad arguments', () => {
+    assert.equal(run(join(dir, 'nope.csv'), '-q').status, 2);
+    const bad = run(sample, '--margin', 'abc');
+    assert.equal(bad.status, 2);
+    assert.match(bad.stderr, /--margin/);
+  });
+
+  it('reports a bad row with its line and audits the rest', () => {
+    const f = join(dir, 'bad.csv');
+    const rows = readFileSync(sample, 'utf8').split('\n').slice(0, 61);
+    rows.splice(10, 0, 'an extra,field,here');
+    writeFileSync(f, rows.join('\n') + '\n');
+    const r = run(f, '--format', 'json', '--epochs', '2', '--folds', '2', '--backend', 'cpu', '-q');
+    assert.equal(r.status, 0, r.stderr);
+    const rep = JSON.parse(r.stdout);
+    assert.equal(rep.rows.length, 61);
+    assert.ok(rep.problems.some((p: { line: number }) => p.line === 11));
+    assert.deepEqual(rep.rows[9].flags, ['invalid']);
+  });
+});
