@@ -41,8 +41,13 @@ class Progressor {
   total(): number { return (Date.now() - this.t0) / 1000; }
 }
 
-export function autoEpochs(trainRows: number): number {
-  return Math.max(3, Math.min(30, Math.round(60_000 / Math.max(trainRows, 1))));
+/**
+ * Epochs when none are asked for: two passes over the data (more over-fits the noisy labels of
+ * the training folds: on the corrupted TREC copy, AP 0.75 after 2 epochs, 0.65 after 4 and 8),
+ * but at least ~40 optimiser steps on small files.
+ */
+export function autoEpochs(trainRows: number, batchSize = 256): number {
+  return Math.max(2, Math.min(30, Math.ceil((40 * batchSize) / Math.max(trainRows, 1))));
 }
 
 export function foldCount(requested: number, rows: number): number {

@@ -18,9 +18,14 @@ export interface FeaturizerOptions {
    * other row, and dropping them shrinks the model's table (which must stay cache-friendly).
    */
   minDf: number;
+  /**
+   * At most this many features per row, those of highest TF-IDF weight (0 = all). Bounds the
+   * encoder's cost per row on long texts, where the many common n-grams add little.
+   */
+  maxPerRow: number;
 }
 
-export const DEFAULT_FEATURIZER: FeaturizerOptions = { hashBits: 18, charMin: 2, charMax: 4, wordMax: 2, minDf: 2 };
+export const DEFAULT_FEATURIZER: FeaturizerOptions = { hashBits: 18, charMin: 2, charMax: 4, wordMax: 2, minDf: 2, maxPerRow: 0 };
 
 /** Row-major sparse matrix; row i holds indices[indptr[i]..indptr[i+1]) with their values. */
 export interface Csr {
@@ -95,7 +100,6 @@ export function hashedNgrams(text: string, opt: FeaturizerOptions, out: Int32Arr
 export function featurize(texts: readonly string[], opt: FeaturizerOptions = DEFAULT_FEATURIZER): Csr {
   const cols = 1 << opt.hashBits;
   const n = texts.length;
-  const indptr = new Int32Array(n + 1);
   const idsPerRow: Int32Array[] = new Array(n);
   const tfPerRow: Float32Array[] = new Array(n);
   const df = new Int32Array(cols);
@@ -115,34 +119,33 @@ export function featurize(texts: readonly string[], opt: FeaturizerOptions = DEF
     for (let j = 0; j < distinct; j++) tf[j] = 1 + Math.log(tf[j]);
     idsPerRow[r] = ids;
     tfPerRow[r] = tf;
-    indptr[r + 1] = indptr[r] + distinct;
   }
   // dense renumbering of the kept buckets
   const column = new Int32Array(cols).fill(-1);
   let kept = 0;
   for (let c = 0; c < cols; c++) if (df[c] >= opt.minDf) column[c] = kept++;
+  // weights of the kept features, capped per row to the highest ones
+  const idfOf = (id: number) => Math.log((n + 1) / (df[id] + 1)) + 1;
+  const keptRows: { cols: Int32Array; vals: Float32Array }[] = new Array(n);
   const outPtr = new Int32Array(n + 1);
   for (let r = 0; r < n; r++) {
-    let c = 0;
-    for (const id of idsPerRow[r]) if (column[id] >= 0) c++;
-    outPtr[r + 1] = outPtr[r] + c;
-  }
-  const nnz = outPtr[n];
-  const indices = new Int32Array(nnz);
-  const values = new Float32Array(nnz);
-  for (let r = 0; r < n; r++) {
     const ids = idsPerRow[r], tf = tfPerRow[r];
-    let o = outPtr[r], norm = 0;
-    const start = o;
+    let cs: number[] = [], vs: number[] = [];
     for (let j = 0; j < ids.length; j++) {
-      const c = column[ids[j]];
-      if (c < 0) continue;
-      const v = tf[j] * (Math.log((n + 1) / (df[ids[j]] + 1)) + 1);
-      indices[o] = c; values[o] = v; norm += v * v; o++;
+      if (column[ids[j]] < 0) continue;
+      cs.push(column[ids[j]]); vs.push(tf[j] * idfOf(ids[j]));
     }
-    norm = Math.sqrt(norm) || 1;
-    for (let j = start; j < o; j++) values[j] /= norm;
+    if (opt.maxPerRow > 0 && cs.length > opt.maxPerRow) {
+      const order = cs.map((_, j) => j).sort((a, b) => vs[b] - vs[a] || cs[a] - cs[b]).slice(0, opt.maxPerRow).sort((a, b) => cs[a] - cs[b]);
+      cs = order.map((j) => cs[j]); vs = order.map((j) => vs[j]);
+    }
+    const norm = Math.sqrt(vs.reduce((t, v) => t + v * v, 0)) || 1;
+    keptRows[r] = { cols: Int32Array.from(cs), vals: Float32Array.from(vs, (v) => v / norm) };
+    outPtr[r + 1] = outPtr[r] + cs.length;
   }
+  const indices = new Int32Array(outPtr[n]);
+  const values = new Float32Array(outPtr[n]);
+  for (let r = 0; r < n; r++) { indices.set(keptRows[r].cols, outPtr[r]); values.set(keptRows[r].vals, outPtr[r]); }
   return { rows: n, cols: Math.max(kept, 1), indptr: outPtr, indices, values };
 }
 

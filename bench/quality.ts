@@ -1,0 +1,75 @@
+/**
+ * npm run bench:quality [-- --seeds 1,2,3] [--only trec,sms] [--cli-args "--epochs 3"]
+ *
+ * For each dataset of ../shared/datasets: a corrupted copy made by ../shared/bench/make_noisy.py
+ * (rate 0.1, seed 1 unless --seeds says otherwise), an audit with default settings through the
+ * built CLI (timed end to end, as a user would run it), and average precision / precision at K
+ * of the report's `suspicion` against the truth file (ties broken by row order).
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+
+const root = join(__dirname, '..');
+const shared = join(root, '..', 'shared');
+
+interface Dataset { key: string; file: string; mode: 'labels' | 'triplets'; anchorAP: number; anchorPK: number; anchorSeconds: number }
+
+/** ../shared/bench/ANCHORS.md: cleanlab's recipe (TF-IDF + logistic regression) and lexical TF-IDF for triplets. */
+const DATASETS: Dataset[] = [
+  { key: 'trec', file: 'trec_train.csv', mode: 'labels', anchorAP: 0.863, anchorPK: 0.793, anchorSeconds: 26 },
+  { key: 'sms', file: 'sms_spam.tsv', mode: 'labels', anchorAP: 0.967, anchorPK: 0.930, anchorSeconds: 5 },
+  { key: 'agnews', file: 'ag_news_test.jsonl', mode: 'labels', anchorAP: 0.793, anchorPK: 0.751, anchorSeconds: 88 },
+  { key: 'chnsenticorp', file: 'chnsenticorp_htl_all.jsonl', mode: 'labels', anchorAP: 0.749, anchorPK: 0.686, anchorSeconds: 28 },
+  { key: 'snli', file: 'nli_triplets_snli_dev.jsonl', mode: 'triplets', anchorAP: 0.426, anchorPK: 0.468, anchorSeconds: 1 },
+  { key: 'mnli', file: 'nli_triplets_mnli_dev_matched.jsonl', mode: 'triplets', anchorAP: 0.560, anchorPK: 0.536, anchorSeconds: 3 },
+];
+
+/** Average precision and precision at K (K = number of corrupted rows) of a ranking by score. */
+export function rankQuality(scores: number[], truth: Set<number>): { ap: number; pk: number } {
+  const order = scores.map((_, i) => i).sort((a, b) => scores[b] - scores[a] || a - b);
+  const K = truth.size;
+  let hits = 0, sum = 0, pk = 0;
+  order.forEach((i, r) => {
+    if (truth.has(i)) { hits++; sum += hits / (r + 1); }
+    if (r === K - 1) pk = hits / K;
+  });
+  return { ap: K ? sum / K : 0, pk };
+}
+
+function main(): void {
+  const { values } = parseArgs({ options: { seeds: { type: 'string' }, only: { type: 'string' }, 'cli-args': { type: 'string' } } });
+  const seeds = (values.seeds ?? '1').split(',').map(Number);
+  const only = values.only?.split(',');
+  const extra = values['cli-args']?.split(' ').filter(Boolean) ?? [];
+  const cli = join(root, 'dist', 'cli.js');
+  if (!existsSync(cli)) throw new Error('dist/cli.js is missing: run npm run build');
+  const work = mkdtempSync(join(tmpdir(), 'ta-quality-'));
+  const line = (cols: string[]) => console.log(cols.map((c, i) => (i === 0 ? c.padEnd(14) : c.padStart(9))).join(' '));
+  line(['dataset', 'seed', 'rows', 'corrupt', 'AP', 'P@K', 'seconds', 'anchorAP', 'anchorP@K', 'anchor s', 'AP>anch', 'faster']);
+  let rows = 0, corrupt = 0, seconds = 0, wins = 0, faster = 0, runs = 0;
+  for (const d of DATASETS.filter((x) => !only || only.includes(x.key))) {
+    for (const seed of seeds) {
+      const noisy = join(work, `${seed}_${d.file}`), truthFile = join(work, `${seed}_${d.file}.truth.json`);
+      const mk = spawnSync('python3', [join(shared, 'bench', 'make_noisy.py'), d.mode, join(shared, 'datasets', d.file), noisy, truthFile, '--rate', '0.1', '--seed', String(seed)], { encoding: 'utf8' });
+      if (mk.status !== 0) throw new Error(`make_noisy.py failed on ${d.file}: ${mk.stderr}`);
+      const truth = new Set<number>(JSON.parse(readFileSync(truthFile, 'utf8')).corrupted.map((c: { row: number }) => c.row));
+      const t0 = process.hrtime.bigint();
+      const run = spawnSync(process.execPath, [cli, noisy, '--format', 'json', '-q', ...extra], { encoding: 'utf8', maxBuffer: 1 << 30 });
+      const s = Number(process.hrtime.bigint() - t0) / 1e9;
+      if (run.status !== 0) throw new Error(`audit of ${d.file} failed (${run.status}): ${run.stderr}`);
+      const report = JSON.parse(run.stdout) as { rows: { suspicion: number }[] };
+      const q = rankQuality(report.rows.map((r) => r.suspicion), truth);
+      rows += report.rows.length; corrupt += truth.size; seconds += s; runs++;
+      if (q.ap > d.anchorAP) wins++;
+      if (s < d.anchorSeconds) faster++;
+      line([d.key, String(seed), String(report.rows.length), String(truth.size), q.ap.toFixed(3), q.pk.toFixed(3), s.toFixed(1),
+        d.anchorAP.toFixed(3), d.anchorPK.toFixed(3), String(d.anchorSeconds), q.ap > d.anchorAP ? 'yes' : 'no', s < d.anchorSeconds ? 'yes' : 'no']);
+    }
+  }
+  console.log(`total: ${runs} audits, ${rows} rows, ${corrupt} corrupted, ${seconds.toFixed(1)} s; AP above the anchor in ${wins}/${runs}, faster than the anchor in ${faster}/${runs}`);
+}
+
+if (require.main === module) main();
