@@ -24,6 +24,7 @@ Options:
   --threshold T           suspicion at or above which a row is flagged mislabeled (default 0.5)
   --max-rows N            audit only the first N data rows
   --backend auto|node|wasm|cpu    TensorFlow.js backend (default auto)
+  --workers N             threads training folds side by side (default: one per core, up to 4)
   --text-column C  --label-column C
   --anchor-column C  --positive-column C  --negative-column C
   --kind labeled|triplets force the dataset shape
@@ -62,7 +63,7 @@ export function parseCli(argv: string[], isTty: boolean): CliArgs | 'help' {
       args: argv, allowPositionals: true, strict: true,
       options: {
         format: s, out: s, html: s, margin: s, distance: s, seed: s, folds: s, k: s, epochs: s, dim: s, mining: s,
-        threshold: s, 'max-rows': s, backend: s, 'text-column': s, 'label-column': s, 'anchor-column': s,
+        threshold: s, 'max-rows': s, workers: s, backend: s, 'text-column': s, 'label-column': s, 'anchor-column': s,
         'positive-column': s, 'negative-column': s, kind: s, top: s,
         quiet: { type: 'boolean', short: 'q' }, help: { type: 'boolean', short: 'h' },
       },
@@ -84,6 +85,7 @@ export function parseCli(argv: string[], isTty: boolean): CliArgs | 'help' {
     mining: oneOf<Mining>('mining', v.mining, ['semi-hard', 'batch-hard']),
     suspicionThreshold: num('threshold', v.threshold, false, 0),
     maxRows: num('max-rows', v['max-rows'], true, 1),
+    workers: num('workers', v.workers, true, 1),
     backend: oneOf<BackendName>('backend', v.backend, ['auto', 'node', 'wasm', 'cpu']),
     textColumn: v['text-column'], labelColumn: v['label-column'],
     anchorColumn: v['anchor-column'], positiveColumn: v['positive-column'], negativeColumn: v['negative-column'],

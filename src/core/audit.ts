@@ -6,9 +6,10 @@ import type { Dataset, LabeledDataset, TripletDataset } from './dataset';
 import { InputError } from './dataset';
 import type { AuditHooks, Stage } from './engineApi';
 import { AbortError } from './engineApi';
-import { Encoder, DEFAULT_ENCODER } from './encoder';
+import { DEFAULT_ENCODER } from './encoder';
+import { runFoldsInProcess, type FoldResult, type FoldRunner, type FoldTask } from './folds';
 import { featurize, denseToCsr, normalizeText, rowDot, type Csr } from './featurize';
-import { nearestNeighbours, simToEuclidean } from './neighbours';
+import { simToEuclidean } from './neighbours';
 import { pca2 } from './pca';
 import { Rng } from './rng';
 import type { AuditOptions, AuditReport, RowReport } from './types';
@@ -68,9 +69,23 @@ export function assignFolds(groups: Int32Array, folds: number, rng: Rng): Int32A
   return out;
 }
 
-export async function auditDataset(ds: Dataset, opts: AuditOptions, backend: string, hooks: AuditHooks = {}): Promise<AuditReport> {
+/** Runs the fold tasks and turns the folds' progress into the audit's. */
+async function runFolds(tasks: FoldTask[], prog: Progressor, runner: FoldRunner, signal: AbortSignal | undefined, rows: number): Promise<FoldResult[]> {
+  const done = new Float64Array(tasks.length);
+  let stage: Stage | undefined;
+  prog.enter('train', 0.1, `Training ${tasks.length} fold models on ${rows} rows`);
+  return runner(tasks, (f, fraction, s) => {
+    done[f] = fraction;
+    const total = done.reduce((t, v) => t + v, 0) / tasks.length;
+    if (s !== stage && s !== 'train') { stage = s; }
+    prog.report(0.1 + 0.8 * total, `Folds: ${Math.round(total * 100)}% (fold ${f + 1}/${tasks.length}: ${s})`);
+  }, signal);
+}
+
+export async function auditDataset(ds: Dataset, opts: AuditOptions, backend: string, hooks: AuditHooks = {},
+  runner: FoldRunner = runFoldsInProcess): Promise<AuditReport> {
   const prog = new Progressor(hooks);
-  const body = ds.kind === 'labeled' ? await auditLabeled(ds, opts, prog, hooks) : await auditTriplets(ds, opts, prog, hooks);
+  const body = ds.kind === 'labeled' ? await auditLabeled(ds, opts, prog, hooks, runner) : await auditTriplets(ds, opts, prog, hooks, runner);
   prog.enter('report', 0.98, 'Writing the report');
   const rows = buildRowVerdicts(body.rows, opts);
   prog.close();
@@ -132,7 +147,7 @@ function mapAndEmbedding(z: Float32Array, valid: number[], rowCount: number, dim
   return { map: { method: 'pca' as const, x, y }, embedding };
 }
 
-async function auditLabeled(ds: LabeledDataset, opts: AuditOptions, prog: Progressor, hooks: AuditHooks): Promise<Body> {
+async function auditLabeled(ds: LabeledDataset, opts: AuditOptions, prog: Progressor, hooks: AuditHooks, runner: FoldRunner): Promise<Body> {
   const valid = ds.rows.filter((r) => !r.invalid);
   const labels: string[] = [];
   const labelId = new Map<string, number>();
@@ -147,7 +162,6 @@ async function auditLabeled(ds: LabeledDataset, opts: AuditOptions, prog: Progre
 
   const K = foldCount(opts.folds, valid.length);
   const fold = assignFolds(y, K, new Rng(opts.seed));
-  const trainSizes: number[] = [];
   const epochs = opts.epochs > 0 ? opts.epochs : autoEpochs(Math.round(valid.length * (K - 1) / K));
   const C = labels.length;
   const probs = new Float32Array(valid.length * C);
@@ -157,36 +171,23 @@ async function auditLabeled(ds: LabeledDataset, opts: AuditOptions, prog: Progre
     sameId: new Int32Array(valid.length).fill(-1), sameSim: new Float32Array(valid.length),
     otherId: new Int32Array(valid.length).fill(-1), otherSim: new Float32Array(valid.length),
   };
+  const tasks: FoldTask[] = Array.from({ length: K }, (_, f) => ({
+    kind: 'labeled', f, fold, x, y, classes: C, k, dim: opts.dim, mining: opts.mining, epochs, seed: opts.seed, wantEmbedding: f === 0,
+  }));
+  const results = await runFolds(tasks, prog, runner, hooks.signal, valid.length);
   let view: { map?: AuditReport['map']; embedding?: AuditReport['embedding'] } = {};
-  const per = 0.8 / K;
-  for (let f = 0; f < K; f++) {
-    const base = 0.1 + f * per;
-    const train = Int32Array.from(fold.keys()).filter((i) => fold[i] !== f);
-    const held = Int32Array.from(fold.keys()).filter((i) => fold[i] === f);
-    trainSizes.push(train.length);
-    prog.enter('train', base, `Fold ${f + 1}/${K}: training on ${train.length} rows`);
-    const enc = new Encoder({ ...DEFAULT_ENCODER, inputDim: x.cols, classes: C, dim: opts.dim, mining: opts.mining }, Rng.derive(opts.seed, `fold${f}`));
-    try {
-      await enc.trainLabeled(x, train, y, epochs, Rng.derive(opts.seed, `order${f}`), {
-        signal: hooks.signal,
-        onEpoch: (t) => prog.report(base + per * 0.7 * t, `Fold ${f + 1}/${K}: training, ${Math.round(t * 100)}%`),
-      });
-      prog.enter('embed', base + per * 0.7, `Fold ${f + 1}/${K}: embedding`);
-      const all = Int32Array.from(fold.keys());
-      const { z, head } = await enc.embed(x, all, hooks.signal);
-      for (const i of held) probs.set(head.subarray(i * C, i * C + C), i * C);
-      prog.enter('neighbours', base + per * 0.8, `Fold ${f + 1}/${K}: nearest neighbours`);
-      const nn = await nearestNeighbours({ z, dim: opts.dim, queries: held, refs: train, labels: y, k, signal: hooks.signal });
-      held.forEach((i, q) => {
-        ev.nnIds.set(nn.ids.subarray(q * k, q * k + k), i * k);
-        ev.nnSims.set(nn.sims.subarray(q * k, q * k + k), i * k);
-        ev.sameId[i] = nn.sameId[q]; ev.sameSim[i] = nn.sameSim[q];
-        ev.otherId[i] = nn.otherId[q]; ev.otherSim[i] = nn.otherSim[q];
-      });
-      if (f === 0) view = mapAndEmbedding(z, valid.map((r) => r.row), ds.rows.length, opts.dim, opts.seed);
-    } finally {
-      enc.dispose();
-    }
+  const trainSizes: number[] = [];
+  for (const r of results) {
+    if (r.kind !== 'labeled') continue;
+    trainSizes[r.f] = r.trainRows;
+    r.held.forEach((i, q) => {
+      probs.set(r.probs.subarray(q * C, q * C + C), i * C);
+      ev.nnIds.set(r.nn.ids.subarray(q * r.nn.k, q * r.nn.k + k), i * k);
+      ev.nnSims.set(r.nn.sims.subarray(q * r.nn.k, q * r.nn.k + k), i * k);
+      ev.sameId[i] = r.nn.sameId[q]; ev.sameSim[i] = r.nn.sameSim[q];
+      ev.otherId[i] = r.nn.otherId[q]; ev.otherSim[i] = r.nn.otherSim[q];
+    });
+    if (r.z) view = mapAndEmbedding(r.z, valid.map((v) => v.row), ds.rows.length, opts.dim, opts.seed);
   }
 
   prog.enter('score', 0.92, 'Scoring rows');
@@ -242,7 +243,7 @@ function exactDuplicates(texts: string[]): Int32Array {
   return out;
 }
 
-async function auditTriplets(ds: TripletDataset, opts: AuditOptions, prog: Progressor, hooks: AuditHooks): Promise<Body> {
+async function auditTriplets(ds: TripletDataset, opts: AuditOptions, prog: Progressor, hooks: AuditHooks, runner: FoldRunner): Promise<Body> {
   const valid = ds.rows.filter((r) => !r.invalid);
   const n = valid.length;
   if (n < 2) throw new InputError('fewer than two usable triplets', ds.file);
@@ -268,43 +269,19 @@ async function auditTriplets(ds: TripletDataset, opts: AuditOptions, prog: Progr
     simAN: Float32Array.from(a, (i) => rowDot(x, i, x, ng[i])),
     simPN: Float32Array.from(a, (i) => rowDot(x, p[i], x, ng[i])),
   };
-  const trainSizes: number[] = [];
+  const tasks: FoldTask[] = Array.from({ length: K }, (_, f) => ({
+    kind: 'triplets', f, fold, x, a, p, n: ng, dim: opts.dim, mining: opts.mining, epochs, seed: opts.seed, wantEmbedding: f === 0,
+  }));
+  const results = await runFolds(tasks, prog, runner, hooks.signal, n);
   let view: { map?: AuditReport['map']; embedding?: AuditReport['embedding'] } = {};
-  const per = 0.8 / K;
-  for (let f = 0; f < K; f++) {
-    const base = 0.1 + f * per;
-    const train = a.filter((i) => fold[i] !== f);
-    const held = a.filter((i) => fold[i] === f);
-    trainSizes.push(train.length);
-    prog.enter('train', base, `Fold ${f + 1}/${K}: training on ${train.length} triplets`);
-    const enc = new Encoder({ ...DEFAULT_ENCODER, inputDim: x.cols, classes: 0, dim: opts.dim, mining: opts.mining }, Rng.derive(opts.seed, `fold${f}`));
-    try {
-      await enc.trainTriplets(x, a, p, ng, train, epochs, Rng.derive(opts.seed, `order${f}`), {
-        signal: hooks.signal,
-        onEpoch: (t) => prog.report(base + per * 0.8 * t, `Fold ${f + 1}/${K}: training, ${Math.round(t * 100)}%`),
-      });
-      prog.enter('embed', base + per * 0.8, `Fold ${f + 1}/${K}: embedding`);
-      const rows = f === 0 ? a : new Int32Array(0);
-      const heldRows = new Int32Array(held.length * 3);
-      held.forEach((i, q) => { heldRows[3 * q] = a[i]; heldRows[3 * q + 1] = p[i]; heldRows[3 * q + 2] = ng[i]; });
-      const { z, head } = await enc.embed(x, heldRows, hooks.signal);
-      const D = opts.dim;
-      const dist = (u: number, v: number) => {
-        let s = 0;
-        for (let d = 0; d < D; d++) { const t = z[u * D + d] - z[v * D + d]; s += t * t; }
-        return Math.sqrt(s);
-      };
-      held.forEach((i, q) => {
-        ev.dAP[i] = dist(3 * q, 3 * q + 1); ev.dAN[i] = dist(3 * q, 3 * q + 2); ev.dPN[i] = dist(3 * q + 1, 3 * q + 2);
-        ev.posP[i] = head[3 * q + 1]; ev.posN[i] = head[3 * q + 2];
-      });
-      if (rows.length) {
-        const anchors = await enc.embed(x, rows, hooks.signal);
-        view = mapAndEmbedding(anchors.z, valid.map((r) => r.row), ds.rows.length, D, opts.seed);
-      }
-    } finally {
-      enc.dispose();
-    }
+  const trainSizes: number[] = [];
+  for (const r of results) {
+    if (r.kind !== 'triplets') continue;
+    trainSizes[r.f] = r.trainRows;
+    r.held.forEach((i, q) => {
+      ev.dAP[i] = r.dAP[q]; ev.dAN[i] = r.dAN[q]; ev.dPN[i] = r.dPN[q]; ev.posP[i] = r.posP[q]; ev.posN[i] = r.posN[q];
+    });
+    if (r.z) view = mapAndEmbedding(r.z, valid.map((v) => v.row), ds.rows.length, opts.dim, opts.seed);
   }
   prog.enter('score', 0.92, 'Scoring triplets');
   const scored = scoreTriplets(ev);

@@ -44,6 +44,8 @@ export interface AuditOptions extends ColumnOptions {
   mining: Mining;
   /** Rows whose suspicion is at least this get the `mislabeled` flag. */
   suspicionThreshold: number;
+  /** Worker threads that train folds side by side (0 = one per core, up to 4). Does not change the report. */
+  workers: number;
 }
 
 export const DEFAULT_OPTIONS: AuditOptions = {
@@ -58,6 +60,7 @@ export const DEFAULT_OPTIONS: AuditOptions = {
   dim: 64,
   mining: 'semi-hard',
   suspicionThreshold: 0.5,
+  workers: 0,
 };
 
 export interface Neighbour {

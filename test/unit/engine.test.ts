@@ -106,6 +106,15 @@ describe('the triplet-audit command line', function () {
     for (const k of ['row', 'line', 'category', 'loss', 'dAP', 'dAN', 'suspicion', 'flags', 'neighbours']) assert.ok(k in rep.rows[0], k);
   });
 
+  it('gives the same report whether folds run on one thread or on a pool of workers', () => {
+    const args = [sample, '--format', 'json', '--max-rows', '90', '--epochs', '2', '--folds', '3', '--backend', 'cpu', '-q'];
+    const one = run(...args, '--workers', '1'), two = run(...args, '--workers', '2');
+    assert.equal(one.status, 0, one.stderr);
+    assert.equal(two.status, 0, two.stderr);
+    const strip = (t: string) => JSON.stringify({ ...JSON.parse(t), timings: {} });
+    assert.equal(strip(two.stdout), strip(one.stdout));
+  });
+
   it('exits 2 with one readable line on an unusable file', () => {
     const f = join(dir, 'one.csv');
     writeFileSync(f, 'text,label\na,x\nb,x\n');

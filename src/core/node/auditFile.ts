@@ -4,6 +4,7 @@ import { auditDataset } from '../audit';
 import type { AuditFileFn } from '../engineApi';
 import { DEFAULT_OPTIONS, type AuditOptions } from '../types';
 import { initBackend } from './backend';
+import { foldPoolRunner } from './foldPool';
 import { readDatasetFile } from './readFile';
 
 export function withDefaults(options: Partial<AuditOptions> = {}): AuditOptions {
@@ -21,7 +22,7 @@ export const auditFile: AuditFileFn = async (file, options = {}, hooks = {}) => 
   for (const p of ds.problems) hooks.onProblem?.(p.line, p.message);
   const backend = await initBackend(opts.backend);
   const before = tf.memory().numTensors;
-  const report = await auditDataset(ds, opts, backend, hooks);
+  const report = await auditDataset(ds, opts, backend, hooks, foldPoolRunner(backend, opts.workers || undefined));
   const leaked = tf.memory().numTensors - before;
   if (leaked !== 0) throw new Error(`internal: ${leaked} tensors leaked by the audit`);
   report.timings = { read: readSeconds, ...report.timings, total: report.timings.total + readSeconds };

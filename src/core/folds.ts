@@ -1,0 +1,140 @@
+/**
+ * One cross-fitting fold as a self-contained task: train on the other folds, embed, and gather
+ * the held-out rows' evidence. Tasks carry only typed arrays, so a pool of worker threads can run
+ * them side by side (src/core/node/foldPool.ts); `runFoldsInProcess` runs them one by one.
+ */
+import { AbortError } from './engineApi';
+import { Encoder, DEFAULT_ENCODER, type EncoderConfig } from './encoder';
+import type { Csr } from './featurize';
+import { nearestNeighbours, type NeighbourResult } from './neighbours';
+import { Rng } from './rng';
+import type { Mining } from './types';
+
+interface FoldCommon {
+  f: number;
+  /** Fold of every row (labeled: valid rows; triplets: triplets). */
+  fold: Int32Array;
+  x: Csr;
+  dim: number;
+  mining: Mining;
+  epochs: number;
+  seed: number;
+  /** Return the embeddings of all rows (labeled) or anchors (triplets), for the map. */
+  wantEmbedding: boolean;
+  encoder?: Partial<EncoderConfig>;
+}
+
+export interface LabeledFoldTask extends FoldCommon {
+  kind: 'labeled';
+  y: Int32Array;
+  classes: number;
+  k: number;
+}
+
+export interface TripletFoldTask extends FoldCommon {
+  kind: 'triplets';
+  /** Row of x holding the anchor / positive / negative text of triplet i. */
+  a: Int32Array;
+  p: Int32Array;
+  n: Int32Array;
+}
+
+export type FoldTask = LabeledFoldTask | TripletFoldTask;
+
+export interface LabeledFoldResult {
+  kind: 'labeled';
+  f: number;
+  held: Int32Array;
+  trainRows: number;
+  /** [held x classes] out-of-fold class probabilities. */
+  probs: Float32Array;
+  nn: NeighbourResult;
+  z?: Float32Array;
+}
+
+export interface TripletFoldResult {
+  kind: 'triplets';
+  f: number;
+  held: Int32Array;
+  trainRows: number;
+  /** Per held-out triplet: distances in the fold model's space and P(positive) of p and n. */
+  dAP: Float32Array;
+  dAN: Float32Array;
+  dPN: Float32Array;
+  posP: Float32Array;
+  posN: Float32Array;
+  z?: Float32Array;
+}
+
+export type FoldResult = LabeledFoldResult | TripletFoldResult;
+
+/** Progress of one fold: the fraction of it done and its stage. */
+export type FoldProgress = (f: number, fraction: number, stage: 'train' | 'embed' | 'neighbours') => void;
+
+export type FoldRunner = (tasks: FoldTask[], onProgress: FoldProgress, signal?: AbortSignal) => Promise<FoldResult[]>;
+
+function split(fold: Int32Array, f: number): { train: Int32Array; held: Int32Array } {
+  const idx = Int32Array.from(fold.keys());
+  return { train: idx.filter((i) => fold[i] !== f), held: idx.filter((i) => fold[i] === f) };
+}
+
+export async function runFold(task: FoldTask, onProgress: FoldProgress, signal?: AbortSignal): Promise<FoldResult> {
+  const { f, x } = task;
+  const { train, held } = split(task.fold, f);
+  const cfg: EncoderConfig = {
+    ...DEFAULT_ENCODER, ...task.encoder, inputDim: x.cols, dim: task.dim, mining: task.mining,
+    classes: task.kind === 'labeled' ? task.classes : 0,
+  };
+  const enc = new Encoder(cfg, Rng.derive(task.seed, `fold${f}`));
+  const order = Rng.derive(task.seed, `order${f}`);
+  const hooks = { signal, onEpoch: (t: number) => onProgress(f, 0.75 * t, 'train') };
+  try {
+    if (task.kind === 'labeled') {
+      await enc.trainLabeled(x, train, task.y, task.epochs, order, hooks);
+      onProgress(f, 0.75, 'embed');
+      const { z, head } = await enc.embed(x, Int32Array.from(task.fold.keys()), signal);
+      const C = task.classes;
+      const probs = new Float32Array(held.length * C);
+      held.forEach((i, q) => probs.set(head.subarray(i * C, i * C + C), q * C));
+      onProgress(f, 0.85, 'neighbours');
+      const k = Math.max(1, Math.min(task.k, train.length));
+      const nn = await nearestNeighbours({ z, dim: task.dim, queries: held, refs: train, labels: task.y, k, signal });
+      onProgress(f, 1, 'neighbours');
+      return { kind: 'labeled', f, held, trainRows: train.length, probs, nn, z: task.wantEmbedding ? z : undefined };
+    }
+    await enc.trainTriplets(x, task.a, task.p, task.n, train, task.epochs, order, hooks);
+    onProgress(f, 0.8, 'embed');
+    const rows = new Int32Array(held.length * 3);
+    held.forEach((i, q) => { rows[3 * q] = task.a[i]; rows[3 * q + 1] = task.p[i]; rows[3 * q + 2] = task.n[i]; });
+    const { z, head } = await enc.embed(x, rows, signal);
+    const D = task.dim;
+    const dist = (u: number, v: number) => {
+      let s = 0;
+      for (let d = 0; d < D; d++) { const t = z[u * D + d] - z[v * D + d]; s += t * t; }
+      return Math.sqrt(s);
+    };
+    const m = held.length;
+    const r: TripletFoldResult = {
+      kind: 'triplets', f, held, trainRows: train.length,
+      dAP: new Float32Array(m), dAN: new Float32Array(m), dPN: new Float32Array(m), posP: new Float32Array(m), posN: new Float32Array(m),
+    };
+    for (let q = 0; q < m; q++) {
+      r.dAP[q] = dist(3 * q, 3 * q + 1); r.dAN[q] = dist(3 * q, 3 * q + 2); r.dPN[q] = dist(3 * q + 1, 3 * q + 2);
+      r.posP[q] = head[3 * q + 1]; r.posN[q] = head[3 * q + 2];
+    }
+    if (task.wantEmbedding) r.z = (await enc.embed(x, task.a, signal)).z;
+    onProgress(f, 1, 'embed');
+    return r;
+  } finally {
+    enc.dispose();
+  }
+}
+
+export const runFoldsInProcess: FoldRunner = async (tasks, onProgress, signal) => {
+  const out: FoldResult[] = [];
+  for (const t of tasks) {
+    if (signal?.aborted) throw new AbortError();
+    out.push(await runFold(t, onProgress, signal));
+  }
+  return out;
+};
