@@ -313,7 +313,7 @@ async function auditTriplets(ds: TripletDataset, opts: AuditOptions, prog: Progr
 }
 
 /** Folds over groups (all members of a group share a fold), groups shuffled then dealt. */
-function assignGroupFolds(groups: Int32Array, folds: number, rng: Rng): Int32Array {
+export function assignGroupFolds(groups: Int32Array, folds: number, rng: Rng): Int32Array {
   let count = 0;
   for (const g of groups) count = Math.max(count, g + 1);
   const order = Int32Array.from({ length: count }, (_, i) => i);

@@ -1,0 +1,286 @@
+/**
+ * The panel's webview bundle in headless Chromium, on a real audit of a shared dataset (made by
+ * the CLI in `before`), with the host played by the test through the typed protocol.
+ */
+import * as assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Locator } from 'playwright-core';
+import { CATEGORY_NAMES } from '../../src/core/categories';
+import { rescoreReport } from '../../src/core/rescore';
+import type { AuditReport } from '../../src/core/types';
+import type { RevealMessage, WebviewMessage } from '../../src/protocol';
+import { coreReclassify } from './expected';
+import {
+  ARTIFACTS, auditWithCli, build, choose, elementCount, launch, PanelPage, reportMessage, shownCounts, shownMargin, until,
+  type Browser,
+} from './harness';
+
+const DATASET = 'trec_test.csv';
+/** The toolkit's badge template carries a `style` attribute, which the strict CSP refuses (harmless). */
+const KNOWN_CSP = /^style-src-attr inline .*webview\.js/;
+
+describe(`audit panel (webview in Chromium, real audit of ${DATASET})`, function () {
+  let browser: Browser;
+  let report: AuditReport;
+  let panel: PanelPage;
+
+  before(function () {
+    this.timeout(25 * 60_000);
+    build();
+    report = auditWithCli(DATASET);
+  });
+
+  before(async () => { browser = await launch(); });
+  after(async () => { await browser?.close(); });
+
+  beforeEach(async () => {
+    panel = await PanelPage.open(browser.context);
+    await panel.send(reportMessage(report));
+    await panel.page.waitForSelector('.grid-canvas .grid-row[data-position]');
+  });
+  afterEach(async () => {
+    const csp = (await panel.cspViolations()).filter((v) => !KNOWN_CSP.test(v));
+    assert.deepEqual(csp, [], 'Content-Security-Policy violations');
+    assert.deepEqual(panel.log.errors.filter((e) => !/Content Security Policy/.test(e)), [], 'page errors');
+    assert.deepEqual(panel.log.requests.filter((u) => !u.startsWith('https://webview.test/')), [], 'requests outside the webview');
+    assert.deepEqual(panel.log.dialogs, [], 'dialogs');
+    await panel.page.close();
+  });
+
+  const row = (k: number): Locator => panel.page.locator(`.grid-canvas .grid-row[aria-rowindex="${k + 2}"]`);
+  const reveals = async () => (await panel.posted()).filter((m): m is RevealMessage => m.type === 'reveal');
+
+  it('says ready first, then renders the report: counts, rows (virtualized), grid semantics', async () => {
+    const posted = await panel.posted();
+    assert.equal(posted[0].type, 'ready');
+    const counts = await shownCounts(panel.page);
+    const s = report.summary;
+    assert.deepEqual(counts, {
+      easy: s.easy, semiHard: s.semiHard, hard: s.hard, mislabeled: s.mislabeled, triviallyEasy: s.triviallyEasy,
+      nearDuplicate: s.nearDuplicate, marginViolation: s.marginViolation, invalid: s.invalid,
+    });
+    const core = coreReclassify(report, report.settings.margin, report.settings.distance);
+    assert.deepEqual([counts.easy, counts.semiHard, counts.hard, counts.triviallyEasy], [core.easy, core.semiHard, core.hard, core.triviallyEasy]);
+    const grid = panel.page.locator('[role=grid]');
+    assert.equal(await grid.getAttribute('aria-rowcount'), String(report.rows.length + 1));
+    const domRows = await elementCount(panel.page, '.grid-canvas [role=row]:not([hidden])');
+    assert.ok(domRows > 10 && domRows < 80, `only the rows in view are in the DOM (${domRows})`);
+    assert.equal(await elementCount(panel.page, '[role=columnheader]'), 9);
+    assert.match(await panel.page.locator('.row-count').innerText(), new RegExp(`^${report.rows.length} of ${report.rows.length} rows`));
+    assert.match(await panel.page.locator('.meta').innerText(), new RegExp(report.settings.backend));
+  });
+
+  it('dragging the margin line re-classifies exactly as the core does, and tells the host', async () => {
+    const canvas = panel.page.locator('.histogram-canvas');
+    const box = await canvas.boundingBox();
+    assert.ok(box);
+    const before = await shownMargin(panel.page);
+    await panel.page.mouse.move(box.x + box.width * 0.55, box.y + box.height / 2);
+    await panel.page.mouse.down();
+    for (let k = 1; k <= 10; k++) await panel.page.mouse.move(box.x + box.width * (0.55 + 0.03 * k), box.y + box.height / 2);
+    await panel.page.mouse.up();
+    const m = await shownMargin(panel.page);
+    assert.notEqual(m, before, 'the margin moved');
+    const counts = await shownCounts(panel.page);
+    const core = coreReclassify(report, m, report.settings.distance);
+    assert.deepEqual({ easy: counts.easy, semiHard: counts.semiHard, hard: counts.hard, triviallyEasy: counts.triviallyEasy },
+      { easy: core.easy, semiHard: core.semiHard, hard: core.hard, triviallyEasy: core.triviallyEasy });
+    // and every summary number as the engine's own re-scoring gives it
+    const s = rescoreReport(report, m, report.settings.distance).summary;
+    assert.deepEqual(counts, { ...s });
+    // the categories shown in the table follow
+    for (let k = 0; k < 8; k++) {
+      const pos = Number(await row(k).getAttribute('data-position'));
+      const j = core.rows.indexOf(report.rows[pos].row);
+      assert.equal(await row(k).getAttribute('data-category'), CATEGORY_NAMES[core.codes[j]], `row ${pos}`);
+    }
+    const sent = await panel.waitForPost((msg) => msg.type === 'marginChanged' && msg.margin === m);
+    assert.deepEqual(sent, { type: 'marginChanged', margin: m, distance: report.settings.distance });
+  });
+
+  it('the number field and the presets move the margin (and the distance) with the same counts as the core', async () => {
+    const input = panel.page.locator('.margin-field input');
+    await input.fill('0.37');
+    await input.press('Enter');
+    assert.equal(await shownMargin(panel.page), 0.37);
+    let counts = await shownCounts(panel.page);
+    let core = coreReclassify(report, 0.37, 'euclidean');
+    assert.deepEqual([counts.easy, counts.semiHard, counts.hard], [core.easy, core.semiHard, core.hard]);
+    await panel.page.locator('.preset-select').click();
+    await panel.page.locator('.preset-select').getByRole('option', { name: /^TensorFlow Addons/ }).click();
+    assert.equal(await shownMargin(panel.page), 1);
+    assert.equal(await panel.page.evaluate(`document.querySelector('.distance-select').value`), 'squared-euclidean');
+    counts = await shownCounts(panel.page);
+    core = coreReclassify(report, 1, 'squared-euclidean');
+    assert.deepEqual([counts.easy, counts.semiHard, counts.hard, counts.triviallyEasy], [core.easy, core.semiHard, core.hard, core.triviallyEasy]);
+    await panel.waitForPost((msg) => msg.type === 'marginChanged' && msg.margin === 1 && msg.distance === 'squared-euclidean');
+  });
+
+  it('a margin set by the host is applied without being echoed back', async () => {
+    await panel.clearPosted();
+    await panel.send({ type: 'setMargin', margin: 0.5, distance: 'euclidean' });
+    await until(panel.page, `document.querySelector('.margin-field').value === '0.5'`);
+    const counts = await shownCounts(panel.page);
+    assert.equal(counts.easy, coreReclassify(report, 0.5, 'euclidean').easy);
+    await panel.page.waitForTimeout(300);
+    assert.deepEqual((await panel.posted()).filter((m: WebviewMessage) => m.type === 'marginChanged'), []);
+  });
+
+  it('the same audit re-scored by the extension keeps the view, moves the margin and adopts the new report id', async () => {
+    await row(2).click();
+    const pos = Number(await row(2).getAttribute('data-position'));
+    await panel.clearPosted();
+    await panel.send({ ...reportMessage(rescoreReport(report, 0.4, 'euclidean'), 2), margin: 0.4 });
+    await until(panel.page, `document.querySelector('.margin-field').value === '0.4'`);
+    assert.equal(await panel.page.locator(`.grid-canvas .grid-row[data-position="${pos}"]`).getAttribute('aria-selected'), 'true');
+    assert.equal((await shownCounts(panel.page)).hard, coreReclassify(report, 0.4, 'euclidean').hard);
+    await row(3).click();
+    const at = Number(await row(3).getAttribute('data-position'));
+    assert.deepEqual(await reveals(), [{ type: 'reveal', reportId: 2, row: report.rows[at].row, line: report.rows[at].line }]);
+  });
+
+  it('clicking a row posts reveal with that row and its line', async () => {
+    await row(4).click();
+    const [msg] = await reveals();
+    const pos = Number(await row(4).getAttribute('data-position'));
+    assert.deepEqual(msg, { type: 'reveal', reportId: 1, row: report.rows[pos].row, line: report.rows[pos].line });
+    assert.equal(await row(4).locator('.col-row').innerText(), String(report.rows[pos].row));
+    assert.equal(await row(4).locator('.col-line').innerText(), String(report.rows[pos].line));
+    assert.equal(await row(4).getAttribute('aria-selected'), 'true');
+    assert.match(await panel.page.locator('.detail h2').innerText(), new RegExp(`^Row ${report.rows[pos].row} · line ${report.rows[pos].line}`));
+  });
+
+  it('keyboard: arrows move the selection, Enter reveals; the grid tells a screen reader where it is', async () => {
+    await row(0).click();
+    await panel.clearPosted();
+    await panel.page.keyboard.press('ArrowDown');
+    await panel.page.keyboard.press('ArrowDown');
+    await panel.page.keyboard.press('ArrowUp');
+    await panel.page.keyboard.press('ArrowDown');
+    assert.deepEqual(await reveals(), [], 'moving does not reveal');
+    const grid = panel.page.locator('[role=grid]');
+    const active = await grid.getAttribute('aria-activedescendant');
+    assert.equal(active, await row(2).getAttribute('id'));
+    assert.equal(await row(2).getAttribute('aria-selected'), 'true');
+    assert.equal(await row(0).getAttribute('aria-selected'), 'false');
+    await panel.page.keyboard.press('Enter');
+    const pos = Number(await row(2).getAttribute('data-position'));
+    assert.deepEqual(await reveals(), [{ type: 'reveal', reportId: 1, row: report.rows[pos].row, line: report.rows[pos].line }]);
+    for (const sel of ['.margin-slider', '.margin-field', '.distance-select', '.preset-select', '.search-field']) {
+      assert.ok(await panel.page.locator(sel).getAttribute('aria-label'), `${sel} has an aria-label`);
+    }
+  });
+
+  it('sorts by a column and filters by category, flag, label and text', async () => {
+    await panel.page.locator('[role=columnheader] button', { hasText: 'Suspicion' }).click();
+    await panel.page.locator('[role=columnheader] button', { hasText: 'Suspicion' }).click();
+    assert.equal(await panel.page.locator('[role=columnheader].col-suspicion').getAttribute('aria-sort'), 'descending');
+    const top = Number(await row(0).getAttribute('data-position'));
+    assert.equal(report.rows[top].suspicion, Math.max(...report.rows.map((r) => r.suspicion)));
+    await choose(panel.page, 'Filter by category', 'hard');
+    assert.match(await panel.page.locator('.row-count').innerText(), new RegExp(`^${report.summary.hard} of `));
+    await choose(panel.page, 'Filter by flag', 'mislabeled');
+    const both = report.rows.filter((r) => r.category === 'hard' && r.flags.includes('mislabeled')).length;
+    assert.match(await panel.page.locator('.row-count').innerText(), new RegExp(`^${both} of `));
+    await panel.page.locator('.search-field input').fill('what');
+    const label = report.labels[0];
+    await choose(panel.page, 'Filter by label', label);
+    const expected = report.rows.filter((r) => r.category === 'hard' && r.flags.includes('mislabeled') && r.label === label
+      && [r.text, r.label, r.suggestedLabel].join('\n').toLowerCase().includes('what')).length;
+    await until(panel.page, `document.querySelector('.row-count').textContent.startsWith('${expected} of ')`);
+  });
+
+  it('the detail pane shows the evidence, the hinge arithmetic and the fixes; its buttons post messages', async () => {
+    const flagged = report.rows.findIndex((r) => r.flags.includes('mislabeled') && r.suggestedLabel !== undefined);
+    assert.ok(flagged >= 0, 'the audit flags at least one row with a suggested label');
+    await choose(panel.page, 'Filter by flag', 'mislabeled');
+    await panel.page.locator(`.grid-canvas .grid-row[data-position="${flagged}"]`).click();
+    const detail = panel.page.locator('.detail');
+    const r = report.rows[flagged];
+    assert.match(await detail.locator('.hinge').innerText(), /L = max\(d\(a,p\) − d\(a,n\) \+ m, 0\) = max\(/);
+    assert.equal(await detail.locator('.neighbour-table tr').count(), r.neighbours.length + 1);
+    assert.match(await detail.innerText(), new RegExp(`suggested: ${r.suggestedLabel}`));
+    await panel.clearPosted();
+    await detail.locator('vscode-button', { hasText: 'Relabel' }).click();
+    await detail.locator('vscode-button', { hasText: 'Mark reviewed' }).click();
+    assert.deepEqual((await panel.posted()).filter((m) => m.type === 'applyFix'), [
+      { type: 'applyFix', reportId: 1, row: r.row, fix: 'relabel', label: r.suggestedLabel },
+      { type: 'applyFix', reportId: 1, row: r.row, fix: 'mark-reviewed' },
+    ]);
+    await detail.locator('.neighbour-table .link-button').first().click();
+    const nb = r.neighbours[0].row;
+    assert.deepEqual((await reveals()).at(-1), { type: 'reveal', reportId: 1, row: nb, line: report.rows.find((x) => x.row === nb)?.line });
+  });
+
+  it('the map draws every point, hover shows a row, click selects and reveals it', async () => {
+    assert.match(await panel.page.locator('.map-caption').innerText(), new RegExp(`all ${report.rows.length} points drawn, none sampled`));
+    const canvas = panel.page.locator('.map-canvas');
+    const box = await canvas.boundingBox();
+    assert.ok(box);
+    let hit: { x: number; y: number } | undefined;
+    search: for (let r = 0; r < Math.max(box.width, box.height) / 2; r += 4) {
+      for (let a = 0; a < 360; a += 10) {
+        const x = box.x + box.width / 2 + r * Math.cos((a * Math.PI) / 180), y = box.y + box.height / 2 + r * Math.sin((a * Math.PI) / 180);
+        await panel.page.mouse.move(x, y);
+        if (await panel.page.locator('.map-tooltip').isVisible()) { hit = { x, y }; break search; }
+      }
+    }
+    assert.ok(hit, 'found a point under the pointer');
+    const tip = await panel.page.locator('.map-tooltip').innerText();
+    const [, rowNo, line] = /^Row (\d+) · line (\d+)/.exec(tip) ?? [];
+    await panel.page.mouse.click(hit.x, hit.y);
+    assert.deepEqual((await reveals()).at(-1), { type: 'reveal', reportId: 1, row: Number(rowNo), line: Number(line) });
+    assert.match(await panel.page.locator('.detail h2').innerText(), new RegExp(`^Row ${rowNo} `));
+  });
+
+  it('UMAP runs in the page when the report carries embeddings, seeded, and draws every point', async function () {
+    if (!report.embedding) this.skip();
+    this.timeout(180_000);
+    await panel.page.locator('.map-bar vscode-button', { hasText: 'UMAP' }).click();
+    await until(panel.page, `document.querySelector('.map-caption').textContent.startsWith('UMAP')`, 170_000);
+    assert.match(await panel.page.locator('.map-caption').innerText(), new RegExp(`all ${report.rows.length} points drawn`));
+  });
+
+  it('state survives reloading the panel (getState/setState), and the host re-sends the report on ready', async () => {
+    await choose(panel.page, 'Filter by category', 'hard');
+    await row(3).click();
+    const pos = Number(await row(3).getAttribute('data-position'));
+    await panel.page.waitForTimeout(400);
+    await panel.load(true);
+    await panel.send(reportMessage(report, 2));
+    await panel.page.waitForSelector('.grid-canvas .grid-row[data-position]');
+    assert.match(await panel.page.locator('.row-count').innerText(), new RegExp(`^${report.summary.hard} of `));
+    assert.equal(await panel.page.locator(`.grid-canvas .grid-row[data-position="${pos}"]`).getAttribute('aria-selected'), 'true');
+    assert.match(await panel.page.locator('.detail h2').innerText(), new RegExp(`^Row ${report.rows[pos].row} `));
+  });
+
+  it('dataset text is never HTML: markup in a cell shows as text and runs nothing', async () => {
+    const evil = '<img src=x onerror=alert(1)>';
+    const hostile: AuditReport = structuredClone(report);
+    hostile.rows[1].text = evil;
+    hostile.rows[2].text = '</script><script>alert(2)</script><b>bold</b>';
+    hostile.rows[1].evidence = [...hostile.rows[1].evidence, '<img src=y onerror=alert(3)>'];
+    hostile.rows[1].neighbours = [{ row: 2, label: '<svg onload=alert(4)>', distance: 0.5 }, ...hostile.rows[1].neighbours];
+    await panel.send(reportMessage(hostile, 3));
+    await until(panel.page, `[...document.querySelectorAll('.grid-canvas .col-text')].some((c) => c.textContent === ${JSON.stringify(evil)})`);
+    const cell = panel.page.locator('.grid-canvas .grid-row[data-position="1"] .col-text');
+    assert.equal(await cell.textContent(), evil);
+    await cell.click();
+    assert.match(await panel.page.locator('.detail').innerText(), /<img src=y onerror=alert\(3\)>/);
+    await panel.page.waitForTimeout(500);
+    assert.equal(await elementCount(panel.page, 'img'), 0);
+    assert.equal(await elementCount(panel.page, 'svg'), 0);
+    assert.equal(await elementCount(panel.page, 'b'), 0);
+    assert.deepEqual(panel.log.dialogs, []);
+  });
+
+  it('screenshot: the panel on the real audit, Dark Modern theme', async () => {
+    // the most suspicious row selected, so the detail pane shows its evidence
+    await panel.page.locator('[role=columnheader] button', { hasText: 'Suspicion' }).click();
+    await panel.page.locator('[role=columnheader] button', { hasText: 'Suspicion' }).click();
+    await row(0).click();
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await panel.page.screenshot({ path: join(ARTIFACTS, 'panel-dark.png'), fullPage: true });
+  });
+});

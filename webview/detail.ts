@@ -1,0 +1,190 @@
+/**
+ * The selected row, with its evidence: the hinge arithmetic at the current margin, why it was
+ * flagged, its nearest neighbours (labels, distances, their own text) and the fix the evidence
+ * points to, with the same quick fixes the editor offers.
+ */
+import type { QuickFixKind } from '../src/protocol';
+import { append, clear, dropdown, el, fmt } from './dom';
+import type { AuditModel } from './model';
+
+export interface DetailEvents {
+  select(position: number, reveal: boolean): void;
+  fix(position: number, fix: QuickFixKind, label?: string): void;
+}
+
+const FIX_SENTENCE: Record<string, string> = {
+  'swap-positive-negative': 'Swap the positive and the negative: the negative looks more like the anchor.',
+  'replace-positive': 'Replace the positive: it looks unrelated to the anchor.',
+  'replace-negative': 'Replace the negative: it looks relevant to the anchor (a false negative).',
+};
+const HINGE_PREFIX = 'hinge: ';
+
+export class DetailPane {
+  readonly element: HTMLElement;
+  private position = -1;
+  /** The parts that follow the margin, updated in place while the margin moves. */
+  private live: { chip: HTMLElement; hinge: HTMLElement; flags: HTMLElement } | undefined;
+
+  constructor(private readonly model: AuditModel, private readonly standalone: boolean, private readonly events: DetailEvents) {
+    this.element = el('section', { class: 'detail', 'aria-label': 'Selected row', 'aria-live': 'polite' });
+    this.show(-1);
+  }
+
+  show(position: number): void {
+    this.position = position;
+    const root = this.element;
+    clear(root);
+    this.live = undefined;
+    if (position < 0) {
+      root.appendChild(el('p', { class: 'muted' }, 'Select a row in the table or on the map to see why it was flagged.'));
+      return;
+    }
+    const m = this.model;
+    const r = m.rows[position];
+    const head = el('div', { class: 'detail-head' });
+    const chip = el('span', { class: 'chip', 'data-category': m.categoryName(position) }, m.categoryName(position));
+    append(head, el('h2', {}, `Row ${r.row} · line ${r.line}${r.endLine !== r.line ? `–${r.endLine}` : ''}`), chip);
+    if (!this.standalone) {
+      const reveal = el('vscode-button', { appearance: 'secondary', 'aria-label': `Reveal row ${r.row} in the editor`, class: 'reveal-button' }, 'Reveal in editor');
+      reveal.addEventListener('click', () => this.events.select(position, true));
+      head.appendChild(reveal);
+    }
+    root.appendChild(head);
+    root.appendChild(this.texts(position));
+    const hinge = el('div', { class: 'hinge' });
+    root.appendChild(hinge);
+    const evidence = r.evidence.filter((e) => !e.startsWith(HINGE_PREFIX));
+    if (evidence.length) {
+      root.appendChild(el('h3', {}, 'Why it was flagged'));
+      const ul = el('ul', { class: 'evidence' });
+      for (const e of evidence) ul.appendChild(el('li', {}, e));
+      root.appendChild(ul);
+    }
+    const flags = el('p', { class: 'muted' });
+    root.appendChild(flags);
+    root.appendChild(this.neighbours(position));
+    root.appendChild(this.fixes(position));
+    this.live = { chip, hinge, flags };
+    this.refresh();
+  }
+
+  get selected(): number { return this.position; }
+
+  /** Updates what follows the margin: category, hinge arithmetic, flags. */
+  refresh(): void {
+    const i = this.position;
+    if (!this.live || i < 0) return;
+    const m = this.model;
+    const cat = m.categoryName(i);
+    this.live.chip.textContent = cat;
+    this.live.chip.dataset.category = cat;
+    clear(this.live.hinge);
+    this.fillHinge(this.live.hinge, i);
+    const flags = m.flags(i);
+    this.live.flags.textContent = `Suspicion ${fmt(m.rows[i].suspicion, 3)} · flags: ${flags.length ? flags.join(', ') : 'none'} · scored by fold ${m.rows[i].fold}'s model (it did not train on this row)`;
+  }
+
+  private texts(i: number): HTMLElement {
+    const r = this.model.rows[i];
+    const box = el('div', { class: 'texts' });
+    if (this.model.report.kind === 'triplets') {
+      for (const [name, text] of [['anchor', r.anchor], ['positive', r.positive], ['negative', r.negative]] as const) {
+        append(box, el('div', { class: 'field-name' }, name), el('div', { class: 'field-text' }, text ?? ''));
+      }
+    } else {
+      append(box, el('div', { class: 'field-name' }, 'text'), el('div', { class: 'field-text' }, r.text ?? ''));
+      const label = el('div', { class: 'field-text' }, r.label ?? '');
+      if (r.suggestedLabel !== undefined) label.append(' → suggested: ', el('strong', {}, r.suggestedLabel));
+      append(box, el('div', { class: 'field-name' }, 'label'), label);
+      for (const [name, row] of [['positive', r.positiveRow], ['negative', r.negativeRow]] as const) {
+        if (row === undefined) continue;
+        append(box, el('div', { class: 'field-name' }, name), this.rowLink(row));
+      }
+    }
+    return box;
+  }
+
+  private fillHinge(box: HTMLElement, i: number): void {
+    const m = this.model;
+    const d = m.distances(i);
+    if (!d) {
+      box.appendChild(el('p', {}, 'This row has no triplet (it is invalid), so it has no loss.'));
+      return;
+    }
+    const loss = Math.max(d.dAP - d.dAN + m.margin, 0);
+    const why = d.dAN <= d.dAP ? 'd(a,n) ≤ d(a,p): ordered wrong, so hard (loss ≥ m)'
+      : d.dAP + m.margin <= d.dAN ? 'd(a,p) + m ≤ d(a,n): easy (loss 0, teaches nothing)'
+        : 'd(a,p) < d(a,n) < d(a,p) + m: semi-hard (ordered right, inside the margin)';
+    append(box,
+      el('div', { class: 'mono' }, `d(a,p) = ${fmt(d.dAP)}   d(a,n) = ${fmt(d.dAN)}   m = ${fmt(m.margin)}   (${m.distance})`),
+      el('div', { class: 'mono' }, `L = max(d(a,p) − d(a,n) + m, 0) = max(${fmt(d.dAP)} − ${fmt(d.dAN)} + ${fmt(m.margin)}, 0) = ${fmt(loss)}`),
+      el('div', {}, why));
+  }
+
+  private neighbours(i: number): HTMLElement {
+    const m = this.model;
+    const r = m.rows[i];
+    const box = el('div', { class: 'neighbours' });
+    if (!r.neighbours.length) return box;
+    box.appendChild(el('h3', {}, `Nearest neighbours (${m.distance})`));
+    const table = el('table', { class: 'neighbour-table' });
+    const head = el('tr');
+    for (const h of ['#', 'row', 'label', 'distance', 'text']) head.appendChild(el('th', { scope: 'col' }, h));
+    table.appendChild(head);
+    r.neighbours.forEach((nb, k) => {
+      const tr = el('tr', { class: nb.label !== r.label ? 'other-label' : undefined });
+      const other = m.rows[m.positionOfRow(nb.row)];
+      append(tr, el('td', {}, String(k + 1)));
+      const link = el('td');
+      link.appendChild(this.rowLink(nb.row, false));
+      append(tr, link, el('td', {}, nb.label), el('td', { class: 'numeric' }, fmt(m.convert(nb.distance))),
+        el('td', { class: 'nb-text' }, other?.text ?? other?.anchor ?? ''));
+      table.appendChild(tr);
+    });
+    box.appendChild(table);
+    return box;
+  }
+
+  /** A button that selects another row (and reveals it in the editor when there is one). */
+  private rowLink(row: number, withText = true): HTMLElement {
+    const m = this.model;
+    const pos = m.positionOfRow(row);
+    const other = pos >= 0 ? m.rows[pos] : undefined;
+    const text = withText && other ? `row ${row} (line ${other.line}, ${other.label ?? ''}): ${other.text ?? ''}` : `row ${row}`;
+    const b = el('button', { type: 'button', class: 'link-button', 'aria-label': `Select row ${row}` }, text);
+    b.addEventListener('click', () => { if (pos >= 0) this.events.select(pos, true); });
+    return b;
+  }
+
+  private fixes(i: number): HTMLElement {
+    const m = this.model;
+    const r = m.rows[i];
+    const box = el('div', { class: 'fixes' });
+    box.appendChild(el('h3', {}, 'Suggested fix'));
+    const sentence = r.suggestedLabel !== undefined ? `Relabel as “${r.suggestedLabel}”: the neighbours point there.`
+      : r.suggestedFix ? FIX_SENTENCE[r.suggestedFix] ?? r.suggestedFix : 'None: nothing points to a different label or triplet.';
+    box.appendChild(el('p', {}, sentence));
+    if (this.standalone) {
+      box.appendChild(el('p', { class: 'muted' }, 'Open the report in VS Code to apply fixes (this standalone page has no editor).'));
+      return box;
+    }
+    const buttons = el('div', { class: 'fix-buttons' });
+    if (m.report.kind === 'labeled' && m.report.labels.length) {
+      const current = r.suggestedLabel ?? m.report.labels.find((l) => l !== r.label) ?? m.report.labels[0];
+      const choose = dropdown('Label to relabel the row as', m.report.labels.map((l) => ({ value: l, text: l })), current);
+      const relabel = el('vscode-button', { 'aria-label': 'Relabel the row as the chosen label' }, 'Relabel');
+      relabel.addEventListener('click', () => this.events.fix(i, 'relabel', choose.value));
+      append(buttons, choose, relabel);
+    }
+    if (m.report.kind === 'triplets') {
+      const swap = el('vscode-button', { 'aria-label': 'Swap the positive and the negative' }, 'Swap positive/negative');
+      swap.addEventListener('click', () => this.events.fix(i, 'swap'));
+      buttons.appendChild(swap);
+    }
+    const reviewed = el('vscode-button', { appearance: 'secondary', 'aria-label': 'Mark the row as reviewed' }, 'Mark reviewed');
+    reviewed.addEventListener('click', () => this.events.fix(i, 'mark-reviewed'));
+    buttons.appendChild(reviewed);
+    box.appendChild(buttons);
+    return box;
+  }
+}

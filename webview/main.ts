@@ -1,0 +1,88 @@
+/**
+ * The audit panel's entry point (bundled by scripts/build.mjs into dist/webview.js, for the
+ * VS Code webview and for the standalone HTML report). It says `ready` to the host, then shows
+ * each report the host sends.
+ */
+import {
+  provideVSCodeDesignSystem, vsCodeBadge, vsCodeButton, vsCodeDropdown, vsCodeOption, vsCodeProgressRing,
+  vsCodeTextField,
+} from '@vscode/webview-ui-toolkit';
+import '../media/panel.css';
+import type { HostMessage } from '../src/protocol';
+import { App } from './app';
+import { append, clear, el } from './dom';
+import { connectHost, type HostBridge } from './host';
+import { sameAudit } from './sameAudit';
+import { Theme } from './theme';
+
+/** Times building the panel for a report (the bench reads it). */
+const RENDER_MEASURE = 'triplet-audit:render';
+
+provideVSCodeDesignSystem().register(vsCodeBadge(), vsCodeButton(), vsCodeDropdown(), vsCodeOption(),
+  vsCodeProgressRing(), vsCodeTextField());
+
+class Panel {
+  private app: App | undefined;
+  private readonly root: HTMLElement;
+  private readonly header: HTMLElement;
+  private readonly title: HTMLElement;
+  private readonly busy: HTMLElement;
+  private readonly theme = new Theme();
+
+  constructor(private readonly host: HostBridge) {
+    document.body.classList.toggle('standalone', host.standalone);
+    this.root = el('main', { class: 'panel' });
+    this.header = el('header', { class: 'panel-header' });
+    this.title = el('h1', {}, 'Triplet audit');
+    this.busy = el('div', { class: 'busy', role: 'status', hidden: true });
+    append(this.header, this.title, this.busy);
+    if (host.standalone) this.header.appendChild(el('span', { class: 'muted standalone-note' }, 'Standalone report: editor links and fixes are off.'));
+    const waiting = el('p', { class: 'muted waiting' }, 'Waiting for an audit report…');
+    append(this.root, this.header, waiting);
+    document.body.appendChild(this.root);
+    host.listen((m) => this.receive(m));
+    host.post({ type: 'ready' });
+  }
+
+  private receive(m: HostMessage): void {
+    switch (m.type) {
+      case 'report': {
+        if (this.app && this.app.model.fileUri === m.fileUri && sameAudit(this.app.model.report, m.report)) {
+          this.app.rescored(m.reportId, m.margin, m.distance);
+          break;
+        }
+        // a new audit of the same file keeps the view; a first report picks up the saved state
+        const restored = this.app ? this.app.snapshot() : this.host.loadState();
+        this.app?.dispose();
+        this.root.querySelector('.waiting')?.remove();
+        const start = performance.now();
+        this.app = new App(m, this.host, this.theme, restored);
+        this.title.textContent = `Triplet audit: ${fileName(m.fileUri)}`;
+        this.title.setAttribute('title', m.report.file);
+        this.root.appendChild(this.app.element);
+        this.host.saveState(this.app.snapshot());
+        performance.clearMeasures(RENDER_MEASURE);
+        performance.measure(RENDER_MEASURE, { start, end: performance.now() });
+        break;
+      }
+      case 'setMargin':
+        this.app?.hostMargin(m.margin, m.distance);
+        break;
+      case 'busy':
+        clear(this.busy);
+        this.busy.hidden = m.message === undefined;
+        if (m.message !== undefined) append(this.busy, el('vscode-progress-ring', { 'aria-hidden': 'true' }), el('span', {}, m.message));
+        break;
+    }
+  }
+}
+
+function fileName(uri: string): string {
+  const tail = uri.split(/[\\/]/).pop() ?? uri;
+  try { return decodeURIComponent(tail); } catch { return tail; }
+}
+
+function start(): void { new Panel(connectHost()); }
+
+if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', start);
+else start();
