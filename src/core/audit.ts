@@ -51,6 +51,9 @@ export function autoEpochs(trainRows: number): number {
   return Math.max(2, Math.min(20, Math.ceil(4096 / Math.max(trainRows, 1))));
 }
 
+/** The most epochs a fold trains for when early stopping decides. */
+export const MAX_EPOCHS = 10;
+
 export function foldCount(requested: number, rows: number): number {
   return Math.max(2, Math.min(requested, rows));
 }
@@ -162,7 +165,9 @@ async function auditLabeled(ds: LabeledDataset, opts: AuditOptions, prog: Progre
 
   const K = foldCount(opts.folds, valid.length);
   const fold = assignFolds(y, K, new Rng(opts.seed));
-  const epochs = opts.epochs > 0 ? opts.epochs : autoEpochs(Math.round(valid.length * (K - 1) / K));
+  // without --epochs: early stopping on a held-back tenth of each fold's training rows
+  const earlyStop = !(opts.epochs > 0);
+  const epochs = earlyStop ? MAX_EPOCHS : opts.epochs;
   const C = labels.length;
   const probs = new Float32Array(valid.length * C);
   const k = Math.max(1, Math.min(opts.k, valid.length - 1));
@@ -172,14 +177,15 @@ async function auditLabeled(ds: LabeledDataset, opts: AuditOptions, prog: Progre
     otherId: new Int32Array(valid.length).fill(-1), otherSim: new Float32Array(valid.length),
   };
   const tasks: FoldTask[] = Array.from({ length: K }, (_, f) => ({
-    kind: 'labeled', f, fold, x, y, classes: C, k, dim: opts.dim, mining: opts.mining, epochs, seed: opts.seed, wantEmbedding: f === 0,
+    kind: 'labeled', f, fold, x, y, classes: C, k, dim: opts.dim, mining: opts.mining, epochs, earlyStop, seed: opts.seed, wantEmbedding: f === 0,
   }));
   const results = await runFolds(tasks, prog, runner, hooks.signal, valid.length);
   let view: { map?: AuditReport['map']; embedding?: AuditReport['embedding'] } = {};
-  const trainSizes: number[] = [];
+  const trainSizes: number[] = [], epochsRun: number[] = [];
   for (const r of results) {
     if (r.kind !== 'labeled') continue;
     trainSizes[r.f] = r.trainRows;
+    epochsRun[r.f] = r.epochsRun;
     r.held.forEach((i, q) => {
       probs.set(r.probs.subarray(q * C, q * C + C), i * C);
       ev.nnIds.set(r.nn.ids.subarray(q * r.nn.k, q * r.nn.k + k), i * k);
@@ -220,11 +226,11 @@ async function auditLabeled(ds: LabeledDataset, opts: AuditOptions, prog: Progre
   });
   for (const r of ds.rows) if (r.invalid) out[r.row] = invalidRow(r);
   return {
-    rows: out, labels, epochs,
+    rows: out, labels, epochs: earlyStop ? 0 : epochs,
     folds: Array.from({ length: K }, (_, f) => ({ fold: f, rows: fold.filter((g) => g === f).length })),
     model: {
-      description: `hashed n-gram bag (${x.cols} buckets) -> ${DEFAULT_ENCODER.hidden} -> relu -> ${opts.dim}, L2-normalised; ${opts.mining} triplet loss (margin ${DEFAULT_ENCODER.margin}, Euclidean) + cosine-softmax head; ${K}-fold cross-fitted, ${epochs} epochs`,
-      featureDim: x.cols, trainedRowsPerFold: trainSizes,
+      description: `hashed n-gram bag (${x.cols} buckets) -> ${DEFAULT_ENCODER.hidden} -> relu -> ${opts.dim}, L2-normalised; ${opts.mining} triplet loss (margin ${DEFAULT_ENCODER.margin}, Euclidean) + cosine-softmax head; ${K}-fold cross-fitted, ${earlyStop ? `early stopping on a held-back tenth (epochs ${epochsRun.join('/')})` : `${epochs} epochs`}`,
+      featureDim: x.cols, trainedRowsPerFold: trainSizes, epochsPerFold: epochsRun,
     },
     ...view,
   };
@@ -270,14 +276,15 @@ async function auditTriplets(ds: TripletDataset, opts: AuditOptions, prog: Progr
     simPN: Float32Array.from(a, (i) => rowDot(x, p[i], x, ng[i])),
   };
   const tasks: FoldTask[] = Array.from({ length: K }, (_, f) => ({
-    kind: 'triplets', f, fold, x, a, p, n: ng, dim: opts.dim, mining: opts.mining, epochs, seed: opts.seed, wantEmbedding: f === 0,
+    kind: 'triplets', f, fold, x, a, p, n: ng, dim: opts.dim, mining: opts.mining, epochs, earlyStop: false, seed: opts.seed, wantEmbedding: f === 0,
   }));
   const results = await runFolds(tasks, prog, runner, hooks.signal, n);
   let view: { map?: AuditReport['map']; embedding?: AuditReport['embedding'] } = {};
-  const trainSizes: number[] = [];
+  const trainSizes: number[] = [], epochsRun: number[] = [];
   for (const r of results) {
     if (r.kind !== 'triplets') continue;
     trainSizes[r.f] = r.trainRows;
+    epochsRun[r.f] = r.epochsRun;
     r.held.forEach((i, q) => {
       ev.dAP[i] = r.dAP[q]; ev.dAN[i] = r.dAN[q]; ev.dPN[i] = r.dPN[q]; ev.posP[i] = r.posP[q]; ev.posN[i] = r.posN[q];
     });
@@ -306,7 +313,7 @@ async function auditTriplets(ds: TripletDataset, opts: AuditOptions, prog: Progr
     folds: Array.from({ length: K }, (_, f) => ({ fold: f, rows: fold.filter((g) => g === f).length })),
     model: {
       description: `hashed n-gram bag (${x.cols} buckets) -> ${DEFAULT_ENCODER.hidden} -> relu -> ${opts.dim}, L2-normalised; triplet loss on the file's triplets (margin ${DEFAULT_ENCODER.margin}, Euclidean) + positive/negative head; ${K}-fold cross-fitted by anchor, ${epochs} epochs`,
-      featureDim: x.cols, trainedRowsPerFold: trainSizes,
+      featureDim: x.cols, trainedRowsPerFold: trainSizes, epochsPerFold: epochsRun,
     },
     ...view,
   };

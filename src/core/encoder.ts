@@ -31,6 +31,8 @@ export interface EncoderConfig {
   tripletWeight: number;
   batchSize: number;
   lrBag: number;
+  /** When > 0, plain SGD with this rate on the bag instead of row-wise Adagrad. */
+  bagSgd: number;
   lrDense: number;
   /** Softmax scale of the cosine classifier. */
   scale: number;
@@ -38,7 +40,7 @@ export interface EncoderConfig {
 
 export const DEFAULT_ENCODER: Omit<EncoderConfig, 'inputDim' | 'classes' | 'dim'> = {
   hidden: 64, margin: 0.2, mining: 'semi-hard', tripletWeight: 1, batchSize: 256,
-  lrBag: 0.2, lrDense: 0.005, scale: 16,
+  lrBag: 0.2, bagSgd: 0, lrDense: 0.005, scale: 16,
 };
 
 export interface TrainHooks {
@@ -124,7 +126,7 @@ export class Encoder {
       for (let p = x.indptr[r]; p < x.indptr[r + 1]; p++) {
         const v = x.values[p], id = x.indices[p], e = id * H;
         acc[id] += v * v * g2;
-        const step = (lr * v) / Math.sqrt(acc[id]);
+        const step = this.cfg.bagSgd > 0 ? this.cfg.bagSgd * v : (lr * v) / Math.sqrt(acc[id]);
         for (let k = 0; k < H; k++) E[e + k] -= step * dh[o + k];
       }
     }
@@ -162,8 +164,23 @@ export class Encoder {
   }
 
   /** Trains on labeled rows with online triplet mining and the classification head. */
-  async trainLabeled(x: Csr, rows: Int32Array, labels: Int32Array, epochs: number, rng: Rng, hooks: TrainHooks = {}): Promise<void> {
-    const order = Int32Array.from(rows);
+  /**
+   * Trains on labeled rows with online triplet mining and the classification head. With
+   * `earlyStop`, `epochs` is a maximum: a held-back tenth of the rows measures the head's
+   * cross-entropy after each epoch, and training stops once it no longer improves (more epochs
+   * would memorise the noisy labels). Returns the number of epochs run.
+   */
+  async trainLabeled(x: Csr, rows: Int32Array, labels: Int32Array, epochs: number, rng: Rng, hooks: TrainHooks = {},
+    earlyStop = false): Promise<number> {
+    let order = Int32Array.from(rows);
+    let val = new Int32Array(0);
+    if (earlyStop && rows.length >= 50) {
+      rng.shuffle(order);
+      const nVal = Math.max(10, Math.round(rows.length / 10));
+      val = order.slice(0, nVal);
+      order = order.slice(nVal);
+    }
+    let best = Infinity;
     const B = this.cfg.batchSize, C = this.cfg.classes;
     for (let ep = 0; ep < epochs; ep++) {
       rng.shuffle(order);
@@ -185,7 +202,16 @@ export class Encoder {
       }
       hooks.onEpoch?.((ep + 1) / epochs);
       await yieldToEventLoop();
+      if (val.length > 0) {
+        const { head } = await this.embed(x, val, hooks.signal);
+        let ce = 0;
+        val.forEach((r, i) => { ce -= Math.log(Math.max(head[i * C + labels[r]], 1e-7)); });
+        ce /= val.length;
+        if (ce > best * 0.995) return ep + 1;
+        best = ce;
+      }
     }
+    return epochs;
   }
 
   /**

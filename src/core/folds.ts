@@ -17,7 +17,9 @@ interface FoldCommon {
   x: Csr;
   dim: number;
   mining: Mining;
+  /** Epochs, or with `earlyStop` the most epochs (labeled data only). */
   epochs: number;
+  earlyStop: boolean;
   seed: number;
   /** Return the embeddings of all rows (labeled) or anchors (triplets), for the map. */
   wantEmbedding: boolean;
@@ -46,6 +48,7 @@ export interface LabeledFoldResult {
   f: number;
   held: Int32Array;
   trainRows: number;
+  epochsRun: number;
   /** [held x classes] out-of-fold class probabilities. */
   probs: Float32Array;
   nn: NeighbourResult;
@@ -57,6 +60,7 @@ export interface TripletFoldResult {
   f: number;
   held: Int32Array;
   trainRows: number;
+  epochsRun: number;
   /** Per held-out triplet: distances in the fold model's space and P(positive) of p and n. */
   dAP: Float32Array;
   dAN: Float32Array;
@@ -90,7 +94,7 @@ export async function runFold(task: FoldTask, onProgress: FoldProgress, signal?:
   const hooks = { signal, onEpoch: (t: number) => onProgress(f, 0.75 * t, 'train') };
   try {
     if (task.kind === 'labeled') {
-      await enc.trainLabeled(x, train, task.y, task.epochs, order, hooks);
+      const epochsRun = await enc.trainLabeled(x, train, task.y, task.epochs, order, hooks, task.earlyStop);
       onProgress(f, 0.75, 'embed');
       const { z, head } = await enc.embed(x, Int32Array.from(task.fold.keys()), signal);
       const C = task.classes;
@@ -100,7 +104,7 @@ export async function runFold(task: FoldTask, onProgress: FoldProgress, signal?:
       const k = Math.max(1, Math.min(task.k, train.length));
       const nn = await nearestNeighbours({ z, dim: task.dim, queries: held, refs: train, labels: task.y, k, signal });
       onProgress(f, 1, 'neighbours');
-      return { kind: 'labeled', f, held, trainRows: train.length, probs, nn, z: task.wantEmbedding ? z : undefined };
+      return { kind: 'labeled', f, held, trainRows: train.length, epochsRun, probs, nn, z: task.wantEmbedding ? z : undefined };
     }
     await enc.trainTriplets(x, task.a, task.p, task.n, train, task.epochs, order, hooks);
     onProgress(f, 0.8, 'embed');
@@ -115,7 +119,7 @@ export async function runFold(task: FoldTask, onProgress: FoldProgress, signal?:
     };
     const m = held.length;
     const r: TripletFoldResult = {
-      kind: 'triplets', f, held, trainRows: train.length,
+      kind: 'triplets', f, held, trainRows: train.length, epochsRun: task.epochs,
       dAP: new Float32Array(m), dAN: new Float32Array(m), dPN: new Float32Array(m), posP: new Float32Array(m), posN: new Float32Array(m),
     };
     for (let q = 0; q < m; q++) {

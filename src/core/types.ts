@@ -143,7 +143,7 @@ export interface AuditReport {
     mining: Mining;
     suspicionThreshold: number;
   };
-  model: { description: string; featureDim: number; trainedRowsPerFold: number[] };
+  model: { description: string; featureDim: number; trainedRowsPerFold: number[]; epochsPerFold: number[] };
   /** fold f scored the rows whose `fold` is f; it trained on all the others. */
   folds: { fold: number; rows: number }[];
   neighbourSearch: 'exact' | 'approximate';
