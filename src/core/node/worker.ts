@@ -1,0 +1,69 @@
+/**
+ * The audit worker: runs one job (audit, digest or clean) off the extension host's thread and
+ * posts typed messages back (workerProtocol.ts). The host terminates it when the job ends.
+ */
+import { createHash } from 'node:crypto';
+import { readFile, writeFile } from 'node:fs/promises';
+import { parentPort } from 'node:worker_threads';
+import { applyCleaning } from '../../extension/logic/cleanCopy';
+import { digestText } from '../../extension/logic/rowDigest';
+import { AbortError } from '../engineApi';
+import { InputError } from '../dataset';
+import type { AuditReport } from '../types';
+import { auditFile } from './auditFile';
+import type { JobRequest, WorkerMessage, WorkerRequest } from './workerProtocol';
+
+async function readText(file: string): Promise<{ text: string; hash: string }> {
+  const bytes = await readFile(file);
+  return { text: bytes.toString('utf8'), hash: createHash('sha256').update(bytes).digest('hex') };
+}
+
+async function run(job: JobRequest, post: (m: WorkerMessage) => void, signal: AbortSignal): Promise<void> {
+  switch (job.type) {
+    case 'start': {
+      // Hash what the engine is about to read, so that the digest matches the report.
+      const before = await readText(job.file);
+      const report: AuditReport = await auditFile(job.file, job.options, {
+        signal,
+        onProgress: (progress) => post({ type: 'progress', progress }),
+        onProblem: (line, message) => post({ type: 'problem', line, message }),
+      });
+      const after = await readText(job.file);
+      if (after.hash !== before.hash) throw new InputError('the file changed during the audit; audit it again', job.file);
+      post({ type: 'done', report, digest: digestText(before.text, report.format, report.columns, report.rows, before.hash) });
+      return;
+    }
+    case 'digest': {
+      const { text, hash } = await readText(job.file);
+      post({ type: 'digested', digest: digestText(text, job.format, job.columns, job.rows, hash) });
+      return;
+    }
+    case 'clean': {
+      const { text } = await readText(job.file);
+      const result = applyCleaning(text, job.format, job.columns, job.actions);
+      await writeFile(job.out, result.text, 'utf8');
+      await writeFile(job.logFile, JSON.stringify({
+        source: job.file, output: job.out, mode: job.mode, generatedAt: new Date().toISOString(), changes: result.log,
+      }, null, 2) + '\n', 'utf8');
+      post({ type: 'cleaned', log: result.log, bytes: Buffer.byteLength(result.text) });
+    }
+  }
+}
+
+function errorMessage(e: unknown): WorkerMessage {
+  if (e instanceof AbortError) return { type: 'error', kind: 'cancelled', message: e.message };
+  if (e instanceof InputError) return { type: 'error', kind: 'input', message: e.message };
+  const err = e as NodeJS.ErrnoException;
+  if (err && (err.code === 'ENOENT' || err.code === 'EACCES' || err.code === 'EISDIR')) return { type: 'error', kind: 'input', message: err.message };
+  return { type: 'error', kind: 'internal', message: err instanceof Error ? err.stack ?? err.message : String(e) };
+}
+
+const port = parentPort;
+if (port) {
+  const controller = new AbortController();
+  const post = (m: WorkerMessage) => port.postMessage(m);
+  port.on('message', (m: WorkerRequest) => {
+    if (m.type === 'cancel') { controller.abort(); return; }
+    run(m, post, controller.signal).catch((e: unknown) => post(errorMessage(e)));
+  });
+}

@@ -1,0 +1,50 @@
+/**
+ * Messages between the extension host and the audit worker (dist/worker.js). One worker runs one
+ * job and is terminated when it ends; cancelling terminates it, so nothing keeps running.
+ */
+import type { FileDigest, RowSpanLike } from '../../extension/logic/rowDigest';
+import type { CleanAction, CleanLogEntry } from '../../extension/logic/cleanCopy';
+import type { Progress } from '../engineApi';
+import type { AuditOptions, AuditReport, FileFormat } from '../types';
+
+export type { FileDigest };
+
+/** Host → worker: audit `file`; the worker replies with progress / problem, then done or error. */
+export interface StartRequest { type: 'start'; file: string; options: Partial<AuditOptions> }
+
+/** Host → worker: digest `file` at the rows of an earlier audit (re-audit on save); replies digested. */
+export interface DigestRequest { type: 'digest'; file: string; format: FileFormat; columns: AuditReport['columns']; rows: RowSpanLike[] }
+
+/** Host → worker: write a cleaned copy of `file` to `out` and its log to `logFile`; replies cleaned. */
+export interface CleanRequest {
+  type: 'clean'; file: string; out: string; logFile: string;
+  format: FileFormat; columns: AuditReport['columns']; actions: CleanAction[]; mode: string;
+}
+
+/** Host → worker: stop at the next batch (the host terminates the worker right after anyway). */
+export interface CancelRequest { type: 'cancel' }
+
+export type WorkerRequest = StartRequest | DigestRequest | CleanRequest | CancelRequest;
+export type JobRequest = Exclude<WorkerRequest, CancelRequest>;
+
+/** Worker → host: how far the audit is. */
+export interface ProgressMessage { type: 'progress'; progress: Progress }
+/** Worker → host: a bad row, as soon as it is found. */
+export interface ProblemMessage { type: 'problem'; line: number; message: string }
+/** Worker → host: the audit's report and the digest of the text it read. */
+export interface DoneMessage { type: 'done'; report: AuditReport; digest: FileDigest }
+/** Worker → host: the digest asked for. */
+export interface DigestedMessage { type: 'digested'; digest: FileDigest }
+/** Worker → host: the cleaned copy is written. */
+export interface CleanedMessage { type: 'cleaned'; log: CleanLogEntry[]; bytes: number }
+/** Worker → host: the job failed; `input` means the file is unusable, `internal` a bug. */
+export interface ErrorMessage { type: 'error'; message: string; kind: 'input' | 'internal' | 'cancelled' }
+
+export type WorkerMessage = ProgressMessage | ProblemMessage | DoneMessage | DigestedMessage | CleanedMessage | ErrorMessage;
+export type FinalMessage = DoneMessage | DigestedMessage | CleanedMessage;
+
+export function isWorkerMessage(v: unknown): v is WorkerMessage {
+  if (typeof v !== 'object' || v === null) return false;
+  const t = (v as { type?: unknown }).type;
+  return t === 'progress' || t === 'problem' || t === 'done' || t === 'digested' || t === 'cleaned' || t === 'error';
+}

@@ -1,0 +1,222 @@
+/**
+ * The audits the extension holds, one per file: runs them in the worker (with a cancellable
+ * progress notification), caches them per file and content, re-scores them when the margin or
+ * distance changes, refreshes labels without re-training on save, and applies reviewed marks.
+ * Everything that shows results (diagnostics, status bar, panel) listens to `onDidChange`.
+ */
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { rescoreReport } from '../core/rescore';
+import type { AuditReport } from '../core/types';
+import { AuditRunner, JobError, type JobHooks } from './auditRunner';
+import { hashFile } from './fileHash';
+import { AuditCache, retrainKey } from './logic/auditCache';
+import { findings, type Finding } from './logic/findings';
+import { refreshLabels } from './logic/labelRefresh';
+import { reviewedRows } from './logic/reviewed';
+import { labelOnlyChanges, type FileDigest } from './logic/rowDigest';
+import { rowIndex } from './logic/rowLookup';
+import type { ReviewedStore } from './reviewedStore';
+import { readSettings } from './settings';
+
+export interface FileAudit {
+  readonly uri: vscode.Uri;
+  /** The report as the engine (or a label refresh) made it, in its own margin and distance. */
+  readonly audited: AuditReport;
+  /** What the audited text was, row by row: guards edits, detects label-only changes. */
+  readonly digest: FileDigest;
+  readonly retrain: string;
+  readonly source: 'audit' | 'cache' | 'label-refresh';
+  /** `audited` re-scored at the current margin and distance. */
+  readonly view: AuditReport;
+  /** Row numbers marked reviewed. */
+  readonly reviewed: ReadonlySet<number>;
+  readonly findings: readonly Finding[];
+  /** Row numbers that raise at least one finding (for lookups per row). */
+  readonly flagged: ReadonlySet<number>;
+  /** row number → index into the report's rows (and the digest's). */
+  readonly index: ReadonlyMap<number, number>;
+}
+
+export class AuditController implements vscode.Disposable {
+  private readonly audits = new Map<string, FileAudit>();
+  private readonly cache = new AuditCache<{ report: AuditReport; digest: FileDigest }>(16);
+  private readonly running = new Map<string, AbortController>();
+  private readonly changed = new vscode.EventEmitter<vscode.Uri | undefined>();
+  private readonly busyChanged = new vscode.EventEmitter<string | undefined>();
+  private readonly disposables: vscode.Disposable[];
+  private latestKey: string | undefined;
+  /** Fires with a file's URI when its results change, or undefined when all may have. */
+  readonly onDidChange = this.changed.event;
+  /** Fires with a progress line while an audit runs, undefined when it ends. */
+  readonly onDidChangeBusy = this.busyChanged.event;
+
+  constructor(private readonly runner: AuditRunner, private readonly reviewedStore: ReviewedStore,
+    private readonly log: vscode.OutputChannel) {
+    this.disposables = [this.changed, this.busyChanged, reviewedStore.onDidChange((u) => { void this.refreshReviewed(u); })];
+  }
+
+  get(uri: vscode.Uri): FileAudit | undefined { return this.audits.get(uri.toString()); }
+
+  /** The audit of the active editor's file, else the one shown last. */
+  current(): FileAudit | undefined {
+    const active = vscode.window.activeTextEditor?.document.uri;
+    return (active && this.get(active)) ?? (this.latestKey !== undefined ? this.audits.get(this.latestKey) : undefined);
+  }
+
+  all(): FileAudit[] { return [...this.audits.values()]; }
+
+  /** Audits `uri`, from the cache when its content and re-train settings were audited before. */
+  async audit(uri: vscode.Uri, force = false): Promise<FileAudit | undefined> {
+    const s = readSettings(uri);
+    const retrain = retrainKey(s.options);
+    try {
+      if (!force) {
+        const hit = this.cache.get(uri.toString(), await hashFile(uri.fsPath), retrain);
+        if (hit) return await this.install(uri, hit.report, hit.digest, retrain, 'cache');
+      }
+      const name = path.basename(uri.fsPath);
+      const done = await this.withProgress(uri, `Triplet Audit: auditing ${name}`,
+        (hooks) => this.runner.run({ type: 'start', file: uri.fsPath, options: s.options }, hooks));
+      this.cache.set(uri.toString(), done.digest.contentHash, retrain, { report: done.report, digest: done.digest });
+      this.log.appendLine(`${name}: audited ${done.report.rowCount} rows in ${(done.report.timings.total ?? 0).toFixed(1)} s (${done.report.model.description}).`);
+      return await this.install(uri, done.report, done.digest, retrain, 'audit');
+    } catch (e) {
+      this.showError(e);
+      return undefined;
+    }
+  }
+
+  /**
+   * Re-audit on save: nothing when the content is as audited; the cached result when this content
+   * was audited before; a label refresh without re-training when only label fields changed;
+   * otherwise a full audit.
+   */
+  async onSaved(doc: vscode.TextDocument): Promise<void> {
+    const key = doc.uri.toString();
+    const prev = this.audits.get(key);
+    const s = readSettings(doc.uri);
+    if (!prev || !s.reauditOnSave || doc.uri.scheme !== 'file') return;
+    const retrain = retrainKey(s.options);
+    try {
+      const hash = await hashFile(doc.uri.fsPath);
+      if (hash === prev.digest.contentHash && retrain === prev.retrain) return;
+      const hit = this.cache.get(key, hash, retrain);
+      if (hit) { await this.install(doc.uri, hit.report, hit.digest, retrain, 'cache'); return; }
+      if (retrain === prev.retrain && prev.audited.kind === 'labeled' && prev.audited.columns.label) {
+        const { digest } = await this.runner.run({
+          type: 'digest', file: doc.uri.fsPath, format: prev.audited.format, columns: prev.audited.columns,
+          rows: prev.audited.rows.map(({ row, line, endLine }) => ({ row, line, endLine })),
+        });
+        const changes = labelOnlyChanges(prev.digest, digest);
+        if (changes) {
+          const report = refreshLabels(prev.audited, changes);
+          this.cache.set(key, digest.contentHash, retrain, { report, digest });
+          this.log.appendLine(`${path.basename(doc.uri.fsPath)}: ${changes.size} label(s) changed; flags refreshed from cached neighbours, no re-training.`);
+          await this.install(doc.uri, report, digest, retrain, 'label-refresh');
+          return;
+        }
+      }
+    } catch (e) {
+      this.showError(e);
+      return;
+    }
+    await this.audit(doc.uri, true);
+  }
+
+  /** Margin, distance or severities changed: re-score every audit from its cached distances. */
+  rescoreAll(): void {
+    for (const a of this.audits.values()) this.audits.set(a.uri.toString(), this.derive(a));
+    this.changed.fire(undefined);
+  }
+
+  /** Cancels the audits in flight. */
+  cancelAll(): void {
+    for (const ac of this.running.values()) ac.abort();
+  }
+
+  clear(): void {
+    this.cancelAll();
+    this.audits.clear();
+    this.cache.clear();
+    this.reviewedStore.forget();
+    this.latestKey = undefined;
+    this.changed.fire(undefined);
+  }
+
+  private async refreshReviewed(uri: vscode.Uri): Promise<void> {
+    const a = this.get(uri);
+    if (!a) return;
+    const hashes = await this.reviewedStore.hashes(uri);
+    const reviewed = reviewedRows(a.audited.rows, a.digest.rows, hashes);
+    this.audits.set(uri.toString(), this.derive({ ...a, reviewed }));
+    this.changed.fire(uri);
+  }
+
+  private derive(a: FileAudit): FileAudit {
+    const s = readSettings(a.uri);
+    const view = rescoreReport(a.audited, s.margin, s.distance);
+    const list = findings(view, a.reviewed, s.severities);
+    return { ...a, view, findings: list, flagged: new Set(list.map((f) => f.row)) };
+  }
+
+  private async install(uri: vscode.Uri, report: AuditReport, digest: FileDigest, retrain: string,
+    source: FileAudit['source']): Promise<FileAudit> {
+    const hashes = await this.reviewedStore.hashes(uri);
+    const base: FileAudit = {
+      uri, audited: report, digest, retrain, source, view: report, findings: [], flagged: new Set(),
+      reviewed: reviewedRows(report.rows, digest.rows, hashes), index: rowIndex(report.rows),
+    };
+    const audit = this.derive(base);
+    this.audits.set(uri.toString(), audit);
+    this.latestKey = uri.toString();
+    this.changed.fire(uri);
+    return audit;
+  }
+
+  private withProgress<T>(uri: vscode.Uri, title: string, job: (hooks: JobHooks) => Promise<T>): Thenable<T> {
+    const key = uri.toString();
+    this.running.get(key)?.abort();
+    const ac = new AbortController();
+    this.running.set(key, ac);
+    return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (progress, token) => {
+      const sub = token.onCancellationRequested(() => ac.abort());
+      let shown = 0;
+      const name = path.basename(uri.fsPath);
+      try {
+        return await job({
+          signal: ac.signal,
+          onProgress: (p) => {
+            const pct = Math.max(shown, Math.min(100, Math.round(p.fraction * 100)));
+            progress.report({ increment: pct - shown, message: p.message });
+            shown = pct;
+            this.busyChanged.fire(`${pct}%`);
+          },
+          onProblem: (line, message) => this.log.appendLine(`${name}:${line}: ${message}`),
+        });
+      } finally {
+        sub.dispose();
+        if (this.running.get(key) === ac) this.running.delete(key);
+        this.busyChanged.fire(undefined);
+      }
+    });
+  }
+
+  private showError(e: unknown): void {
+    if (e instanceof JobError && e.kind === 'cancelled') {
+      void vscode.window.showInformationMessage('Triplet Audit: the audit was cancelled.');
+      return;
+    }
+    const message = e instanceof Error ? e.message : String(e);
+    this.log.appendLine(`error: ${message}`);
+    const first = message.split('\n')[0];
+    void vscode.window.showErrorMessage(e instanceof JobError && e.kind === 'internal'
+      ? `Triplet Audit failed: ${first} (details in the Triplet Audit output)` : `Triplet Audit: ${first}`);
+  }
+
+  dispose(): void {
+    this.cancelAll();
+    for (const d of this.disposables.splice(0)) d.dispose();
+    this.audits.clear();
+  }
+}

@@ -1,0 +1,78 @@
+/**
+ * Quick fixes on audited rows: relabel to the suggested label, swap positive and negative,
+ * mark as reviewed. A fix whose row changed since the audit is still listed, but applying it only
+ * says why it was refused (VS Code hides `disabled` actions from the Ctrl+. menu, so a disabled
+ * action would give no message at all).
+ */
+import * as vscode from 'vscode';
+import type { AuditController, FileAudit } from './auditController';
+import { DIAGNOSTIC_SOURCE } from './diagnostics';
+import { COMMANDS } from './logic/commandIds';
+import { relabelFix, swapFix, markReviewedFix, checkedRow, type FixResult } from './fixes';
+import { rowsInLines } from './logic/rowLookup';
+import type { ReviewedStore } from './reviewedStore';
+
+const REFUSED = ' (refused: the row changed since the audit)';
+const MAX_ROWS = 5;
+
+function refuse(action: vscode.CodeAction, reason: string): void {
+  action.title += REFUSED;
+  action.command = { command: COMMANDS.showRefusal, title: 'Why the fix was refused', arguments: [reason] };
+}
+
+class MarkReviewedAction extends vscode.CodeAction {
+  constructor(readonly doc: vscode.TextDocument, readonly audit: FileAudit, readonly index: number) {
+    super(`Mark row ${audit.audited.rows[index].row} as reviewed (keep it out of later flags)`, vscode.CodeActionKind.QuickFix);
+  }
+}
+
+export class AuditCodeActions implements vscode.CodeActionProvider<vscode.CodeAction> {
+  static readonly metadata: vscode.CodeActionProviderMetadata = { providedCodeActionKinds: [vscode.CodeActionKind.QuickFix] };
+
+  constructor(private readonly controller: AuditController, private readonly store: ReviewedStore) {}
+
+  provideCodeActions(doc: vscode.TextDocument, range: vscode.Range | vscode.Selection, context: vscode.CodeActionContext): vscode.CodeAction[] {
+    const audit = this.controller.get(doc.uri);
+    if (!audit) return [];
+    const out: vscode.CodeAction[] = [];
+    // A selection over the whole file must not build thousands of actions: the first few rows do.
+    const rows = rowsInLines(audit.view.rows, range.start.line, range.end.line)
+      .filter((i) => audit.flagged.has(audit.view.rows[i].row) && !audit.reviewed.has(audit.view.rows[i].row)).slice(0, MAX_ROWS);
+    for (const i of rows) {
+      const r = audit.view.rows[i];
+      const diagnostics = context.diagnostics.filter((d) => d.source === DIAGNOSTIC_SOURCE && d.range.start.line === r.line - 1);
+      if (r.suggestedLabel !== undefined) {
+        out.push(this.action(`Relabel row ${r.row} to "${r.suggestedLabel}"`, relabelFix(doc, audit, i, r.suggestedLabel), diagnostics, true));
+      }
+      if (audit.view.kind === 'triplets' && (r.suggestedFix === 'swap-positive-negative' || r.category === 'hard')) {
+        out.push(this.action(`Swap positive and negative of row ${r.row}`, swapFix(doc, audit, i), diagnostics, r.suggestedFix === 'swap-positive-negative'));
+      }
+      const mark = new MarkReviewedAction(doc, audit, i);
+      mark.diagnostics = diagnostics;
+      const check = checkedRow(doc, audit, i);
+      if (!check.ok) refuse(mark, check.reason);
+      out.push(mark);
+    }
+    return out;
+  }
+
+  async resolveCodeAction(action: vscode.CodeAction): Promise<vscode.CodeAction> {
+    if (!(action instanceof MarkReviewedAction) || action.command) return action;
+    const res = await markReviewedFix(action.doc, action.audit, action.index, this.store);
+    if (res.ok) {
+      action.edit = res.edit;
+      action.command = { command: COMMANDS.saveReviewed, title: 'Save reviewed marks', arguments: [action.doc.uri] };
+    } else {
+      refuse(action, res.reason);
+    }
+    return action;
+  }
+
+  private action(title: string, fix: FixResult, diagnostics: vscode.Diagnostic[], preferred: boolean): vscode.CodeAction {
+    const a = new vscode.CodeAction(title, vscode.CodeActionKind.QuickFix);
+    a.diagnostics = diagnostics;
+    a.isPreferred = preferred;
+    if (fix.ok) a.edit = fix.edit; else refuse(a, fix.reason);
+    return a;
+  }
+}

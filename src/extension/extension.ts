@@ -1,0 +1,54 @@
+/**
+ * The extension host side of Triplet Audit: wires the worker runner, the audits, the editor
+ * features (diagnostics, hover, quick fixes, status bar, navigation) and the panel together.
+ * Activated only by its commands and its panel; everything it creates is disposed with it.
+ */
+import * as path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import * as vscode from 'vscode';
+import { AuditController } from './auditController';
+import { AuditRunner } from './auditRunner';
+import { AuditCodeActions } from './codeActions';
+import { COMMANDS, panelEvents, registerCommands, type CommandDeps } from './commands';
+import { AuditDiagnostics } from './diagnostics';
+import { AuditHover } from './hover';
+import { AuditPanel } from './panel';
+import { PanelBridge } from './panelBridge';
+import { ReviewedStore } from './reviewedStore';
+import { readSettings, SECTION } from './settings';
+import { AuditStatusBar } from './statusBar';
+
+const DATA_FILES: vscode.DocumentSelector = [
+  { scheme: 'file', pattern: '**/*.{csv,tsv,jsonl,json}' },
+];
+
+export function activate(context: vscode.ExtensionContext): void {
+  const output = vscode.window.createOutputChannel('Triplet Audit');
+  const runner = new AuditRunner(() => new Worker(path.join(context.extensionPath, 'dist', 'worker.js')));
+  const store = new ReviewedStore();
+  const controller = new AuditController(runner, store, output);
+  const deps: CommandDeps = { controller, runner, store, panel: () => bridge };
+  const events = panelEvents(deps);
+  const bridge = new PanelBridge(context, controller, events);
+  context.subscriptions.push(
+    output, { dispose: () => runner.dispose() }, store, controller, bridge,
+    AuditPanel.registerSerializer(context, events, (panel, fileUri) => bridge.adopt(panel, fileUri)),
+    new AuditDiagnostics(controller),
+    new AuditStatusBar(controller, COMMANDS.openPanel),
+    vscode.languages.registerHoverProvider(DATA_FILES, new AuditHover(controller)),
+    vscode.languages.registerCodeActionsProvider(DATA_FILES, new AuditCodeActions(controller, store), AuditCodeActions.metadata),
+    ...registerCommands(deps),
+    vscode.workspace.onDidSaveTextDocument((doc) => { void controller.onSaved(doc); }),
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      const rescore = ['margin', 'distance', 'severity'].some((k) => e.affectsConfiguration(`${SECTION}.${k}`));
+      if (!rescore) return;
+      controller.rescoreAll();
+      const s = readSettings();
+      bridge.setMargin(s.margin, s.distance);
+    }),
+  );
+}
+
+export function deactivate(): void {
+  // Everything is in context.subscriptions, disposed by VS Code.
+}

@@ -1,0 +1,24 @@
+/** Hover on an audited row that raises a finding: category, distances, loss, evidence, neighbours. */
+import * as vscode from 'vscode';
+import type { AuditController } from './auditController';
+import { hoverMarkdown } from './logic/hoverText';
+import { rowsInLines } from './logic/rowLookup';
+
+export class AuditHover implements vscode.HoverProvider {
+  constructor(private readonly controller: AuditController) {}
+
+  provideHover(doc: vscode.TextDocument, pos: vscode.Position): vscode.Hover | undefined {
+    const audit = this.controller.get(doc.uri);
+    if (!audit) return undefined;
+    const rows = audit.view.rows;
+    const i = rowsInLines(rows, pos.line, pos.line)[0];
+    if (i === undefined) return undefined;
+    const r = rows[i];
+    const reviewed = audit.reviewed.has(r.row);
+    if (!reviewed && !audit.flagged.has(r.row)) return undefined;
+    const lineOf = (row: number) => { const j = audit.index.get(row); return j === undefined ? undefined : rows[j].line; };
+    const md = new vscode.MarkdownString(hoverMarkdown(r, audit.view, lineOf, reviewed));
+    const end = Math.min(r.endLine - 1, doc.lineCount - 1);
+    return new vscode.Hover(md, new vscode.Range(r.line - 1, 0, end, doc.lineAt(end).text.length));
+  }
+}

@@ -1,0 +1,120 @@
+/**
+ * What the editor shows for a report at the current margin: one finding per concern per row
+ * (suspected mislabel, hard triplet, trivially easy, near-duplicate, invalid), with 0-based line
+ * ranges for VS Code, and the counts for the status bar. Reviewed rows raise no findings.
+ */
+import type { AuditReport, RowReport } from '../../core/types';
+
+export type FindingKind = 'mislabeled' | 'hard' | 'trivially-easy' | 'near-duplicate' | 'invalid';
+export type SeverityName = 'error' | 'warning' | 'information' | 'hint' | 'off';
+export type SeveritySettings = Record<FindingKind, SeverityName>;
+
+export const DEFAULT_SEVERITIES: SeveritySettings = {
+  mislabeled: 'warning', hard: 'warning', 'trivially-easy': 'information', 'near-duplicate': 'information', invalid: 'error',
+};
+
+export interface Finding {
+  kind: FindingKind;
+  row: number;
+  /** 0-based lines of the row (report lines are 1-based). */
+  startLine: number;
+  endLine: number;
+  severity: Exclude<SeverityName, 'off'>;
+  message: string;
+}
+
+export const f3 = (v: number | null): string => (v === null ? '–' : (Math.round(v * 1000) / 1000).toString());
+const q = JSON.stringify;
+
+/** 1-based report lines → 0-based editor lines. */
+export function rowRange(r: Pick<RowReport, 'line' | 'endLine'>): { startLine: number; endLine: number } {
+  const startLine = Math.max(0, r.line - 1);
+  return { startLine, endLine: Math.max(startLine, r.endLine - 1) };
+}
+
+function nearest(r: RowReport, n = 3): string {
+  if (!r.neighbours.length) return '';
+  return ` Nearest: ${r.neighbours.slice(0, n).map((nb) => `row ${nb.row} ${q(nb.label)} at ${f3(nb.distance)}`).join(', ')}.`;
+}
+
+function messages(r: RowReport, report: AuditReport): Partial<Record<FindingKind, string>> {
+  const { margin, distance } = report.settings;
+  const out: Partial<Record<FindingKind, string>> = {};
+  const ev = r.evidence.filter((e) => !e.startsWith('hinge: ') && !e.startsWith('near-duplicate'));
+  if (r.flags.includes('invalid')) out.invalid = `Invalid row: ${r.evidence.join('; ') || 'unusable'}`;
+  if (r.flags.includes('mislabeled')) {
+    out.mislabeled = r.label !== undefined
+      ? `Suspected mislabel: labeled ${q(r.label)}, the evidence points to ${q(r.suggestedLabel ?? '?')} (suspicion ${f3(r.suspicion)}). ${ev.join('. ')}.${nearest(r)}`
+      : `Suspicious triplet (suspicion ${f3(r.suspicion)})${r.suggestedFix ? `, suggested fix: ${r.suggestedFix}` : ''}. ${ev.join('. ')}.`;
+  }
+  if (r.category === 'hard') {
+    out.hard = `Hard triplet at margin ${f3(margin)} (${distance}): d(a,n) ${f3(r.dAN)} <= d(a,p) ${f3(r.dAP)}, ` +
+      `loss = max(${f3(r.dAP)} - ${f3(r.dAN)} + ${f3(margin)}, 0) = ${f3(r.loss)}.`;
+  }
+  if (r.flags.includes('trivially-easy')) {
+    out['trivially-easy'] = `Trivially easy at margin ${f3(margin)} (${distance}): d(a,n) ${f3(r.dAN)} >= d(a,p) ${f3(r.dAP)} + 2 × margin; loss 0, teaches nothing.`;
+  }
+  if (r.flags.includes('near-duplicate')) {
+    out['near-duplicate'] = `Near-duplicate: ${r.evidence.find((e) => e.startsWith('near-duplicate')) ?? 'another row has nearly the same embedding'}.`;
+  }
+  return out;
+}
+
+const ORDER: readonly FindingKind[] = ['invalid', 'mislabeled', 'hard', 'near-duplicate', 'trivially-easy'];
+
+export function findings(report: AuditReport, reviewed: ReadonlySet<number>, severities: SeveritySettings): Finding[] {
+  const out: Finding[] = [];
+  for (const r of report.rows) {
+    if (reviewed.has(r.row) && !r.flags.includes('invalid')) continue;
+    const msgs = messages(r, report);
+    for (const kind of ORDER) {
+      const message = msgs[kind];
+      const severity = severities[kind];
+      if (message === undefined || severity === 'off') continue;
+      out.push({ kind, row: r.row, ...rowRange(r), severity, message });
+    }
+  }
+  return out;
+}
+
+export interface FindingCounts { mislabeled: number; hard: number; semiHard: number; easy: number; triviallyEasy: number; nearDuplicate: number; invalid: number; reviewed: number }
+
+/** Counts at the report's margin; reviewed rows count only as reviewed. */
+export function countFindings(report: AuditReport, reviewed: ReadonlySet<number>): FindingCounts {
+  const c: FindingCounts = { mislabeled: 0, hard: 0, semiHard: 0, easy: 0, triviallyEasy: 0, nearDuplicate: 0, invalid: 0, reviewed: 0 };
+  for (const r of report.rows) {
+    if (r.flags.includes('invalid')) { c.invalid++; continue; }
+    if (reviewed.has(r.row)) { c.reviewed++; continue; }
+    if (r.category === 'hard') c.hard++;
+    else if (r.category === 'semi-hard') c.semiHard++;
+    else if (r.category === 'easy') c.easy++;
+    if (r.flags.includes('mislabeled')) c.mislabeled++;
+    if (r.flags.includes('trivially-easy')) c.triviallyEasy++;
+    if (r.flags.includes('near-duplicate')) c.nearDuplicate++;
+  }
+  return c;
+}
+
+export function statusText(c: FindingCounts): string {
+  return `$(beaker) ${c.mislabeled} mislabeled · ${c.hard} hard · ${c.semiHard} semi-hard · ${c.triviallyEasy} trivially easy`;
+}
+
+/** Rows that raise a finding, sorted by line: the stops of next/previous suspicious row. */
+export function findingStops(list: readonly Finding[]): { row: number; startLine: number; endLine: number }[] {
+  const seen = new Set<number>();
+  const out: { row: number; startLine: number; endLine: number }[] = [];
+  for (const f of list) {
+    if (f.kind === 'trivially-easy' || seen.has(f.row)) continue;
+    seen.add(f.row);
+    out.push({ row: f.row, startLine: f.startLine, endLine: f.endLine });
+  }
+  return out.sort((a, b) => a.startLine - b.startLine || a.row - b.row);
+}
+
+/** The next (dir 1) or previous (dir -1) stop from the cursor's line, wrapping around. */
+export function nextStop<T extends { startLine: number; endLine: number }>(stops: readonly T[], cursorLine: number, dir: 1 | -1): T | undefined {
+  if (!stops.length) return undefined;
+  if (dir === 1) return stops.find((s) => s.startLine > cursorLine) ?? stops[0];
+  for (let i = stops.length - 1; i >= 0; i--) if (stops[i].endLine < cursorLine) return stops[i];
+  return stops[stops.length - 1];
+}
