@@ -44,7 +44,7 @@ function syntheticReport(d: { dAP: Float64Array; dAN: Float64Array }): AuditRepo
   return {
     version: 1, file: '/bench/synthetic.csv', format: 'csv', kind: 'labeled', rowCount: rows.length, columns: { text: 'text', label: 'label' },
     labels, settings: { margin: 0.2, distance: 'euclidean', seed: 42, folds: 5, k: 10, backend: 'synthetic', epochs: 0, dim: 64, mining: 'semi-hard', suspicionThreshold: 0.5 },
-    model: { description: 'synthetic distances (benchmark input)', featureDim: 0, trainedRowsPerFold: [] }, folds: [], neighbourSearch: 'exact',
+    model: { description: 'synthetic distances (benchmark input)', featureDim: 0, trainedRowsPerFold: [], epochsPerFold: [] }, folds: [], neighbourSearch: 'exact',
     timings: {}, summary: { easy: 0, semiHard: 0, hard: 0, mislabeled: 0, triviallyEasy: 0, marginViolation: 0, nearDuplicate: 0, invalid: 0 },
     problems: [], rows, map: { method: 'pca', x, y },
   };

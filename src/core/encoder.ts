@@ -31,7 +31,12 @@ export interface EncoderConfig {
   tripletWeight: number;
   batchSize: number;
   lrBag: number;
-  /** When > 0, plain SGD with this rate on the bag instead of row-wise Adagrad. */
+  /**
+   * When > 0, plain SGD with this rate on the bag instead of row-wise Adagrad. Adagrad shrinks
+   * the steps of frequent features and lets rare ones memorise noisy labels: on the corrupted
+   * copies (early stopping), Adagrad gave AP 0.740 TREC / 0.498 ChnSentiCorp, SGD 30: 0.732 /
+   * 0.522, SGD 150: 0.788 / 0.503, SGD 500: 0.773 / 0.490.
+   */
   bagSgd: number;
   lrDense: number;
   /** Softmax scale of the cosine classifier. */
@@ -40,7 +45,7 @@ export interface EncoderConfig {
 
 export const DEFAULT_ENCODER: Omit<EncoderConfig, 'inputDim' | 'classes' | 'dim'> = {
   hidden: 64, margin: 0.2, mining: 'semi-hard', tripletWeight: 1, batchSize: 256,
-  lrBag: 0.2, bagSgd: 0, lrDense: 0.005, scale: 16,
+  lrBag: 0.2, bagSgd: 150, lrDense: 0.005, scale: 16,
 };
 
 export interface TrainHooks {
