@@ -71,6 +71,9 @@ export class MapView {
     }
     this.canvas.addEventListener('pointermove', this.hover);
     this.canvas.addEventListener('pointerleave', () => { this.tooltip.hidden = true; });
+    // The point is picked when the button goes down: focusing on mousedown may scroll the page
+    // (and the canvas under the pointer) before `click` fires.
+    this.canvas.addEventListener('pointerdown', (e) => { this.pressed = this.pick(e); });
     this.canvas.addEventListener('click', this.click);
     this.resize = new ResizeObserver(() => this.draw());
     this.resize.observe(stage);
@@ -266,8 +269,10 @@ export class MapView {
     this.tooltip.style.top = `${e.clientY - rect.top + 12}px`;
   };
 
+  private pressed = -1;
   private readonly click = (e: MouseEvent): void => {
-    const i = this.pick(e);
+    const i = this.pressed >= 0 ? this.pressed : this.pick(e);
+    this.pressed = -1;
     if (i >= 0) this.events.select(i, true);
   };
 }
