@@ -25,7 +25,12 @@ export interface FeaturizerOptions {
   maxPerRow: number;
 }
 
-export const DEFAULT_FEATURIZER: FeaturizerOptions = { hashBits: 18, charMin: 2, charMax: 4, wordMax: 2, minDf: 2, maxPerRow: 0 };
+/**
+ * Character 1-4-grams: single characters carry meaning in Chinese (好, 差): on the corrupted
+ * ChnSentiCorp copy AP rose from 0.503 (2-4-grams) to 0.613, while TREC moved 0.788 -> 0.776 and
+ * AG News 0.731 -> 0.736.
+ */
+export const DEFAULT_FEATURIZER: FeaturizerOptions = { hashBits: 18, charMin: 1, charMax: 4, wordMax: 2, minDf: 2, maxPerRow: 0 };
 
 /** Row-major sparse matrix; row i holds indices[indptr[i]..indptr[i+1]) with their values. */
 export interface Csr {
