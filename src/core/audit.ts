@@ -43,9 +43,10 @@ class Progressor {
 }
 
 /**
- * Epochs when none are asked for: two passes over the data (more over-fits the noisy labels of
- * the training folds: on the corrupted TREC copy, AP 0.75 after 2 epochs, 0.65-0.66 after 4, with
- * either learning rate tried), and more on small files, so that they get ~16 steps of 256 rows.
+ * Epochs of the triplet model when none are asked for (labeled rows stop early instead): two
+ * passes over the data (with labeled rows, more over-fit the noisy labels of the training folds:
+ * on the corrupted TREC copy, AP 0.75 after 2 epochs, 0.65-0.66 after 4), and more on small files,
+ * so that they get ~16 steps of 256 rows.
  */
 export function autoEpochs(trainRows: number): number {
   return Math.max(2, Math.min(20, Math.ceil(4096 / Math.max(trainRows, 1))));

@@ -2,7 +2,7 @@
  * The triplet-trained encoder.
  *
  *   x (sparse TF-IDF / standardised features)
- *     -> embedding bag E [inputDim x hidden]          (hand-written sparse kernel, row-wise Adagrad)
+ *     -> embedding bag E [inputDim x hidden]          (hand-written sparse kernel, sparse SGD updates)
  *     -> relu(. + b1) W2 [hidden x dim], L2-normalised (TensorFlow.js, Adam)
  *     -> z, trained with a triplet loss (online semi-hard or batch-hard mining for labeled rows;
  *        the file's own triplets otherwise) plus a head that the scores use:
@@ -120,7 +120,7 @@ export class Encoder {
     return out;
   }
 
-  /** Sparse row-wise Adagrad step on E from d(loss)/d(h). */
+  /** Sparse update of E from d(loss)/d(h): SGD, or row-wise Adagrad when bagSgd is 0. */
   private bagBackward(x: Csr, rows: ArrayLike<number>, dh: Float32Array): void {
     const H = this.cfg.hidden, E = this.bag, acc = this.bagAcc, lr = this.cfg.lrBag;
     for (let b = 0; b < rows.length; b++) {
