@@ -229,7 +229,7 @@ describe(`audit panel (webview in Chromium, real audit of ${DATASET})`, function
     assert.ok(hit, 'found a point under the pointer');
     // hover again where the point is and let the tooltip settle (it is redrawn on a later frame)
     await panel.page.mouse.move(hit.x, hit.y);
-    await panel.page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(() => r(null)))));
+    await panel.page.evaluate('new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(() => r(null))))');
     const tip = await panel.page.locator('.map-tooltip').innerText();
     const [, rowNo, line] = /^Row (\d+) · line (\d+)/.exec(tip) ?? [];
     await panel.page.mouse.click(hit.x, hit.y);
