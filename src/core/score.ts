@@ -36,6 +36,7 @@ export function scoreLabeled(inp: {
   const { y, probs, classes: C, labels, ev } = inp;
   const k = ev.k;
   const out: LabeledScore[] = new Array(y.length);
+  const pAll = new Float64Array(y.length * C);
   const votes = new Float64Array(C);
   for (let i = 0; i < y.length; i++) {
     votes.fill(0);
@@ -52,6 +53,7 @@ export function scoreLabeled(inp: {
       p[c] = SCORING.headWeight * probs[i * C + c] + (1 - SCORING.headWeight) * (n ? votes[c] / n : 1 / C);
       if (p[c] > bestP) { bestP = p[c]; best = c; }
     }
+    pAll.set(p, i * C);
     const given = y[i];
     const suspicion = Math.min(1, Math.max(0, 1 - p[given]));
     // hardest positive among the neighbours; else the nearest same-label row there is
@@ -70,6 +72,19 @@ export function scoreLabeled(inp: {
       (best !== given ? `, P(${q(labels[best])}) = ${pct(probs[i * C + best])}` : ''));
     out[i] = { suspicion, suggested: best !== given ? best : undefined, dAP, dAN, positive, negative, evidence };
   }
+  // Confident learning's rule for the suggestion (and so for the `mislabeled` flag): another
+  // class must be at least as likely as that class's own rows are on average. On the corrupted
+  // TREC copy, without it 28% of the rows were flagged (1,528, of which 529 corrupted).
+  const sum = new Float64Array(C), cnt = new Float64Array(C);
+  y.forEach((c, i) => { sum[c] += pAll[i * C + c]; cnt[c]++; });
+  const t = Float64Array.from(sum, (v, c) => (cnt[c] ? v / cnt[c] : 1));
+  y.forEach((given, i) => {
+    let best = -1;
+    for (let c = 0; c < C; c++) {
+      if (c !== given && pAll[i * C + c] >= t[c] && (best < 0 || pAll[i * C + c] > pAll[i * C + best])) best = c;
+    }
+    out[i].suggested = best >= 0 ? best : undefined;
+  });
   return out;
 }
 
