@@ -152,8 +152,11 @@ export function scoreTriplets(ev: TripletEvidence): TripletScore[] {
     ];
     let fix: TripletScore['fix'];
     if (nearDuplicate) { fix = 'replace-negative'; evidence.push(`the negative is a near-duplicate of the ${ev.simPN[i] >= NEAR_DUPLICATE_SIM ? 'positive' : 'anchor'}`); }
-    else if (gHead > 0 && gModel > 0) fix = 'swap-positive-negative';
-    else if (gModel > 0 || ev.simAP[i] < 0.1) fix = 'replace-positive';
+    // the head tells a swap (the negative reads like a positive) from an unrelated positive: on
+    // the corrupted NLI copies the right fix is named for 239/325 (SNLI) and 238/332 (MNLI)
+    // corrupted rows, against 225 and 225 when the model's distances had to agree too
+    else if (gHead > 0) fix = 'swap-positive-negative';
+    else if (gModel > 0 || ev.simAN[i] > ev.simAP[i] || ev.simAP[i] < 0.1) fix = 'replace-positive';
     out[i] = { suspicion, fix, nearDuplicate, evidence };
   }
   return out;
