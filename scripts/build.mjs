@@ -27,6 +27,8 @@ const bundles = [
   { ...node, entryPoints: { extension: 'src/extension/extension.ts' } },
   { bundle: true, platform: 'browser', target: 'es2022', format: 'iife', sourcemap: true, minify,
     entryPoints: { webview: 'webview/main.ts' }, logLevel: 'warning' },
+  // the mocha suite that runs inside a real extension host (npm run test:e2e); not shipped
+  { ...node, entryPoints: { index: 'test/e2e/host/index.ts' }, external: [...node.external, 'mocha'], outdir: 'out/e2e-host' },
 ].filter((b) => Object.values(b.entryPoints).every((p) => existsSync(join(root, p))));
 
 // The wasm backend loads its binaries from next to the bundle.
@@ -35,7 +37,7 @@ for (const f of ['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm', 'tfjs-
   copyFileSync(join(wasmDir, f), join(out, f));
 }
 
-const opts = bundles.map((b) => ({ ...b, absWorkingDir: root, outdir: out }));
+const opts = bundles.map((b) => ({ ...b, absWorkingDir: root, outdir: b.outdir ? join(root, b.outdir) : out }));
 if (watch) {
   for (const o of opts) await (await esbuild.context(o)).watch();
   console.log('watching...');

@@ -1,0 +1,120 @@
+// `npm run test:e2e`: installs what it needs (idempotently), packages the VSIX, installs it into a
+// fresh code-server, and runs the UI suite in Debian's Chromium through playwright-core.
+// Exits non-zero when any step fails; the last line is `N passed, M failed`.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type BrowserContext } from 'playwright-core';
+import { startCodeServer, installVsix, type CodeServer } from './server';
+import { ensureAptPackages, ensureCodeServer, ROOT } from './setup';
+import { runHostSuite } from './hostSuite';
+import { runUi, type Step } from './ui';
+
+const CHROMIUM = '/usr/bin/chromium';
+const SUITE_TIMEOUT_MS = 10 * 60_000;
+const SHOTS = join(ROOT, 'test-artifacts', 'e2e');
+
+const t0 = Date.now();
+const steps: Step[] = [];
+let server: CodeServer | undefined;
+let context: BrowserContext | undefined;
+let runDir: string | undefined;
+let cleaning: Promise<void> | undefined;
+
+function cleanup(): Promise<void> {
+  cleaning ??= (async () => {
+    await context?.close().catch(() => undefined);
+    await server?.close().catch(() => undefined);
+    if (runDir) {
+      try { copyFileSync(join(runDir, 'code-server.log'), join(SHOTS, 'code-server.log')); } catch { /* not started */ }
+      rmSync(runDir, { recursive: true, force: true });
+    }
+  })().catch(() => undefined);
+  return cleaning;
+}
+
+function chromiumVersion(): string {
+  try { return execFileSync(CHROMIUM, ['--version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim(); } catch { return 'unknown'; }
+}
+
+function finish(code: number): never {
+  const passed = steps.filter((s) => s.ok).length;
+  console.log(`Total time: ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  console.log(`Chromium: ${chromiumVersion()}`);
+  console.log(`${passed} passed, ${steps.length - passed} failed`);
+  process.exit(code);
+}
+
+async function setupStep(name: string, body: () => Promise<void> | void): Promise<void> {
+  const s0 = Date.now();
+  try {
+    await body();
+    steps.push({ name, ok: true, detail: '', ms: Date.now() - s0 });
+    console.log(`PASS ${name} (${((Date.now() - s0) / 1000).toFixed(1)} s)`);
+  } catch (e) {
+    steps.push({ name, ok: false, detail: String(e), ms: Date.now() - s0 });
+    console.log(`FAIL ${name}: ${e instanceof Error ? e.message : String(e)}`);
+    throw e;
+  }
+}
+
+async function main(): Promise<void> {
+  rmSync(SHOTS, { recursive: true, force: true });
+  mkdirSync(SHOTS, { recursive: true });
+  await setupStep('install apt packages and code-server (if missing)', () => { ensureAptPackages(); ensureCodeServer(); });
+  await setupStep('package the VSIX', () => {
+    const r = spawnSync('npm', ['run', 'package'], { cwd: ROOT, encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`npm run package failed:\n${r.stdout}${r.stderr}`);
+  });
+  runDir = mkdtempSync(join(tmpdir(), 'triplet-audit-e2e-'));
+  const dir = runDir;
+  const workspace = join(dir, 'workspace');
+  mkdirSync(workspace);
+  const file = join(workspace, 'sample.csv');
+  copyFileSync(join(ROOT, 'media', 'sample.csv'), file);
+  await setupStep('install the VSIX into a fresh code-server', () => installVsix(dir, join(ROOT, 'triplet-audit.vsix')));
+  let url = '';
+  await setupStep('start code-server', async () => { server = await startCodeServer(dir); url = server.url; });
+  await setupStep('start Chromium', async () => {
+    context = await chromium.launchPersistentContext(join(dir, 'chromium-profile'), {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+        '--disable-component-update', '--disable-sync'],
+      viewport: { width: 1500, height: 950 },
+    });
+  });
+  if (!context) throw new Error('no browser');
+  const page = context.pages()[0] ?? await context.newPage();
+  page.setDefaultTimeout(30_000);
+  const cli = join(ROOT, 'dist', 'cli.js');
+  steps.push(...await runUi({ page, url, workspace, file, cli, shots: SHOTS }));
+  await page.close();
+
+  // Second suite: mocha in the extension host, on its own fresh copy of the sample.
+  const hostWorkspace = join(dir, 'workspace-host');
+  mkdirSync(hostWorkspace);
+  copyFileSync(join(ROOT, 'media', 'sample.csv'), join(hostWorkspace, 'sample.csv'));
+  const port = server?.port ?? 0;
+  const browser = context;
+  await setupStep('extension-host suite (mocha, extensionTestsPath)', async () => {
+    const code = await runHostSuite({ context: browser, url, port, root: ROOT, workspace: hostWorkspace });
+    if (code !== 0) throw new Error(`extension host tests exited with ${code}`);
+  });
+}
+
+const watchdog = setTimeout(() => {
+  console.log(`FAIL the suite did not finish within ${SUITE_TIMEOUT_MS / 60_000} minutes`);
+  steps.push({ name: 'suite time limit', ok: false, detail: '', ms: 0 });
+  void cleanup().then(() => finish(1));
+}, SUITE_TIMEOUT_MS);
+
+for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(sig, () => { console.log(`interrupted (${sig})`); void cleanup().then(() => finish(130)); });
+}
+
+main()
+  .catch((e: unknown) => { if (!steps.some((s) => !s.ok)) { steps.push({ name: 'suite', ok: false, detail: String(e), ms: 0 }); console.log(`FAIL ${String(e)}`); } })
+  .then(cleanup)
+  .then(() => { clearTimeout(watchdog); finish(steps.length > 0 && steps.every((s) => s.ok) ? 0 : 1); });
