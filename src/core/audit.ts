@@ -76,12 +76,10 @@ export function assignFolds(groups: Int32Array, folds: number, rng: Rng): Int32A
 /** Runs the fold tasks and turns the folds' progress into the audit's. */
 async function runFolds(tasks: FoldTask[], prog: Progressor, runner: FoldRunner, signal: AbortSignal | undefined, rows: number): Promise<FoldResult[]> {
   const done = new Float64Array(tasks.length);
-  let stage: Stage | undefined;
   prog.enter('train', 0.1, `Training ${tasks.length} fold models on ${rows} rows`);
   return runner(tasks, (f, fraction, s) => {
     done[f] = fraction;
     const total = done.reduce((t, v) => t + v, 0) / tasks.length;
-    if (s !== stage && s !== 'train') { stage = s; }
     prog.report(0.1 + 0.8 * total, `Folds: ${Math.round(total * 100)}% (fold ${f + 1}/${tasks.length}: ${s})`);
   }, signal);
 }
