@@ -196,7 +196,7 @@ async function auditLabeled(ds: LabeledDataset, opts: AuditOptions, prog: Progre
   }
 
   prog.enter('score', 0.92, 'Scoring rows');
-  const scored = scoreLabeled({ y, probs, classes: C, labels, ev, fold });
+  const scored = scoreLabeled({ y, probs, classes: C, labels, ev });
   const dupOf = ds.input === 'text' ? exactDuplicates(valid.map((r) => r.text ?? '')) : new Int32Array(valid.length).fill(-1);
   const out: RowReport[] = new Array(ds.rows.length);
   valid.forEach((r, v) => {
@@ -268,7 +268,7 @@ async function auditTriplets(ds: TripletDataset, opts: AuditOptions, prog: Progr
   const fold = assignGroupFolds(groups, K, new Rng(opts.seed));
   const epochs = opts.epochs > 0 ? opts.epochs : autoEpochs(Math.round(n * (K - 1) / K));
   const ev: TripletEvidence = {
-    dAP: new Float32Array(n), dAN: new Float32Array(n), dPN: new Float32Array(n),
+    dAP: new Float32Array(n), dAN: new Float32Array(n),
     posP: new Float32Array(n), posN: new Float32Array(n),
     simAP: Float32Array.from(a, (i) => rowDot(x, i, x, p[i])),
     simAN: Float32Array.from(a, (i) => rowDot(x, i, x, ng[i])),
@@ -285,7 +285,7 @@ async function auditTriplets(ds: TripletDataset, opts: AuditOptions, prog: Progr
     trainSizes[r.f] = r.trainRows;
     epochsRun[r.f] = r.epochsRun;
     r.held.forEach((i, q) => {
-      ev.dAP[i] = r.dAP[q]; ev.dAN[i] = r.dAN[q]; ev.dPN[i] = r.dPN[q]; ev.posP[i] = r.posP[q]; ev.posN[i] = r.posN[q];
+      ev.dAP[i] = r.dAP[q]; ev.dAN[i] = r.dAN[q]; ev.posP[i] = r.posP[q]; ev.posN[i] = r.posN[q];
     });
     if (r.z) view = mapAndEmbedding(r.z, valid.map((v) => v.row), ds.rows.length, opts.dim, opts.seed);
   }

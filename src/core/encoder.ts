@@ -77,7 +77,7 @@ export class Encoder {
     this.bag = new Float32Array(inputDim * hidden);
     this.bagReady = new Uint8Array(inputDim);
     this.bagSeed = rng.nextU32();
-    this.bagAcc = new Float32Array(inputDim).fill(1e-6);
+    this.bagAcc = new Float32Array(cfg.bagSgd > 0 ? 0 : inputDim).fill(1e-6); // Adagrad state, unused with SGD
     const glorot = (r: number, c: number) => {
       const a = new Float32Array(r * c), g = Math.sqrt(2 / (r + c));
       for (let i = 0; i < a.length; i++) a[i] = rng.normal() * g;
@@ -122,16 +122,23 @@ export class Encoder {
 
   /** Sparse update of E from d(loss)/d(h): SGD, or row-wise Adagrad when bagSgd is 0. */
   private bagBackward(x: Csr, rows: ArrayLike<number>, dh: Float32Array): void {
-    const H = this.cfg.hidden, E = this.bag, acc = this.bagAcc, lr = this.cfg.lrBag;
+    const H = this.cfg.hidden, E = this.bag, acc = this.bagAcc, lr = this.cfg.lrBag, sgd = this.cfg.bagSgd;
     for (let b = 0; b < rows.length; b++) {
       const r = rows[b], o = b * H;
+      if (sgd > 0) {
+        for (let p = x.indptr[r]; p < x.indptr[r + 1]; p++) {
+          const step = sgd * x.values[p], e = x.indices[p] * H;
+          for (let k = 0; k < H; k++) E[e + k] -= step * dh[o + k];
+        }
+        continue;
+      }
       let g2 = 0;
       for (let k = 0; k < H; k++) g2 += dh[o + k] * dh[o + k];
       g2 /= H;
       for (let p = x.indptr[r]; p < x.indptr[r + 1]; p++) {
         const v = x.values[p], id = x.indices[p], e = id * H;
         acc[id] += v * v * g2;
-        const step = this.cfg.bagSgd > 0 ? this.cfg.bagSgd * v : (lr * v) / Math.sqrt(acc[id]);
+        const step = (lr * v) / Math.sqrt(acc[id]);
         for (let k = 0; k < H; k++) E[e + k] -= step * dh[o + k];
       }
     }

@@ -64,7 +64,6 @@ export interface TripletFoldResult {
   /** Per held-out triplet: distances in the fold model's space and P(positive) of p and n. */
   dAP: Float32Array;
   dAN: Float32Array;
-  dPN: Float32Array;
   posP: Float32Array;
   posN: Float32Array;
   z?: Float32Array;
@@ -120,10 +119,10 @@ export async function runFold(task: FoldTask, onProgress: FoldProgress, signal?:
     const m = held.length;
     const r: TripletFoldResult = {
       kind: 'triplets', f, held, trainRows: train.length, epochsRun: task.epochs,
-      dAP: new Float32Array(m), dAN: new Float32Array(m), dPN: new Float32Array(m), posP: new Float32Array(m), posN: new Float32Array(m),
+      dAP: new Float32Array(m), dAN: new Float32Array(m), posP: new Float32Array(m), posN: new Float32Array(m),
     };
     for (let q = 0; q < m; q++) {
-      r.dAP[q] = dist(3 * q, 3 * q + 1); r.dAN[q] = dist(3 * q, 3 * q + 2); r.dPN[q] = dist(3 * q + 1, 3 * q + 2);
+      r.dAP[q] = dist(3 * q, 3 * q + 1); r.dAN[q] = dist(3 * q, 3 * q + 2);
       r.posP[q] = head[3 * q + 1]; r.posN[q] = head[3 * q + 2];
     }
     if (task.wantEmbedding) r.z = (await enc.embed(x, task.a, signal)).z;

@@ -31,7 +31,7 @@ export const SCORING = { headWeight: 0.5 };
 const pct = (p: number) => `${Math.round(p * 100)}%`;
 
 export function scoreLabeled(inp: {
-  y: Int32Array; probs: Float32Array; classes: number; labels: string[]; ev: LabeledEvidence; fold: Int32Array;
+  y: Int32Array; probs: Float32Array; classes: number; labels: string[]; ev: LabeledEvidence;
 }): LabeledScore[] {
   const { y, probs, classes: C, labels, ev } = inp;
   const k = ev.k;
@@ -70,7 +70,7 @@ export function scoreLabeled(inp: {
     }
     evidence.push(`model: P(${q(labels[given])}) = ${pct(probs[i * C + given])}` +
       (best !== given ? `, P(${q(labels[best])}) = ${pct(probs[i * C + best])}` : ''));
-    out[i] = { suspicion, suggested: best !== given ? best : undefined, dAP, dAN, positive, negative, evidence };
+    out[i] = { suspicion, dAP, dAN, positive, negative, evidence };
   }
   // Confident learning's rule for the suggestion (and so for the `mislabeled` flag): another
   // class must be at least as likely as that class's own rows are on average. On the corrupted
@@ -92,7 +92,6 @@ export interface TripletEvidence {
   /** Out-of-fold embedding distances. */
   dAP: Float32Array;
   dAN: Float32Array;
-  dPN: Float32Array;
   /** Out-of-fold P(text is a positive) for the positive and the negative. */
   posP: Float32Array;
   posN: Float32Array;
