@@ -207,8 +207,9 @@ async function auditLabeled(ds: LabeledDataset, opts: AuditOptions, prog: Progre
       if (id < 0) break;
       neighbours.push({ row: valid[id].row, label: valid[id].label, distance: simToEuclidean(ev.nnSims[v * k + j]) });
     }
+    // feature cosine of the nearest neighbour: rows are L2-normalised TF-IDF only for text input
     const nearDup = dupOf[v] >= 0 ? dupOf[v]
-      : (ev.nnIds[v * k] >= 0 && x.cols > 64 && rowDot(x, v, x, ev.nnIds[v * k]) >= 0.95 ? ev.nnIds[v * k] : -1);
+      : (ds.input === 'text' && ev.nnIds[v * k] >= 0 && rowDot(x, v, x, ev.nnIds[v * k]) >= 0.95 ? ev.nnIds[v * k] : -1);
     out[r.row] = {
       row: r.row, line: r.line, endLine: r.endLine, category: 'easy', loss: 0,
       dAP: s.dAP, dAN: s.dAN, suspicion: s.suspicion, flags: [], label: r.label,
