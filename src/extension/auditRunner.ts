@@ -29,15 +29,20 @@ const REPLY: Record<JobRequest['type'], string> = { start: 'done', digest: 'dige
 
 export class AuditRunner {
   private readonly live = new Set<Worker>();
+  private readonly startedByType: Record<JobRequest['type'], number> = { start: 0, digest: 0, clean: 0 };
   constructor(private readonly createWorker: () => Worker) {}
 
   /** How many workers are running now (0 after every job, cancelled or not). */
   get running(): number { return this.live.size; }
 
+  /** How many jobs of `type` were started (a worker created) so far; `start` is an audit that trains. */
+  started(type: JobRequest['type']): number { return this.startedByType[type]; }
+
   run<J extends JobRequest>(job: J, hooks: JobHooks = {}): Promise<ReplyOf<J>> {
     return new Promise<ReplyOf<J>>((resolve, reject) => {
       if (hooks.signal?.aborted) { reject(new JobError('The audit was cancelled.', 'cancelled')); return; }
       const worker = this.createWorker();
+      this.startedByType[job.type] += 1;
       this.live.add(worker);
       let settled = false;
       const finish = (settle: () => void) => {

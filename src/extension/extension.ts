@@ -6,6 +6,7 @@
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import * as vscode from 'vscode';
+import type { JobRequest } from '../core/node/workerProtocol';
 import { AuditController } from './auditController';
 import { AuditRunner } from './auditRunner';
 import { AuditCodeActions } from './codeActions';
@@ -22,7 +23,18 @@ const DATA_FILES: vscode.DocumentSelector = [
   { scheme: 'file', pattern: '**/*.{csv,tsv,jsonl,json}' },
 ];
 
-export function activate(context: vscode.ExtensionContext): void {
+/**
+ * What activate() returns (`vscode.extensions.getExtension(...).exports`): two read-only counters,
+ * for the extension-host tests (test/e2e/host) to see what runs, not to drive anything.
+ */
+export interface TripletAuditApi {
+  /** Job workers (dist/worker.js, one per job) alive now; a cancelled audit's is gone at once. */
+  readonly runningWorkers: number;
+  /** Jobs started since activation, by type: `start` is an audit that trains, `digest` a label check. */
+  jobsStarted(type: JobRequest['type']): number;
+}
+
+export function activate(context: vscode.ExtensionContext): TripletAuditApi {
   const output = vscode.window.createOutputChannel('Triplet Audit');
   const runner = new AuditRunner(() => new Worker(path.join(context.extensionPath, 'dist', 'worker.js')));
   const store = new ReviewedStore();
@@ -47,6 +59,10 @@ export function activate(context: vscode.ExtensionContext): void {
       bridge.setMargin(s.margin, s.distance);
     }),
   );
+  return {
+    get runningWorkers() { return runner.running; },
+    jobsStarted: (type) => runner.started(type),
+  };
 }
 
 export function deactivate(): void {

