@@ -169,6 +169,7 @@ async function auditLabeled(ds: LabeledDataset, opts: AuditOptions, prog: Progre
   const epochs = earlyStop ? MAX_EPOCHS : opts.epochs;
   const C = labels.length;
   const probs = new Float32Array(valid.length * C);
+  const linear = new Float32Array(valid.length * C);
   const k = Math.max(1, Math.min(opts.k, valid.length - 1));
   const ev: LabeledEvidence = {
     k, nnIds: new Int32Array(valid.length * k).fill(-1), nnSims: new Float32Array(valid.length * k),
@@ -187,6 +188,7 @@ async function auditLabeled(ds: LabeledDataset, opts: AuditOptions, prog: Progre
     epochsRun[r.f] = r.epochsRun;
     r.held.forEach((i, q) => {
       probs.set(r.probs.subarray(q * C, q * C + C), i * C);
+      linear.set(r.linear.subarray(q * C, q * C + C), i * C);
       ev.nnIds.set(r.nn.ids.subarray(q * r.nn.k, q * r.nn.k + k), i * k);
       ev.nnSims.set(r.nn.sims.subarray(q * r.nn.k, q * r.nn.k + k), i * k);
       ev.sameId[i] = r.nn.sameId[q]; ev.sameSim[i] = r.nn.sameSim[q];
@@ -196,7 +198,7 @@ async function auditLabeled(ds: LabeledDataset, opts: AuditOptions, prog: Progre
   }
 
   prog.enter('score', 0.92, 'Scoring rows');
-  const scored = scoreLabeled({ y, probs, classes: C, labels, ev });
+  const scored = scoreLabeled({ y, probs, linear, classes: C, labels, ev });
   const dupOf = ds.input === 'text' ? exactDuplicates(valid.map((r) => r.text ?? '')) : new Int32Array(valid.length).fill(-1);
   const out: RowReport[] = new Array(ds.rows.length);
   valid.forEach((r, v) => {

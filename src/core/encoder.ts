@@ -44,7 +44,7 @@ export interface EncoderConfig {
 }
 
 export const DEFAULT_ENCODER: Omit<EncoderConfig, 'inputDim' | 'classes' | 'dim'> = {
-  hidden: 64, margin: 0.2, mining: 'semi-hard', tripletWeight: 1, batchSize: 256,
+  hidden: 32, margin: 0.2, mining: 'semi-hard', tripletWeight: 1, batchSize: 256,
   lrBag: 0.2, bagSgd: 150, lrDense: 0.005, scale: 16,
 };
 

@@ -6,6 +6,7 @@
 import { AbortError } from './engineApi';
 import { Encoder, DEFAULT_ENCODER, type EncoderConfig } from './encoder';
 import type { Csr } from './featurize';
+import { LinearModel, DEFAULT_LINEAR } from './linear';
 import { nearestNeighbours, type NeighbourResult } from './neighbours';
 import { Rng } from './rng';
 import type { Mining } from './types';
@@ -49,8 +50,10 @@ export interface LabeledFoldResult {
   held: Int32Array;
   trainRows: number;
   epochsRun: number;
-  /** [held x classes] out-of-fold class probabilities. */
+  /** [held x classes] out-of-fold class probabilities of the encoder's head. */
   probs: Float32Array;
+  /** [held x classes] out-of-fold class probabilities of the linear model. */
+  linear: Float32Array;
   nn: NeighbourResult;
   z?: Float32Array;
 }
@@ -102,8 +105,12 @@ export async function runFold(task: FoldTask, onProgress: FoldProgress, signal?:
       onProgress(f, 0.85, 'neighbours');
       const k = Math.max(1, Math.min(task.k, train.length));
       const nn = await nearestNeighbours({ z, dim: task.dim, queries: held, refs: train, labels: task.y, k, signal });
+      const lin = new LinearModel(x.cols, C);
+      lin.fit(x, train, task.y, Rng.derive(task.seed, `linear${f}`), DEFAULT_LINEAR, signal);
+      if (signal?.aborted) throw new AbortError();
+      const linear = lin.predict(x, held);
       onProgress(f, 1, 'neighbours');
-      return { kind: 'labeled', f, held, trainRows: train.length, epochsRun, probs, nn, z: task.wantEmbedding ? z : undefined };
+      return { kind: 'labeled', f, held, trainRows: train.length, epochsRun, probs, linear, nn, z: task.wantEmbedding ? z : undefined };
     }
     await enc.trainTriplets(x, task.a, task.p, task.n, train, task.epochs, order, hooks);
     onProgress(f, 0.8, 'embed');

@@ -1,0 +1,115 @@
+/**
+ * Multinomial logistic regression on the sparse features, L2-regularised as scikit-learn's
+ * LogisticRegression(C) is (0.5 ||W||^2 + C * sum of log losses), fitted by SGD over the rows.
+ * It is the classic classifier beside the triplet-trained encoder: trained on the same training
+ * folds, its out-of-fold probabilities join the kNN vote and the encoder's head in the score.
+ */
+import type { Csr } from './featurize';
+import type { Rng } from './rng';
+
+export interface LinearConfig {
+  /** Inverse regularisation strength, per scikit-learn (1 = its default). */
+  C: number;
+  epochs: number;
+  /** Initial step size of the 1 / (1 + eta0 * lambda * t) schedule. */
+  eta0: number;
+  /** The weights returned are the average of the end-of-epoch weights from this epoch on (1-based). */
+  averageFrom: number;
+}
+
+/**
+ * Measured alone, out-of-fold, on the corrupted copies (AP TREC / ChnSentiCorp, two seeds): C = 1
+ * 0.824-0.850 / 0.726-0.755; C = 3 0.850-0.858 / 0.735-0.755; averaging the weights of epochs
+ * 3-10 steadies SGD (C = 3: 0.860-0.862 / 0.754-0.757); C = 5 averaged from epoch 4:
+ * 0.861-0.864 / 0.760-0.763, AG News 0.809-0.810, SMS 0.975-0.976.
+ */
+export const DEFAULT_LINEAR: LinearConfig = { C: 5, epochs: 10, eta0: 0.5, averageFrom: 4 };
+
+export class LinearModel {
+  /** Weights [cols x classes], stored scaled: the true weights are w * scale. */
+  private readonly w: Float32Array;
+  private scale = 1;
+  private readonly bias: Float64Array;
+
+  constructor(readonly cols: number, readonly classes: number) {
+    this.w = new Float32Array(cols * classes);
+    this.bias = new Float64Array(classes);
+  }
+
+  /** Fits on rows `rows` of x with labels y[row]; returns the number of epochs run. */
+  fit(x: Csr, rows: Int32Array, y: Int32Array, rng: Rng, cfg: LinearConfig = DEFAULT_LINEAR, signal?: AbortSignal): number {
+    const C = this.classes, n = rows.length;
+    if (n === 0) return 0;
+    const lambda = 1 / (cfg.C * n); // per-row share of the L2 term
+    const order = Int32Array.from(rows);
+    const p = new Float64Array(C);
+    let t = 0;
+    const avgW = new Float64Array(cfg.averageFrom <= cfg.epochs ? this.w.length : 0), avgB = new Float64Array(C);
+    let snaps = 0;
+    for (let ep = 0; ep < cfg.epochs; ep++) {
+      if (signal?.aborted) return ep;
+      rng.shuffle(order);
+      for (let q = 0; q < n; q++) {
+        const r = order[q];
+        const eta = cfg.eta0 / (1 + cfg.eta0 * lambda * t++);
+        this.scores(x, r, p);
+        softmaxInPlace(p);
+        p[y[r]] -= 1; // d(loss)/d(logit)
+        // shrink every weight by (1 - eta * lambda) through the shared scale
+        this.scale *= 1 - eta * lambda;
+        if (this.scale < 1e-6) this.rescale();
+        const step = eta / this.scale;
+        for (let k = x.indptr[r]; k < x.indptr[r + 1]; k++) {
+          const v = x.values[k] * step, o = x.indices[k] * C;
+          for (let c = 0; c < C; c++) this.w[o + c] -= v * p[c];
+        }
+        for (let c = 0; c < C; c++) this.bias[c] -= eta * p[c];
+      }
+      if (ep + 1 >= cfg.averageFrom) {
+        snaps++;
+        for (let i = 0; i < avgW.length; i++) avgW[i] += this.w[i] * this.scale;
+        for (let c = 0; c < C; c++) avgB[c] += this.bias[c];
+      }
+    }
+    if (snaps > 0) {
+      for (let i = 0; i < avgW.length; i++) this.w[i] = avgW[i] / snaps;
+      for (let c = 0; c < C; c++) this.bias[c] = avgB[c] / snaps;
+      this.scale = 1;
+    }
+    return cfg.epochs;
+  }
+
+  /** Class probabilities of the given rows, [rows x classes]. */
+  predict(x: Csr, rows: ArrayLike<number>): Float32Array {
+    const C = this.classes, out = new Float32Array(rows.length * C), p = new Float64Array(C);
+    for (let i = 0; i < rows.length; i++) {
+      this.scores(x, rows[i], p);
+      softmaxInPlace(p);
+      for (let c = 0; c < C; c++) out[i * C + c] = p[c];
+    }
+    return out;
+  }
+
+  private scores(x: Csr, r: number, out: Float64Array): void {
+    const C = this.classes;
+    out.fill(0);
+    for (let k = x.indptr[r]; k < x.indptr[r + 1]; k++) {
+      const v = x.values[k], o = x.indices[k] * C;
+      for (let c = 0; c < C; c++) out[c] += v * this.w[o + c];
+    }
+    for (let c = 0; c < C; c++) out[c] = out[c] * this.scale + this.bias[c];
+  }
+
+  private rescale(): void {
+    for (let i = 0; i < this.w.length; i++) this.w[i] *= this.scale;
+    this.scale = 1;
+  }
+}
+
+function softmaxInPlace(p: Float64Array): void {
+  let m = -Infinity;
+  for (const v of p) m = Math.max(m, v);
+  let s = 0;
+  for (let c = 0; c < p.length; c++) { p[c] = Math.exp(p[c] - m); s += p[c]; }
+  for (let c = 0; c < p.length; c++) p[c] /= s;
+}
