@@ -6,3 +6,4 @@ interface AbortSignal {
   readonly aborted: boolean;
 }
 declare function setTimeout(callback: () => void, ms?: number): unknown;
+declare function atob(data: string): string;

@@ -8,7 +8,7 @@ import type { AuditHooks, Stage } from './engineApi';
 import { AbortError } from './engineApi';
 import { DEFAULT_ENCODER } from './encoder';
 import { runFoldsInProcess, type FoldResult, type FoldRunner, type FoldTask } from './folds';
-import { featurize, denseToCsr, normalizeText, rowDot, type Csr } from './featurize';
+import { featurize, denseToCsr, normalizeText, rowDot, TRIPLET_FEATURIZER, type Csr } from './featurize';
 import { simToEuclidean } from './neighbours';
 import { pca2 } from './pca';
 import { Rng } from './rng';
@@ -256,7 +256,7 @@ async function auditTriplets(ds: TripletDataset, opts: AuditOptions, prog: Progr
   const n = valid.length;
   if (n < 2) throw new InputError('fewer than two usable triplets', ds.file);
   prog.enter('featurize', 0.05, `Featurising ${n} triplets`);
-  const x = featurize([...valid.map((r) => r.anchor), ...valid.map((r) => r.positive), ...valid.map((r) => r.negative)]);
+  const x = featurize([...valid.map((r) => r.anchor), ...valid.map((r) => r.positive), ...valid.map((r) => r.negative)], TRIPLET_FEATURIZER);
   const a = Int32Array.from({ length: n }, (_, i) => i);
   const p = Int32Array.from({ length: n }, (_, i) => n + i);
   const ng = Int32Array.from({ length: n }, (_, i) => 2 * n + i);

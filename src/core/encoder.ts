@@ -2,7 +2,7 @@
  * The triplet-trained encoder.
  *
  *   x (sparse TF-IDF / standardised features)
- *     -> embedding bag E [inputDim x hidden]          (hand-written sparse kernel, sparse SGD updates)
+ *     -> embedding bag E [inputDim x hidden]          (WebAssembly SIMD kernel, sparse SGD updates)
  *     -> relu(. + b1) W2 [hidden x dim], L2-normalised (TensorFlow.js, Adam)
  *     -> z, trained with a triplet loss (online semi-hard or batch-hard mining for labeled rows;
  *        the file's own triplets otherwise) plus a head that the scores use:
@@ -18,6 +18,7 @@ import type { Csr } from './featurize';
 import type { Mining } from './types';
 import { Rng } from './rng';
 import { AbortError } from './engineApi';
+import { BagKernel } from './bagKernel';
 
 export interface EncoderConfig {
   inputDim: number;
@@ -30,12 +31,10 @@ export interface EncoderConfig {
   mining: Mining;
   tripletWeight: number;
   batchSize: number;
-  lrBag: number;
   /**
-   * When > 0, plain SGD with this rate on the bag instead of row-wise Adagrad. Adagrad shrinks
-   * the steps of frequent features and lets rare ones memorise noisy labels: on the corrupted
-   * copies (early stopping), Adagrad gave AP 0.740 TREC / 0.498 ChnSentiCorp, SGD 30: 0.732 /
-   * 0.522, SGD 150: 0.788 / 0.503, SGD 500: 0.773 / 0.490.
+   * Plain SGD rate of the bag. Row-wise Adagrad shrank the steps of frequent features and let rare
+   * ones memorise noisy labels: on the corrupted copies (early stopping), Adagrad gave AP 0.740
+   * TREC / 0.498 ChnSentiCorp, SGD 30: 0.732 / 0.522, SGD 150: 0.788 / 0.503, SGD 500: 0.773 / 0.490.
    */
   bagSgd: number;
   lrDense: number;
@@ -45,7 +44,7 @@ export interface EncoderConfig {
 
 export const DEFAULT_ENCODER: Omit<EncoderConfig, 'inputDim' | 'classes' | 'dim'> = {
   hidden: 32, margin: 0.2, mining: 'semi-hard', tripletWeight: 1, batchSize: 256,
-  lrBag: 0.2, bagSgd: 150, lrDense: 0.005, scale: 16,
+  bagSgd: 150, lrDense: 0.005, scale: 16,
 };
 
 export interface TrainHooks {
@@ -58,10 +57,8 @@ const yieldToEventLoop = () => new Promise<void>((r) => setTimeout(r, 0));
 
 export class Encoder {
   readonly cfg: EncoderConfig;
-  private readonly bag: Float32Array;
-  private readonly bagAcc: Float32Array;
-  /** Rows of the bag are initialised when first used: most hash buckets never are. */
-  private readonly bagReady: Uint8Array;
+  /** The embedding bag, made on first use for the feature matrix the encoder is given. */
+  private bag?: BagKernel;
   private readonly bagSeed: number;
   private readonly b1: tf.Variable;
   private readonly w2: tf.Variable;
@@ -73,11 +70,8 @@ export class Encoder {
 
   constructor(cfg: EncoderConfig, rng: Rng) {
     this.cfg = cfg;
-    const { inputDim, hidden, dim } = cfg;
-    this.bag = new Float32Array(inputDim * hidden);
-    this.bagReady = new Uint8Array(inputDim);
+    const { hidden, dim } = cfg;
     this.bagSeed = rng.nextU32();
-    this.bagAcc = new Float32Array(cfg.bagSgd > 0 ? 0 : inputDim).fill(1e-6); // Adagrad state, unused with SGD
     const glorot = (r: number, c: number) => {
       const a = new Float32Array(r * c), g = Math.sqrt(2 / (r + c));
       for (let i = 0; i < a.length; i++) a[i] = rng.normal() * g;
@@ -92,56 +86,33 @@ export class Encoder {
     this.optimizer = tf.train.adam(cfg.lrDense);
   }
 
-  /** Uniform(-a, a) init of bag row `id`, from a generator seeded by the row: order-independent. */
-  private initBagRow(id: number): void {
-    const H = this.cfg.hidden, a = Math.sqrt(3 / H), o = id * H;
-    let t = (this.bagSeed ^ Math.imul(id, 0x9e3779b1)) | 0;
-    for (let k = 0; k < H; k++) {
-      t = (t + 0x6d2b79f5) | 0;
-      let u = Math.imul(t ^ (t >>> 15), t | 1);
-      u ^= u + Math.imul(u ^ (u >>> 7), u | 61);
-      this.bag[o + k] = (((u ^ (u >>> 14)) >>> 0) / 4294967296 * 2 - 1) * a;
+  /** The bag for x, its table initialised Uniform(-a, a) row by row from generators seeded by the row. */
+  private bagFor(x: Csr): BagKernel {
+    if (this.bag) {
+      if (this.bag.x !== x) throw new Error('an encoder serves one feature matrix');
+      return this.bag;
     }
-    this.bagReady[id] = 1;
+    const H = this.cfg.hidden, a = Math.sqrt(3 / H), E = (this.bag = new BagKernel(x, H)).table;
+    for (let id = 0; id < x.cols; id++) {
+      let t = (this.bagSeed ^ Math.imul(id, 0x9e3779b1)) | 0;
+      for (let k = 0, o = id * H; k < H; k++) {
+        t = (t + 0x6d2b79f5) | 0;
+        let u = Math.imul(t ^ (t >>> 15), t | 1);
+        u ^= u + Math.imul(u ^ (u >>> 7), u | 61);
+        E[o + k] = (((u ^ (u >>> 14)) >>> 0) / 4294967296 * 2 - 1) * a;
+      }
+    }
+    return this.bag;
   }
 
   /** Bag outputs h = x E for the given rows, into a [rows x hidden] buffer. */
   private bagForward(x: Csr, rows: ArrayLike<number>): Float32Array {
-    const H = this.cfg.hidden, out = new Float32Array(rows.length * H), E = this.bag;
-    for (let b = 0; b < rows.length; b++) {
-      const r = rows[b], o = b * H;
-      for (let p = x.indptr[r]; p < x.indptr[r + 1]; p++) {
-        const id = x.indices[p];
-        if (this.bagReady[id] === 0) this.initBagRow(id);
-        const v = x.values[p], e = id * H;
-        for (let k = 0; k < H; k++) out[o + k] += v * E[e + k];
-      }
-    }
-    return out;
+    return this.bagFor(x).forward(rows);
   }
 
-  /** Sparse update of E from d(loss)/d(h): SGD, or row-wise Adagrad when bagSgd is 0. */
+  /** Sparse SGD update of E from d(loss)/d(h). */
   private bagBackward(x: Csr, rows: ArrayLike<number>, dh: Float32Array): void {
-    const H = this.cfg.hidden, E = this.bag, acc = this.bagAcc, lr = this.cfg.lrBag, sgd = this.cfg.bagSgd;
-    for (let b = 0; b < rows.length; b++) {
-      const r = rows[b], o = b * H;
-      if (sgd > 0) {
-        for (let p = x.indptr[r]; p < x.indptr[r + 1]; p++) {
-          const step = sgd * x.values[p], e = x.indices[p] * H;
-          for (let k = 0; k < H; k++) E[e + k] -= step * dh[o + k];
-        }
-        continue;
-      }
-      let g2 = 0;
-      for (let k = 0; k < H; k++) g2 += dh[o + k] * dh[o + k];
-      g2 /= H;
-      for (let p = x.indptr[r]; p < x.indptr[r + 1]; p++) {
-        const v = x.values[p], id = x.indices[p], e = id * H;
-        acc[id] += v * v * g2;
-        const step = (lr * v) / Math.sqrt(acc[id]);
-        for (let k = 0; k < H; k++) E[e + k] -= step * dh[o + k];
-      }
-    }
+    this.bagFor(x).backward(rows, dh, this.cfg.bagSgd);
   }
 
   private encode(h: tf.Tensor2D, b1: tf.Tensor, w2: tf.Tensor): tf.Tensor2D {
@@ -204,8 +175,8 @@ export class Encoder {
         // The triplet term is mined and differentiated in JS on the current embeddings; TF.js
         // receives its gradient G through the surrogate sum(z * G), whose gradient is exactly G.
         const g = this.cfg.tripletWeight > 0
-          ? await this.project(hBuf, batch.length).then((zNow) =>
-            hingeGradient(zNow, this.cfg.dim, mineTriplets(zNow, this.cfg.dim, y, this.cfg.mining), this.cfg.margin, this.cfg.tripletWeight))
+          ? await this.project(hBuf, batch.length).then(({ z: zNow, gram }) =>
+            hingeGradient(zNow, this.cfg.dim, mineTriplets(zNow, this.cfg.dim, y, this.cfg.mining, 4, gram), this.cfg.margin, this.cfg.tripletWeight))
           : undefined;
         await this.step(x, batch, hBuf, (z, logits) => tf.tidy(() => {
           const ce = softmaxCrossEntropy(logits, tf.oneHot(tf.tensor1d(y, 'int32'), C) as tf.Tensor2D);
@@ -257,11 +228,15 @@ export class Encoder {
   }
 
   /** The current embeddings of bag outputs (no gradient), for mining. */
-  private async project(hBuf: Float32Array, n: number): Promise<Float32Array> {
-    const zT = tf.tidy(() => this.encode(tf.tensor2d(hBuf, [n, this.cfg.hidden]), this.b1, this.w2));
-    const z = (await zT.data()) as Float32Array;
-    zT.dispose();
-    return z;
+  private async project(hBuf: Float32Array, n: number): Promise<{ z: Float32Array; gram: Float32Array }> {
+    // the batch's Gram matrix z z^T (transposed first: wasm matMul with transposeB is ~10x slower)
+    const [zT, gT] = tf.tidy(() => {
+      const z = this.encode(tf.tensor2d(hBuf, [n, this.cfg.hidden]), this.b1, this.w2);
+      return [z, tf.matMul(z, tf.transpose(z))];
+    });
+    const z = (await zT.data()) as Float32Array, gram = (await gT.data()) as Float32Array;
+    tf.dispose([zT, gT]);
+    return { z, gram };
   }
 
   /**
@@ -311,17 +286,20 @@ function rowDistance(a: tf.Tensor, b: tf.Tensor): tf.Tensor1D {
 /**
  * Online mining in plain JS on the batch's current embeddings (the selection carries no gradient,
  * and TF.js's [B x B x B] masked reductions cost seconds per step). Returns triplets of batch
- * positions. Semi-hard as FaceNet / TensorFlow Addons define it: for every anchor-positive pair,
- * the nearest negative farther than the positive; where none is, the farthest negative.
+ * positions; `gram` (z z^T), when given, saves computing the dot products. Semi-hard as FaceNet /
+ * TensorFlow Addons define it: for every anchor-positive pair, the nearest negative farther than
+ * the positive; where none is, the farthest negative.
  * Batch-hard (Hermans et al.): per anchor, the farthest positive and the nearest negative.
  */
-export function mineTriplets(z: Float32Array, dim: number, y: ArrayLike<number>, mining: Mining, maxPerAnchor = 4): { a: number[]; p: number[]; n: number[] } {
+export function mineTriplets(z: Float32Array, dim: number, y: ArrayLike<number>, mining: Mining, maxPerAnchor = 4,
+  gram?: Float32Array): { a: number[]; p: number[]; n: number[] } {
   const B = y.length;
   const d = new Float32Array(B * B);
   for (let i = 0; i < B; i++) {
     for (let j = i + 1; j < B; j++) {
       let dot = 0;
-      for (let k = 0; k < dim; k++) dot += z[i * dim + k] * z[j * dim + k];
+      if (gram) dot = gram[i * B + j];
+      else for (let k = 0; k < dim; k++) dot += z[i * dim + k] * z[j * dim + k];
       d[i * B + j] = d[j * B + i] = Math.sqrt(Math.max(0, 2 - 2 * dot));
     }
   }

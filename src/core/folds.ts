@@ -105,10 +105,10 @@ export async function runFold(task: FoldTask, onProgress: FoldProgress, signal?:
       onProgress(f, 0.85, 'neighbours');
       const k = Math.max(1, Math.min(task.k, train.length));
       const nn = await nearestNeighbours({ z, dim: task.dim, queries: held, refs: train, labels: task.y, k, signal });
-      const lin = new LinearModel(x.cols, C);
-      lin.fit(x, train, task.y, Rng.derive(task.seed, `linear${f}`), DEFAULT_LINEAR, signal);
+      const lin = new LinearModel(x, C);
+      lin.fit(train, task.y, Rng.derive(task.seed, `linear${f}`), DEFAULT_LINEAR, signal);
       if (signal?.aborted) throw new AbortError();
-      const linear = lin.predict(x, held);
+      const linear = lin.predict(held);
       onProgress(f, 1, 'neighbours');
       return { kind: 'labeled', f, held, trainRows: train.length, epochsRun, probs, linear, nn, z: task.wantEmbedding ? z : undefined };
     }

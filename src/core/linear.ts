@@ -4,6 +4,7 @@
  * It is the classic classifier beside the triplet-trained encoder: trained on the same training
  * folds, its out-of-fold probabilities join the kNN vote and the encoder's head in the score.
  */
+import { BagKernel } from './bagKernel';
 import type { Csr } from './featurize';
 import type { Rng } from './rng';
 
@@ -26,53 +27,51 @@ export interface LinearConfig {
 export const DEFAULT_LINEAR: LinearConfig = { C: 5, epochs: 10, eta0: 0.5, averageFrom: 4 };
 
 export class LinearModel {
-  /** Weights [cols x classes], stored scaled: the true weights are w * scale. */
-  private readonly w: Float32Array;
+  /** Weights [cols x padded classes] in a bag kernel (the SIMD loops need 4 floats a row), stored scaled: true weights are w * scale. */
+  private readonly w: BagKernel;
+  private readonly width: number;
   private scale = 1;
   private readonly bias: Float64Array;
 
-  constructor(readonly cols: number, readonly classes: number) {
-    this.w = new Float32Array(cols * classes);
+  constructor(readonly x: Csr, readonly classes: number) {
+    this.width = Math.ceil(classes / 4) * 4;
+    this.w = new BagKernel(x, this.width, 1);
     this.bias = new Float64Array(classes);
   }
 
   /** Fits on rows `rows` of x with labels y[row]; returns the number of epochs run. */
-  fit(x: Csr, rows: Int32Array, y: Int32Array, rng: Rng, cfg: LinearConfig = DEFAULT_LINEAR, signal?: AbortSignal): number {
-    const C = this.classes, n = rows.length;
+  fit(rows: Int32Array, y: Int32Array, rng: Rng, cfg: LinearConfig = DEFAULT_LINEAR, signal?: AbortSignal): number {
+    const C = this.classes, n = rows.length, W = this.w.table;
     if (n === 0) return 0;
     const lambda = 1 / (cfg.C * n); // per-row share of the L2 term
     const order = Int32Array.from(rows);
-    const p = new Float64Array(C);
-    let t = 0;
-    const avgW = new Float64Array(cfg.averageFrom <= cfg.epochs ? this.w.length : 0), avgB = new Float64Array(C);
-    let snaps = 0;
+    const p = new Float64Array(C), g = new Float32Array(this.width);
+    const avgW = new Float64Array(cfg.averageFrom <= cfg.epochs ? W.length : 0), avgB = new Float64Array(C);
+    let snaps = 0, t = 0;
     for (let ep = 0; ep < cfg.epochs; ep++) {
       if (signal?.aborted) return ep;
       rng.shuffle(order);
       for (let q = 0; q < n; q++) {
         const r = order[q];
         const eta = cfg.eta0 / (1 + cfg.eta0 * lambda * t++);
-        this.scores(x, r, p);
+        this.scores(r, p);
         softmaxInPlace(p);
         p[y[r]] -= 1; // d(loss)/d(logit)
         // shrink every weight by (1 - eta * lambda) through the shared scale
         this.scale *= 1 - eta * lambda;
         if (this.scale < 1e-6) this.rescale();
-        const step = eta / this.scale;
-        for (let k = x.indptr[r]; k < x.indptr[r + 1]; k++) {
-          const v = x.values[k] * step, o = x.indices[k] * C;
-          for (let c = 0; c < C; c++) this.w[o + c] -= v * p[c];
-        }
+        for (let c = 0; c < C; c++) g[c] = p[c];
+        this.w.backwardOne(r, g, eta / this.scale);
         for (let c = 0; c < C; c++) this.bias[c] -= eta * p[c];
       }
       if (ep + 1 >= cfg.averageFrom) {
         snaps++;
-        for (let i = 0; i < avgW.length; i++) avgW[i] += this.w[i] * this.scale;
+        for (let i = 0; i < avgW.length; i++) avgW[i] += W[i] * this.scale;
         for (let c = 0; c < C; c++) avgB[c] += this.bias[c];
       }
     }
     if (snaps > 0) {
-      for (let i = 0; i < avgW.length; i++) this.w[i] = avgW[i] / snaps;
+      for (let i = 0; i < avgW.length; i++) W[i] = avgW[i] / snaps;
       for (let c = 0; c < C; c++) this.bias[c] = avgB[c] / snaps;
       this.scale = 1;
     }
@@ -80,28 +79,24 @@ export class LinearModel {
   }
 
   /** Class probabilities of the given rows, [rows x classes]. */
-  predict(x: Csr, rows: ArrayLike<number>): Float32Array {
+  predict(rows: ArrayLike<number>): Float32Array {
     const C = this.classes, out = new Float32Array(rows.length * C), p = new Float64Array(C);
     for (let i = 0; i < rows.length; i++) {
-      this.scores(x, rows[i], p);
+      this.scores(rows[i], p);
       softmaxInPlace(p);
       for (let c = 0; c < C; c++) out[i * C + c] = p[c];
     }
     return out;
   }
 
-  private scores(x: Csr, r: number, out: Float64Array): void {
-    const C = this.classes;
-    out.fill(0);
-    for (let k = x.indptr[r]; k < x.indptr[r + 1]; k++) {
-      const v = x.values[k], o = x.indices[k] * C;
-      for (let c = 0; c < C; c++) out[c] += v * this.w[o + c];
-    }
-    for (let c = 0; c < C; c++) out[c] = out[c] * this.scale + this.bias[c];
+  private scores(r: number, out: Float64Array): void {
+    const s = this.w.forwardOne(r);
+    for (let c = 0; c < this.classes; c++) out[c] = s[c] * this.scale + this.bias[c];
   }
 
   private rescale(): void {
-    for (let i = 0; i < this.w.length; i++) this.w[i] *= this.scale;
+    const W = this.w.table;
+    for (let i = 0; i < W.length; i++) W[i] *= this.scale;
     this.scale = 1;
   }
 }

@@ -4,7 +4,7 @@ import { auditDataset } from '../audit';
 import type { AuditFileFn } from '../engineApi';
 import { DEFAULT_OPTIONS, type AuditOptions } from '../types';
 import { initBackend } from './backend';
-import { foldPoolRunner } from './foldPool';
+import { FoldPool } from './foldPool';
 import { readDatasetFile } from './readFile';
 
 export function withDefaults(options: Partial<AuditOptions> = {}): AuditOptions {
@@ -15,16 +15,22 @@ export function withDefaults(options: Partial<AuditOptions> = {}): AuditOptions 
 
 export const auditFile: AuditFileFn = async (file, options = {}, hooks = {}) => {
   const opts = withDefaults(options);
-  hooks.onProgress?.({ stage: 'read', fraction: 0, message: `Reading ${file}` });
-  const t0 = Date.now();
-  const ds = await readDatasetFile(file, { ...opts, maxRows: opts.maxRows || undefined });
-  const readSeconds = (Date.now() - t0) / 1000;
-  for (const p of ds.problems) hooks.onProblem?.(p.line, p.message);
-  const backend = await initBackend(opts.backend);
-  const before = tf.memory().numTensors;
-  const report = await auditDataset(ds, opts, backend, hooks, foldPoolRunner(backend, opts.workers || undefined));
-  const leaked = tf.memory().numTensors - before;
-  if (leaked !== 0) throw new Error(`internal: ${leaked} tensors leaked by the audit`);
-  report.timings = { read: readSeconds, ...report.timings, total: report.timings.total + readSeconds };
-  return report;
+  // the fold threads start now and load TensorFlow.js while the file is read and featurised
+  const pool = new FoldPool(opts.backend, opts.workers || undefined);
+  try {
+    hooks.onProgress?.({ stage: 'read', fraction: 0, message: `Reading ${file}` });
+    const t0 = Date.now();
+    const ds = await readDatasetFile(file, { ...opts, maxRows: opts.maxRows || undefined });
+    const readSeconds = (Date.now() - t0) / 1000;
+    for (const p of ds.problems) hooks.onProblem?.(p.line, p.message);
+    const backend = await initBackend(opts.backend);
+    const before = tf.memory().numTensors;
+    const report = await auditDataset(ds, opts, backend, hooks, pool.runner);
+    const leaked = tf.memory().numTensors - before;
+    if (leaked !== 0) throw new Error(`internal: ${leaked} tensors leaked by the audit`);
+    report.timings = { read: readSeconds, ...report.timings, total: report.timings.total + readSeconds };
+    return report;
+  } finally {
+    pool.close();
+  }
 };

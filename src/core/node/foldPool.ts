@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { AbortError } from '../engineApi';
 import { runFoldsInProcess, type FoldProgress, type FoldResult, type FoldRunner } from '../folds';
+import type { BackendName } from '../types';
 
 export type FoldWorkerReply =
   | { type: 'progress'; f: number; fraction: number; stage: Parameters<FoldProgress>[2] }
@@ -25,48 +26,68 @@ export function defaultWorkerCount(): number {
   return Math.max(1, Math.min(availableParallelism(), 4));
 }
 
-/** A FoldRunner on `workers` threads (in-process when 1, or when the worker script is missing). */
-export function foldPoolRunner(backend: string, workers = defaultWorkerCount()): FoldRunner {
-  const script = foldWorkerScript();
-  if (!script || workers <= 1) return runFoldsInProcess;
-  return (tasks, onProgress, signal) => new Promise<FoldResult[]>((resolve, reject) => {
-    const results: FoldResult[] = new Array(tasks.length);
-    const pool: Worker[] = [];
-    let next = 0, finished = 0, failed = false;
-    const retired = new Set<Worker>();
-    const retire = (w: Worker) => { retired.add(w); void w.terminate(); };
-    const stop = (err: Error) => {
-      if (failed) return;
-      failed = true;
-      signal?.removeEventListener('abort', onAbort);
-      for (const w of pool) retire(w);
-      reject(err);
-    };
-    const onAbort = () => stop(new AbortError());
-    if (signal?.aborted) return reject(new AbortError());
-    signal?.addEventListener('abort', onAbort, { once: true });
-    const feed = (w: Worker) => {
-      if (next >= tasks.length) { retire(w); return; }
-      w.postMessage(tasks[next++]);
-    };
-    for (let i = 0; i < Math.min(workers, tasks.length); i++) {
-      const w = new Worker(script, { workerData: { backend } });
-      pool.push(w);
-      w.on('message', (m: FoldWorkerReply) => {
-        if (m.type === 'progress') onProgress(m.f, m.fraction, m.stage);
-        else if (m.type === 'error') stop(new Error(m.message));
-        else {
-          results[m.result.f] = m.result;
-          if (++finished === tasks.length) {
-            signal?.removeEventListener('abort', onAbort);
-            for (const x of pool) retire(x);
-            resolve(results);
-          } else feed(w);
-        }
-      });
-      w.on('error', (e) => stop(e));
-      w.on('exit', (code) => { if (!retired.has(w)) stop(new Error(`a fold worker stopped unexpectedly (exit code ${code})`)); });
-      feed(w);
-    }
-  });
+/**
+ * Fold worker threads, started at once so they load TensorFlow.js while the file is read and
+ * featurised; `runner` hands them the folds (one audit), `close` ends them (always call it).
+ */
+export class FoldPool {
+  private readonly workers: Worker[] = [];
+  private readonly retired = new Set<Worker>();
+
+  constructor(backend: BackendName | string, workers = defaultWorkerCount()) {
+    const script = foldWorkerScript();
+    if (!script || workers <= 1) return;
+    for (let i = 0; i < workers; i++) this.workers.push(new Worker(script, { workerData: { backend } }));
+  }
+
+  /** Runs the folds on the pool's threads (in-process when it has none). */
+  readonly runner: FoldRunner = (tasks, onProgress, signal) => {
+    if (this.workers.length === 0) return runFoldsInProcess(tasks, onProgress, signal);
+    return new Promise<FoldResult[]>((resolve, reject) => {
+      const results: FoldResult[] = new Array(tasks.length);
+      let next = 0, finished = 0, failed = false;
+      const stop = (err: Error) => {
+        if (failed) return;
+        failed = true;
+        signal?.removeEventListener('abort', onAbort);
+        this.close();
+        reject(err);
+      };
+      const onAbort = () => stop(new AbortError());
+      if (signal?.aborted) { this.close(); reject(new AbortError()); return; }
+      signal?.addEventListener('abort', onAbort, { once: true });
+      const feed = (w: Worker) => {
+        if (next >= tasks.length) { this.retire(w); return; }
+        w.postMessage(tasks[next++]);
+      };
+      for (const w of this.workers) {
+        w.on('message', (m: FoldWorkerReply) => {
+          if (m.type === 'progress') onProgress(m.f, m.fraction, m.stage);
+          else if (m.type === 'error') stop(new Error(m.message));
+          else {
+            results[m.result.f] = m.result;
+            if (++finished === tasks.length) {
+              signal?.removeEventListener('abort', onAbort);
+              this.close();
+              resolve(results);
+            } else feed(w);
+          }
+        });
+        w.on('error', (e) => stop(e));
+        w.on('exit', (code) => { if (!this.retired.has(w)) stop(new Error(`a fold worker stopped unexpectedly (exit code ${code})`)); });
+        feed(w);
+      }
+    });
+  };
+
+  /** Ends every thread of the pool (idempotent). */
+  close(): void {
+    for (const w of this.workers) this.retire(w);
+  }
+
+  private retire(w: Worker): void {
+    if (this.retired.has(w)) return;
+    this.retired.add(w);
+    void w.terminate();
+  }
 }
