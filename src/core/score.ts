@@ -75,10 +75,11 @@ export function scoreLabeled(inp: {
       evidence.push(`kNN: ${votes[given]} of ${n} nearest out-of-fold neighbours are labeled ${q(labels[given])}` +
         (top >= 0 ? `, ${votes[top]} are ${q(labels[top])}` : ''));
     }
-    evidence.push(`model: P(${q(labels[given])}) = ${pct(probs[i * C + given])}` +
-      (best !== given ? `, P(${q(labels[best])}) = ${pct(probs[i * C + best])}` : ''));
-    evidence.push(`linear classifier: P(${q(labels[given])}) = ${pct(linear[i * C + given])}` +
-      (best !== given ? `, P(${q(labels[best])}) = ${pct(linear[i * C + best])}` : ''));
+    const probLine = (name: string, p: Float32Array) => `${name}: P(${q(labels[given])}) = ${pct(p[i * C + given])}` +
+      (best !== given ? `, P(${q(labels[best])}) = ${pct(p[i * C + best])}` : '');
+    // the linear classifier carries most of the score: its line comes first
+    evidence.unshift(probLine('linear classifier (out-of-fold)', linear));
+    evidence.push(probLine('encoder head', probs));
     out[i] = { suspicion, dAP, dAN, positive, negative, evidence };
   }
   // Confident learning's rule for the suggestion (and so for the `mislabeled` flag): another
