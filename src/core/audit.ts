@@ -55,6 +55,17 @@ export function autoEpochs(trainRows: number): number {
 /** The most epochs a fold trains for when early stopping decides. */
 export const MAX_EPOCHS = 10;
 
+/**
+ * Training rows a labeled fold may visit in all (epochs x rows) when early stopping decides: on
+ * small files MAX_EPOCHS binds, on large ones the budget does (with at least two epochs, the
+ * fewest that early stopping can judge); a larger file gets more steps, not more passes.
+ */
+export const SAMPLE_BUDGET = 200_000;
+
+export function maxEpochs(trainRows: number): number {
+  return Math.max(2, Math.min(MAX_EPOCHS, Math.ceil(SAMPLE_BUDGET / Math.max(trainRows, 1))));
+}
+
 export function foldCount(requested: number, rows: number): number {
   return Math.max(2, Math.min(requested, rows));
 }
@@ -166,7 +177,7 @@ async function auditLabeled(ds: LabeledDataset, opts: AuditOptions, prog: Progre
   const fold = assignFolds(y, K, new Rng(opts.seed));
   // without --epochs: early stopping on a held-back tenth of each fold's training rows
   const earlyStop = !(opts.epochs > 0);
-  const epochs = earlyStop ? MAX_EPOCHS : opts.epochs;
+  const epochs = earlyStop ? maxEpochs(Math.round(valid.length * (K - 1) / K)) : opts.epochs;
   const C = labels.length;
   const probs = new Float32Array(valid.length * C);
   const linear = new Float32Array(valid.length * C);

@@ -6,6 +6,7 @@
  */
 import type { Csr } from './featurize';
 import { BAG_WASM_BASE64 } from './kernels/bagWasm';
+import { instantiate, kernelModule } from './kernels/load';
 
 interface BagExports {
   memory: WebAssembly.Memory;
@@ -13,23 +14,15 @@ interface BagExports {
   backward(rows: number, n: number, indptr: number, indices: number, values: number, E: number, H: number, dh: number, rate: number): void;
 }
 
-let compiled: WebAssembly.Module | null | undefined;
-
-function wasmModule(): WebAssembly.Module | null {
-  if (compiled !== undefined) return compiled;
-  try {
-    const bin = atob(BAG_WASM_BASE64);
-    const bytes = new Uint8Array(bin.length);
-    for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
-    compiled = WebAssembly.validate(bytes) ? new WebAssembly.Module(bytes) : null;
-  } catch {
-    compiled = null;
-  }
-  return compiled;
-}
-
-const PAGE = 65536;
 const align = (n: number) => (n + 15) & ~15;
+
+/** Feature entries (index, value) the WebAssembly buffers hold per call, at least one whole row. */
+const ENTRY_CAPACITY = 1 << 20;
+/**
+ * Up to this many entries x is copied into the module's memory once (its calls then name rows);
+ * past it each call copies its rows in, so that large files are not held twice per model.
+ */
+const RESIDENT_ENTRIES = 1 << 23;
 
 export class BagKernel {
   /** The table E, row-major [cols x hidden]; in WebAssembly memory when the kernels run there. */
@@ -37,49 +30,78 @@ export class BagKernel {
   readonly wasm: boolean;
   private readonly ex?: BagExports;
   private readonly at = { indptr: 0, indices: 0, values: 0, E: 0, rows: 0, out: 0 };
-  private readonly rowsView?: Int32Array;
-  private readonly outView?: Float32Array;
+  /** x lives in the module's memory (small files), or each call's rows are copied in. */
+  private readonly resident: boolean = false;
+  /** Views of the call buffers. */
+  private readonly buf?: { rows: Int32Array; indptr: Int32Array; indices: Int32Array; values: Float32Array; out: Float32Array; capacity: number };
 
   /**
-   * `maxBatch`: the most rows one call handles (longer calls are split). `useWasm: false` forces
-   * the JS loops (the tests compare the two).
+   * `maxBatch`: the most rows one call handles (longer calls are split, and so are calls whose
+   * rows hold more feature entries than the buffers). `useWasm: false` forces the JS loops (the
+   * tests compare the two).
    */
   constructor(readonly x: Csr, readonly hidden: number, readonly maxBatch = 2048, useWasm = true) {
-    const mod = useWasm && hidden % 4 === 0 ? wasmModule() : null;
+    const mod = useWasm && hidden % 4 === 0 ? kernelModule(BAG_WASM_BASE64) : null;
     this.wasm = mod !== null;
     if (!mod) { this.table = new Float32Array(x.cols * hidden); return; }
     const nnz = x.indptr[x.rows];
+    this.resident = nnz <= RESIDENT_ENTRIES;
+    let widest = 0;
+    for (let r = 0; r < x.rows; r++) widest = Math.max(widest, x.indptr[r + 1] - x.indptr[r]);
+    const capacity = this.resident ? nnz : Math.max(widest, Math.min(ENTRY_CAPACITY, nnz));
     const at = this.at;
     let end = 0;
     const take = (bytes: number) => { const o = end; end = align(end + bytes); return o; };
-    at.indptr = take(4 * (x.rows + 1)); at.indices = take(4 * nnz); at.values = take(4 * nnz);
     at.E = take(4 * x.cols * hidden); at.rows = take(4 * maxBatch); at.out = take(4 * maxBatch * hidden);
-    const ex = new WebAssembly.Instance(mod, {}).exports as unknown as BagExports;
-    const pages = Math.ceil(end / PAGE);
-    const have = ex.memory.buffer.byteLength / PAGE;
-    if (pages > have) ex.memory.grow(pages - have);
-    const buf = ex.memory.buffer;
-    new Int32Array(buf, at.indptr, x.rows + 1).set(x.indptr);
-    new Int32Array(buf, at.indices, nnz).set(x.indices.subarray(0, nnz));
-    new Float32Array(buf, at.values, nnz).set(x.values.subarray(0, nnz));
+    at.indptr = take(4 * ((this.resident ? x.rows : maxBatch) + 1)); at.indices = take(4 * capacity); at.values = take(4 * capacity);
+    const ex = instantiate<BagExports>(mod, end);
+    const mem = ex.memory.buffer;
     this.ex = ex;
-    this.table = new Float32Array(buf, at.E, x.cols * hidden);
-    this.rowsView = new Int32Array(buf, at.rows, maxBatch);
-    this.outView = new Float32Array(buf, at.out, maxBatch * hidden);
+    this.table = new Float32Array(mem, at.E, x.cols * hidden);
+    this.buf = {
+      rows: new Int32Array(mem, at.rows, maxBatch), indptr: new Int32Array(mem, at.indptr, (this.resident ? x.rows : maxBatch) + 1),
+      indices: new Int32Array(mem, at.indices, capacity), values: new Float32Array(mem, at.values, capacity),
+      out: new Float32Array(mem, at.out, maxBatch * hidden), capacity,
+    };
+    if (this.resident) {
+      this.buf.indptr.set(x.indptr.subarray(0, x.rows + 1));
+      for (let p = 0; p < nnz; p++) { this.buf.indices[p] = x.indices[p]; this.buf.values[p] = x.values[p]; }
+    } else {
+      for (let i = 0; i < maxBatch; i++) this.buf.rows[i] = i;
+    }
+  }
+
+  /** Puts rows[s..] in the call buffers (their ids, or their entries), as many as fit; returns how many. */
+  private pack(rows: ArrayLike<number>, s: number): number {
+    const { x } = this, b = this.buf!;
+    if (this.resident) {
+      const n = Math.min(this.maxBatch, rows.length - s);
+      for (let t = 0; t < n; t++) b.rows[t] = rows[s + t];
+      return n;
+    }
+    let n = 0, w = 0;
+    b.indptr[0] = 0;
+    while (s + n < rows.length && n < this.maxBatch) {
+      const r = rows[s + n], p0 = x.indptr[r], len = x.indptr[r + 1] - p0;
+      if (w + len > b.capacity) break;
+      // an element loop: set() from a SharedArrayBuffer-backed array (the fold threads share x) is slow
+      const xi = x.indices, xv = x.values, bi = b.indices, bv = b.values;
+      for (let t = 0; t < len; t++) { bi[w + t] = xi[p0 + t]; bv[w + t] = xv[p0 + t]; }
+      w += len;
+      b.indptr[++n] = w;
+    }
+    return n;
   }
 
   /** h = x E for the given rows, a fresh [rows x hidden] array. */
   forward(rows: ArrayLike<number>): Float32Array {
     const H = this.hidden, out = new Float32Array(rows.length * H);
-    for (let s = 0; s < rows.length; s += this.maxBatch) {
-      const n = Math.min(this.maxBatch, rows.length - s);
-      if (this.ex) {
-        for (let b = 0; b < n; b++) this.rowsView![b] = rows[s + b];
-        this.ex.forward(this.at.rows, n, this.at.indptr, this.at.indices, this.at.values, this.at.E, H, this.at.out);
-        out.set(this.outView!.subarray(0, n * H), s * H);
-      } else {
-        this.forwardJs(rows, s, n, out);
-      }
+    if (!this.ex) { this.forwardJs(rows, 0, rows.length, out); return out; }
+    for (let s = 0; s < rows.length;) {
+      const n = this.pack(rows, s);
+      this.ex.forward(this.at.rows, n, this.at.indptr, this.at.indices, this.at.values, this.at.E, H, this.at.out);
+      out.set(this.buf!.out.subarray(0, n * H), s * H);
+      s += n;
     }
     return out;
   }
@@ -88,31 +110,28 @@ export class BagKernel {
   forwardOne(r: number): Float32Array {
     const H = this.hidden;
     if (!this.ex) { const out = new Float32Array(H); this.forwardJs([r], 0, 1, out); return out; }
-    this.rowsView![0] = r;
+    this.pack([r], 0);
     this.ex.forward(this.at.rows, 1, this.at.indptr, this.at.indices, this.at.values, this.at.E, H, this.at.out);
-    return this.outView!.subarray(0, H);
+    return this.buf!.out.subarray(0, H);
   }
 
   /** E[feature] -= rate * value * g for every feature of row r. */
   backwardOne(r: number, g: Float32Array, rate: number): void {
     if (!this.ex) { this.backwardJs([r], 0, 1, g, rate); return; }
-    this.rowsView![0] = r;
-    this.outView!.set(g.subarray(0, this.hidden));
+    this.pack([r], 0);
+    this.buf!.out.set(g.subarray(0, this.hidden));
     this.ex.backward(this.at.rows, 1, this.at.indptr, this.at.indices, this.at.values, this.at.E, this.hidden, this.at.out, rate);
   }
 
   /** E[feature] -= rate * value * dh[b] for every feature of every row b: plain SGD. */
   backward(rows: ArrayLike<number>, dh: Float32Array, rate: number): void {
     const H = this.hidden;
-    for (let s = 0; s < rows.length; s += this.maxBatch) {
-      const n = Math.min(this.maxBatch, rows.length - s);
-      if (this.ex) {
-        for (let b = 0; b < n; b++) this.rowsView![b] = rows[s + b];
-        this.outView!.set(dh.subarray(s * H, (s + n) * H)); // the output buffer carries dh in
-        this.ex.backward(this.at.rows, n, this.at.indptr, this.at.indices, this.at.values, this.at.E, H, this.at.out, rate);
-      } else {
-        this.backwardJs(rows, s, n, dh.subarray(s * H), rate);
-      }
+    if (!this.ex) { this.backwardJs(rows, 0, rows.length, dh, rate); return; }
+    for (let s = 0; s < rows.length;) {
+      const n = this.pack(rows, s);
+      this.buf!.out.set(dh.subarray(s * H, (s + n) * H)); // the output buffer carries dh in
+      this.ex.backward(this.at.rows, n, this.at.indptr, this.at.indices, this.at.values, this.at.E, H, this.at.out, rate);
+      s += n;
     }
   }
 
@@ -130,7 +149,7 @@ export class BagKernel {
   private backwardJs(rows: ArrayLike<number>, s: number, n: number, dh: Float32Array, rate: number): void {
     const { x, hidden: H, table: E } = this;
     for (let b = s; b < s + n; b++) {
-      const r = rows[b], o = (b - s) * H;
+      const r = rows[b], o = b * H;
       for (let p = x.indptr[r]; p < x.indptr[r + 1]; p++) {
         const step = rate * x.values[p], e = x.indices[p] * H;
         for (let k = 0; k < H; k++) E[e + k] -= step * dh[o + k];

@@ -1,12 +1,15 @@
 import { strict as assert } from 'node:assert';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { BagKernel } from '../../src/core/bagKernel';
 import { featurize, DEFAULT_FEATURIZER, type Csr } from '../../src/core/featurize';
 import { LinearModel } from '../../src/core/linear';
 import { mineTriplets } from '../../src/core/encoder';
+import { maxEpochs, MAX_EPOCHS } from '../../src/core/audit';
 import { Rng } from '../../src/core/rng';
+import { nearestNeighbours } from '../../src/core/neighbours';
+import { initBackend } from '../../src/core/node/backend';
 
 const ROOT = join(__dirname, '..', '..');
 
@@ -24,11 +27,16 @@ function randomCsr(rng: Rng, rows: number, cols: number, perRow: number): Csr {
 }
 
 describe('the embedding-bag kernel (WebAssembly SIMD)', () => {
-  it('the committed module is bag.wat compiled (npm run build:wasm rewrites it)', async () => {
+  it('the committed modules are the .wat files compiled (npm run build:wasm rewrites them)', async () => {
     const wasm = await import(join(ROOT, 'scripts', 'wasm.mjs')) as { compileWat(src: string, name: string): Promise<string>; moduleText(name: string, b64: string): string };
-    const src = readFileSync(join(ROOT, 'src', 'core', 'kernels', 'bag.wat'), 'utf8');
-    const expected = wasm.moduleText('bag', await wasm.compileWat(src, 'bag.wat'));
-    assert.equal(readFileSync(join(ROOT, 'src', 'core', 'kernels', 'bagWasm.ts'), 'utf8'), expected);
+    const dir = join(ROOT, 'src', 'core', 'kernels');
+    const wats = readdirSync(dir).filter((f) => f.endsWith('.wat'));
+    assert.deepEqual(wats.sort(), ['bag.wat', 'scan.wat']);
+    for (const f of wats) {
+      const name = f.slice(0, -4);
+      const expected = wasm.moduleText(name, await wasm.compileWat(readFileSync(join(dir, f), 'utf8'), f));
+      assert.equal(readFileSync(join(dir, `${name}Wasm.ts`), 'utf8'), expected, `${name}Wasm.ts is stale: npm run build:wasm`);
+    }
   });
 
   it('runs in WebAssembly on Node, and agrees with the JS loops on forward and SGD updates', () => {
@@ -70,7 +78,7 @@ describe('the linear model', () => {
   const rows = Int32Array.from({ length: n }, (_, i) => i);
   const fit = (C: number, seed = 1) => {
     const m = new LinearModel(x, 2);
-    m.fit(rows, y, new Rng(seed), { C, epochs: 10, eta0: 0.5, averageFrom: 4 });
+    m.fit(rows, y, new Rng(seed), { C, epochs: 10, eta0: 0.5, averageFrom: 4, rowBudget: 1e9 });
     return m.predict(rows);
   };
 
@@ -124,5 +132,50 @@ describe('mining with the Gram matrix', () => {
     for (let i = 0; i < B; i++) for (let j = 0; j < B; j++) { let s = 0; for (let d = 0; d < D; d++) s += z[i * D + d] * z[j * D + d]; gram[i * B + j] = s; }
     const y = Int32Array.from({ length: B }, (_, i) => i % 3);
     assert.deepEqual(mineTriplets(z, D, y, 'semi-hard', 4, gram), mineTriplets(z, D, y, 'semi-hard'));
+  });
+});
+
+describe('training budgets', () => {
+  it('small files train up to MAX_EPOCHS; large ones get the sample budget, at least two epochs', () => {
+    assert.equal(maxEpochs(4_400), MAX_EPOCHS);
+    assert.equal(maxEpochs(72_000), 3);
+    assert.equal(maxEpochs(800_000), 2);
+  });
+
+  it('the linear model runs fewer epochs once rows x epochs would pass its row budget', () => {
+    const x = randomCsr(new Rng(2), 100, 50, 5);
+    const y = Int32Array.from({ length: 100 }, (_, i) => i % 2);
+    const rows = Int32Array.from({ length: 100 }, (_, i) => i);
+    const run = (rowBudget: number) => new LinearModel(x, 2).fit(rows, y, new Rng(1), { C: 5, epochs: 10, eta0: 0.5, averageFrom: 4, rowBudget });
+    assert.equal(run(1e9), 10);
+    assert.equal(run(300), 3);
+    assert.equal(run(10), 1);
+  });
+});
+
+describe('exact neighbours (chunked multiply, WebAssembly scan)', () => {
+  before(async () => { await initBackend('wasm'); });
+
+  it('equal brute force, in WebAssembly and in JS, across reference chunks and query blocks', async () => {
+    const rng = new Rng(9), n = 9000, dim = 8, k = 5;
+    const z = new Float32Array(n * dim);
+    for (let i = 0; i < n; i++) {
+      let s = 0;
+      for (let d = 0; d < dim; d++) { const v = rng.normal(); z[i * dim + d] = v; s += v * v; }
+      for (let d = 0; d < dim; d++) z[i * dim + d] /= Math.sqrt(s);
+    }
+    const labels = Int32Array.from({ length: n }, (_, i) => (i * 7) % 3);
+    const queries = Int32Array.from({ length: 40 }, (_, i) => i * 3);
+    const refs = Int32Array.from({ length: n - 200 }, (_, i) => 200 + i); // 8,800 > one chunk of 8,192
+    const wasm = await nearestNeighbours({ z, dim, queries, refs, labels, k, blockRows: 16 });
+    const js = await nearestNeighbours({ z, dim, queries, refs, labels, k, blockRows: 16, useWasm: false });
+    assert.deepEqual(wasm, js);
+    queries.forEach((qi, t) => {
+      const dot = (r: number) => { let s = 0; for (let d = 0; d < dim; d++) s += z[qi * dim + d] * z[r * dim + d]; return s; };
+      const sorted = Array.from(refs).sort((a, b) => dot(b) - dot(a));
+      assert.deepEqual(Array.from(wasm.ids.subarray(t * k, t * k + k)), sorted.slice(0, k), `query ${qi}`);
+      assert.equal(wasm.sameId[t], sorted.find((r) => labels[r] === labels[qi]));
+      assert.equal(wasm.otherId[t], sorted.find((r) => labels[r] !== labels[qi]));
+    });
   });
 });

@@ -1,0 +1,155 @@
+/**
+ * npm run bench:perf [-- --sizes 10000,100000] [--1m] [--runs N]
+ *
+ * For each size: a synthetic labeled file from ../shared/bench/make_big.py (cached under the OS
+ * temp folder), audited end to end by the built CLI at default settings in a child process:
+ * seconds of every stage, rows per second and peak RSS (the process's VmHWM, worker threads
+ * included). Then the neighbour stage alone, one fold's shape (N/5 queries against 4N/5
+ * references, 64-d) on one thread, in GFLOP/s beside a BLAS multiply of the same shapes (numpy,
+ * one thread, and all cores; installed from Debian's python3-numpy if absent), and the margin
+ * re-scoring of the audited report (median of 20): the core's typed-array reclassify and the
+ * whole-report rescoreReport. Short runs are repeated (--runs, default 3
+ * below 20,000 rows) and their median reported.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import * as tf from '@tensorflow/tfjs-core';
+import { initBackend } from '../src/core/node/backend';
+import { nearestNeighbours } from '../src/core/neighbours';
+import { reclassify } from '../src/core/categories';
+import { rescoreReport } from '../src/core/rescore';
+import { Rng } from '../src/core/rng';
+import type { AuditReport } from '../src/core/types';
+
+const ROOT = join(__dirname, '..');
+const SHARED = join(ROOT, '..', 'shared');
+const CACHE = join(tmpdir(), 'triplet-audit-bench');
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+}
+
+function bigFile(rows: number): string {
+  mkdirSync(CACHE, { recursive: true });
+  const file = join(CACHE, `big_${rows}.csv`);
+  if (!existsSync(file)) {
+    const r = spawnSync('python3', [join(SHARED, 'bench', 'make_big.py'), String(rows), file], { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`make_big.py failed: ${r.stderr}`);
+  }
+  return file;
+}
+
+/** Runs the CLI on `file`; resolves with its wall seconds, peak RSS (MiB) and report. */
+function audit(file: string): Promise<{ wall: number; peakMiB: number; report: AuditReport }> {
+  const out = join(CACHE, 'report.json');
+  const t0 = process.hrtime.bigint();
+  const child = spawn(process.execPath, [join(ROOT, 'dist', 'cli.js'), file, '--format', 'json', '--out', out, '-q'], { stdio: ['ignore', 'ignore', 'inherit'] });
+  let peakKiB = 0;
+  const poll = setInterval(() => {
+    try {
+      const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
+      if (m) peakKiB = Math.max(peakKiB, Number(m[1]));
+    } catch { /* exited */ }
+  }, 50);
+  return new Promise((resolve, reject) => {
+    child.on('exit', (code) => {
+      clearInterval(poll);
+      const wall = Number(process.hrtime.bigint() - t0) / 1e9;
+      if (code !== 0) { reject(new Error(`the CLI exited with ${code} on ${file}`)); return; }
+      resolve({ wall, peakMiB: peakKiB / 1024, report: JSON.parse(readFileSync(out, 'utf8')) as AuditReport });
+    });
+  });
+}
+
+/** One fold's neighbour search on one thread: GFLOP/s of the multiply it contains, over the whole stage. */
+async function neighbourStage(n: number): Promise<{ seconds: number; gflops: number; q: number; r: number }> {
+  const dim = 64, rng = new Rng(1);
+  const z = new Float32Array(n * dim);
+  for (let i = 0; i < n; i++) {
+    let s = 0;
+    for (let d = 0; d < dim; d++) { const v = rng.normal(); z[i * dim + d] = v; s += v * v; }
+    for (let d = 0; d < dim; d++) z[i * dim + d] /= Math.sqrt(s);
+  }
+  const q = Math.round(n / 5);
+  const queries = Int32Array.from({ length: q }, (_, i) => i);
+  const refs = Int32Array.from({ length: n - q }, (_, i) => q + i);
+  const labels = Int32Array.from({ length: n }, (_, i) => i % 8);
+  const t0 = performance.now();
+  await nearestNeighbours({ z, dim, queries, refs, labels, k: 10 });
+  const seconds = (performance.now() - t0) / 1000;
+  return { seconds, gflops: (2 * q * refs.length * dim) / seconds / 1e9, q, r: refs.length };
+}
+
+function ensureNumpy(): boolean {
+  if (spawnSync('python3', ['-c', 'import numpy'], { stdio: 'ignore' }).status === 0) return true;
+  console.log('numpy is missing: installing python3-numpy (apt)');
+  spawnSync('apt-get', ['install', '-y', '-q', 'python3-numpy'], { stdio: 'inherit' });
+  return spawnSync('python3', ['-c', 'import numpy'], { stdio: 'ignore' }).status === 0;
+}
+
+/** numpy's GFLOP/s for Q [q x 64] @ R^T [64 x r] in blocks of 1024 queries (the stage's shapes). */
+function blas(q: number, r: number, threads: number): number {
+  const py = `
+import numpy as np, time
+rng = np.random.default_rng(1)
+Q = rng.standard_normal((${q}, 64), dtype=np.float32); RT = np.ascontiguousarray(rng.standard_normal((${r}, 64), dtype=np.float32).T)
+t0 = time.perf_counter()
+for s in range(0, ${q}, 1024):
+    S = Q[s:s + 1024] @ RT
+print(2 * ${q} * ${r} * 64 / (time.perf_counter() - t0) / 1e9)`;
+  const env = { ...process.env, OPENBLAS_NUM_THREADS: String(threads), OMP_NUM_THREADS: String(threads), MKL_NUM_THREADS: String(threads) };
+  const res = spawnSync('python3', ['-c', py], { encoding: 'utf8', env });
+  if (res.status !== 0) throw new Error(`numpy benchmark failed: ${res.stderr}`);
+  return Number(res.stdout.trim());
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { sizes: { type: 'string' }, '1m': { type: 'boolean' }, runs: { type: 'string' } } });
+  const sizes = (values.sizes ?? '10000,100000').split(',').map(Number);
+  if (values['1m']) sizes.push(1_000_000);
+  if (!existsSync(join(ROOT, 'dist', 'cli.js'))) throw new Error('dist/cli.js is missing: run npm run build');
+  const backend = await initBackend('auto');
+  const haveNumpy = ensureNumpy();
+  console.log(`Triplet Audit performance (backend ${backend} in the neighbour measurement; the CLI picks its own)\n`);
+  for (const n of sizes) {
+    const file = bigFile(n);
+    const runs = Number(values.runs ?? (n < 20_000 ? 3 : 1));
+    const results: Awaited<ReturnType<typeof audit>>[] = [];
+    for (let i = 0; i < runs; i++) results.push(await audit(file));
+    const wall = median(results.map((r) => r.wall));
+    const peak = median(results.map((r) => r.peakMiB));
+    const report = results[0].report;
+    const stages = Object.keys(report.timings).filter((k) => k !== 'total');
+    const stageText = stages.map((k) => `${k} ${median(results.map((r) => r.report.timings[k] ?? 0)).toFixed(1)}`).join(', ');
+    console.log(`${n.toLocaleString('en')} rows (${runs} run${runs > 1 ? 's' : ''}, median): ${wall.toFixed(1)} s wall, ${Math.round(n / wall).toLocaleString('en')} rows/s, peak RSS ${Math.round(peak)} MiB`);
+    console.log(`  stages (s): ${stageText}; neighbour search: ${report.neighbourSearch}`);
+    const valid = report.rows.filter((r) => r.dAP !== null && r.dAN !== null);
+    const dAP = Float64Array.from(valid, (r) => r.dAP!), dAN = Float64Array.from(valid, (r) => r.dAN!);
+    const codes = new Uint8Array(valid.length);
+    const core: number[] = [], whole: number[] = [];
+    for (let k = 0; k < 20; k++) {
+      let t0 = performance.now();
+      reclassify(dAP, dAN, 0.05 + 0.02 * k, codes);
+      core.push(performance.now() - t0);
+      t0 = performance.now();
+      rescoreReport(report, 0.05 + 0.02 * k, 'euclidean');
+      whole.push(performance.now() - t0);
+    }
+    console.log(`  margin re-scoring, median of 20: core reclassify (typed arrays, as the panel does) ${median(core).toFixed(2)} ms; ` +
+      `rescoreReport (the whole report's row objects, as the extension host does) ${median(whole).toFixed(1)} ms`);
+    const nb = await neighbourStage(Math.min(n, 100_000));
+    let ratio = '';
+    if (haveNumpy) {
+      const one = blas(nb.q, nb.r, 1), all = blas(nb.q, nb.r, 0);
+      ratio = `; numpy BLAS, same shapes: ${one.toFixed(1)} GFLOP/s on one thread (ratio ${(nb.gflops / one).toFixed(2)}), ${all.toFixed(1)} on all cores`;
+    }
+    console.log(`  neighbour stage, one fold (${nb.q} x ${nb.r} x 64) on one thread: ${nb.seconds.toFixed(2)} s, ${nb.gflops.toFixed(1)} GFLOP/s${ratio}\n`);
+  }
+  console.log(`tensors alive at the end: ${tf.memory().numTensors}`);
+}
+
+main().catch((e: unknown) => { console.error(e instanceof Error ? e.message : e); process.exit(1); });

@@ -1,0 +1,25 @@
+/** Compiles a kernel module from its base64 text once; null where WebAssembly (SIMD) is missing. */
+const cache = new Map<string, WebAssembly.Module | null>();
+
+export function kernelModule(base64: string): WebAssembly.Module | null {
+  if (cache.has(base64)) return cache.get(base64)!;
+  let mod: WebAssembly.Module | null = null;
+  try {
+    const bin = atob(base64);
+    const bytes = new Uint8Array(bin.length);
+    for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+    mod = WebAssembly.validate(bytes) ? new WebAssembly.Module(bytes) : null;
+  } catch {
+    mod = null;
+  }
+  cache.set(base64, mod);
+  return mod;
+}
+
+/** A fresh instance of `mod` with at least `bytes` of memory; returns its exports. */
+export function instantiate<T extends { memory: WebAssembly.Memory }>(mod: WebAssembly.Module, bytes: number): T {
+  const ex = new WebAssembly.Instance(mod, {}).exports as unknown as T;
+  const pages = Math.ceil(bytes / 65536), have = ex.memory.buffer.byteLength / 65536;
+  if (pages > have) ex.memory.grow(pages - have);
+  return ex;
+}
