@@ -179,7 +179,9 @@ export async function runUi(o: UiOptions): Promise<Step[]> {
     check(i >= 0, `no flagged row with a suggested label among the visible rows: ${labels.slice(0, 5).join(' / ')}`);
     const line = Number(/line (\d+)/.exec(labels[i] ?? '')?.[1]);
     target = report.rows.find((r) => r.line === line) ?? target;
-    await rows.nth(i).click();
+    // by its label, not its position: the grid is virtualised, and scrolling the row into view
+    // re-renders the window, so the i-th row element can become another row before the click
+    await panel.locator(`.grid-row[role=row][aria-label=${JSON.stringify(labels[i])}]`).click();
     await waitFor(`the editor on line ${line}`, async () => (await cursorLine(page)) === line && (await activeTabTitle(page)) === 'sample.csv', 10_000)
       .catch(async () => { throw new Error(`editor shows "${await activeTabTitle(page)}" Ln ${await cursorLine(page)}, expected sample.csv Ln ${line}`); });
     return `"${labels[i]}" -> sample.csv, ${await statusItem(page, 'status.editor.selection')}`;
