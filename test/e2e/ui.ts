@@ -179,9 +179,13 @@ export async function runUi(o: UiOptions): Promise<Step[]> {
     check(i >= 0, `no flagged row with a suggested label among the visible rows: ${labels.slice(0, 5).join(' / ')}`);
     const line = Number(/line (\d+)/.exec(labels[i] ?? '')?.[1]);
     target = report.rows.find((r) => r.line === line) ?? target;
-    // by its label, not its position: the grid is virtualised, and scrolling the row into view
-    // re-renders the window, so the i-th row element can become another row before the click
-    await panel.locator(`.grid-row[role=row][aria-label=${JSON.stringify(labels[i])}]`).click();
+    // The grid is virtualised and recycles its row elements: were the click itself to scroll the
+    // row into view, the element under the pointer could show another row by then. So: scroll it
+    // to the middle first, let the grid re-render, then find it again by its label and click.
+    const byLabel = () => panel!.locator(`.grid-row[role=row][aria-label=${JSON.stringify(labels[i])}]`);
+    await byLabel().evaluate((el) => el.scrollIntoView({ block: 'center' }));
+    await sleep(500);
+    await byLabel().click();
     await waitFor(`the editor on line ${line}`, async () => (await cursorLine(page)) === line && (await activeTabTitle(page)) === 'sample.csv', 10_000)
       .catch(async () => { throw new Error(`editor shows "${await activeTabTitle(page)}" Ln ${await cursorLine(page)}, expected sample.csv Ln ${line}`); });
     return `"${labels[i]}" -> sample.csv, ${await statusItem(page, 'status.editor.selection')}`;
