@@ -7,6 +7,7 @@ import { InputError } from './dataset';
 import type { AuditHooks, Stage } from './engineApi';
 import { AbortError } from './engineApi';
 import { DEFAULT_ENCODER } from './encoder';
+import { DEFAULT_LINEAR } from './linear';
 import { runFoldsInProcess, type FoldResult, type FoldRunner, type FoldTask } from './folds';
 import { featurize, denseToCsr, normalizeText, rowDot, TRIPLET_FEATURIZER, type Csr } from './featurize';
 import { simToEuclidean } from './neighbours';
@@ -242,7 +243,7 @@ async function auditLabeled(ds: LabeledDataset, opts: AuditOptions, prog: Progre
     rows: out, labels, epochs: earlyStop ? 0 : epochs,
     folds: Array.from({ length: K }, (_, f) => ({ fold: f, rows: fold.filter((g) => g === f).length })),
     model: {
-      description: `hashed n-gram bag (${x.cols} buckets) -> ${DEFAULT_ENCODER.hidden} -> relu -> ${opts.dim}, L2-normalised; ${opts.mining} triplet loss (margin ${DEFAULT_ENCODER.margin}, Euclidean) + cosine-softmax head; ${K}-fold cross-fitted, ${earlyStop ? `early stopping on a held-back tenth (epochs ${epochsRun.join('/')})` : `${epochs} epochs`}`,
+      description: `hashed n-gram bag (${x.cols} buckets) -> ${DEFAULT_ENCODER.hidden} -> relu -> ${opts.dim}, L2-normalised; ${opts.mining} triplet loss (margin ${DEFAULT_ENCODER.margin}, Euclidean) + cosine-softmax head; ${K}-fold cross-fitted, ${earlyStop ? `early stopping on a held-back tenth (epochs ${epochsRun.join('/')})` : `${epochs} epochs`}; beside it, per fold, a logistic regression on the same features (C = ${DEFAULT_LINEAR.C}), which leads the label scores`,
       featureDim: x.cols, trainedRowsPerFold: trainSizes, epochsPerFold: epochsRun,
     },
     ...view,
