@@ -22,7 +22,7 @@ const node = {
 };
 const bundles = [
   { ...node, entryPoints: { cli: 'src/cli/main.ts' }, banner: { js: '#!/usr/bin/env node' } },
-  { ...node, entryPoints: { worker: 'src/core/node/worker.ts' } },
+  { ...node, entryPoints: { worker: 'src/extension/worker/jobWorker.ts' } },
   { ...node, entryPoints: { foldworker: 'src/core/node/foldWorker.ts' } },
   { ...node, entryPoints: { extension: 'src/extension/extension.ts' } },
   { bundle: true, platform: 'browser', target: 'es2022', format: 'iife', sourcemap: true, minify,

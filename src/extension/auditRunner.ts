@@ -8,7 +8,7 @@ import type { Progress } from '../core/engineApi';
 import {
   isWorkerMessage, type CleanRequest, type CleanedMessage, type DigestRequest, type DigestedMessage,
   type DoneMessage, type JobRequest, type StartRequest,
-} from '../core/node/workerProtocol';
+} from './worker/protocol';
 
 export type JobErrorKind = 'input' | 'internal' | 'cancelled';
 

@@ -6,7 +6,7 @@
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import * as vscode from 'vscode';
-import type { JobRequest } from '../core/node/workerProtocol';
+import type { JobRequest } from './worker/protocol';
 import { AuditController } from './auditController';
 import { AuditRunner } from './auditRunner';
 import { AuditCodeActions } from './codeActions';

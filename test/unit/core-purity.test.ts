@@ -28,6 +28,13 @@ describe('src/core stays pure', () => {
     }
   });
 
+  it('nothing under src/core imports from src/extension (the extension builds on the core, not the reverse)', () => {
+    for (const f of files(core)) {
+      const bad = imports(f).filter((m) => m.includes('extension/'));
+      assert.deepEqual(bad, [], `${f} imports ${bad.join(', ')}`);
+    }
+  });
+
   it('no file under src/core uses the DOM', () => {
     for (const f of files(core)) {
       const src = readFileSync(f, 'utf8');

@@ -15,7 +15,7 @@ describe('extension: pure modules', () => {
   });
 
   it('the worker, its protocol and the runner never import vscode', () => {
-    for (const f of ['core/node/worker.ts', 'core/node/workerProtocol.ts', 'extension/auditRunner.ts', 'extension/fileHash.ts']) {
+    for (const f of ['extension/worker/jobWorker.ts', 'extension/worker/protocol.ts', 'extension/auditRunner.ts', 'extension/fileHash.ts']) {
       assert.ok(!imports(join(root, f)).includes('vscode'), f);
     }
   });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { Worker } from 'node:worker_threads';
 import { AuditRunner, JobError } from '../../src/extension/auditRunner';
-import type { StartRequest } from '../../src/core/node/workerProtocol';
+import type { StartRequest } from '../../src/extension/worker/protocol';
 
 /** A runner whose workers run `body` (plain JS, with `port` = parentPort and `job` = the request). */
 function runnerOf(body: string): AuditRunner {

@@ -1,17 +1,17 @@
 /**
  * The audit worker: runs one job (audit, digest or clean) off the extension host's thread and
- * posts typed messages back (workerProtocol.ts). The host terminates it when the job ends.
+ * posts typed messages back (protocol.ts). The host terminates it when the job ends.
  */
 import { createHash } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { parentPort } from 'node:worker_threads';
-import { applyCleaning } from '../../extension/logic/cleanCopy';
-import { digestText } from '../../extension/logic/rowDigest';
-import { AbortError } from '../engineApi';
-import { InputError } from '../dataset';
-import type { AuditReport } from '../types';
-import { auditFile } from './auditFile';
-import type { JobRequest, WorkerMessage, WorkerRequest } from './workerProtocol';
+import { applyCleaning } from '../logic/cleanCopy';
+import { digestText } from '../logic/rowDigest';
+import { AbortError } from '../../core/engineApi';
+import { InputError } from '../../core/dataset';
+import type { AuditReport } from '../../core/types';
+import { auditFile } from '../../core/node/auditFile';
+import type { JobRequest, WorkerMessage, WorkerRequest } from './protocol';
 
 async function readText(file: string): Promise<{ text: string; hash: string }> {
   const bytes = await readFile(file);

@@ -2,10 +2,10 @@
  * Messages between the extension host and the audit worker (dist/worker.js). One worker runs one
  * job and is terminated when it ends; cancelling terminates it, so nothing keeps running.
  */
-import type { FileDigest, RowSpanLike } from '../../extension/logic/rowDigest';
-import type { CleanAction, CleanLogEntry } from '../../extension/logic/cleanCopy';
-import type { Progress } from '../engineApi';
-import type { AuditOptions, AuditReport, FileFormat } from '../types';
+import type { FileDigest, RowSpanLike } from '../logic/rowDigest';
+import type { CleanAction, CleanLogEntry } from '../logic/cleanCopy';
+import type { Progress } from '../../core/engineApi';
+import type { AuditOptions, AuditReport, FileFormat } from '../../core/types';
 
 export type { FileDigest };
 
