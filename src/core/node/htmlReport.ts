@@ -55,23 +55,30 @@ export function contentSecurityPolicy(nonce: string, source?: string): string {
   ].join('; ');
 }
 
-/** The VS Code webview's page: everything it runs and shows comes from `dist/`. */
-export function renderWebviewHtml(p: WebviewPageParts): string {
+/** The skeleton both pages share: policy, nonce meta, viewport; `head` and `body` fill in the rest. */
+function page(o: { csp: string; nonce: string; title: string; head: string; body: string; bodyClass?: string }): string {
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${escapeHtml(contentSecurityPolicy(p.nonce, p.cspSource))}">
-<meta property="csp-nonce" content="${escapeHtml(p.nonce)}">
+<meta http-equiv="Content-Security-Policy" content="${escapeHtml(o.csp)}">
+<meta property="csp-nonce" content="${escapeHtml(o.nonce)}">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="${escapeHtml(p.styleUri)}">
-<title>${escapeHtml(p.title ?? 'Triplet audit')}</title>
+${o.head}<title>${escapeHtml(o.title)}</title>
 </head>
-<body>
-<script nonce="${escapeHtml(p.nonce)}" src="${escapeHtml(p.scriptUri)}"></script>
-</body>
+<body${o.bodyClass ? ` class="${o.bodyClass}"` : ''}>
+${o.body}</body>
 </html>
 `;
+}
+
+/** The VS Code webview's page: everything it runs and shows comes from `dist/`. */
+export function renderWebviewHtml(p: WebviewPageParts): string {
+  return page({
+    csp: contentSecurityPolicy(p.nonce, p.cspSource), nonce: p.nonce, title: p.title ?? 'Triplet audit',
+    head: `<link rel="stylesheet" href="${escapeHtml(p.styleUri)}">\n`,
+    body: `<script nonce="${escapeHtml(p.nonce)}" src="${escapeHtml(p.scriptUri)}"></script>\n`,
+  });
 }
 
 /** Where the built bundle lives: next to the CLI bundle (dist/), or dist/ from the sources. */
@@ -94,25 +101,9 @@ export function renderHtmlReport(report: AuditReport, opts: { title?: string; as
   const css = readFileSync(assets.style, 'utf8').replace(/\/\*# sourceMappingURL=.*?\*\/\s*$/, '').replace(/<\/(style)/gi, '<\\/$1');
   const nonce = makeNonce();
   const title = opts.title ?? `Triplet audit: ${report.file.split(/[\\/]/).pop() ?? report.file}`;
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${escapeHtml(contentSecurityPolicy(nonce))}">
-<meta property="csp-nonce" content="${nonce}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<meta name="color-scheme" content="dark light">
-<title>${escapeHtml(title)}</title>
-<style nonce="${nonce}">
-${css}
-</style>
-</head>
-<body class="standalone">
-<script type="application/json" id="${STANDALONE_REPORT_ID}">${jsonForScript(report)}</script>
-<script nonce="${nonce}">
-${js}
-</script>
-</body>
-</html>
-`;
+  return page({
+    csp: contentSecurityPolicy(nonce), nonce, title, bodyClass: 'standalone',
+    head: `<meta name="color-scheme" content="dark light">\n<style nonce="${nonce}">\n${css}\n</style>\n`,
+    body: `<script type="application/json" id="${STANDALONE_REPORT_ID}">${jsonForScript(report)}</script>\n<script nonce="${nonce}">\n${js}\n</script>\n`,
+  });
 }
