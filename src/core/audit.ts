@@ -161,6 +161,21 @@ function mapAndEmbedding(z: Float32Array, valid: number[], rowCount: number, dim
   return { map: { method: 'pca' as const, x, y }, embedding };
 }
 
+/**
+ * What every fold gives the report whatever the data: its training size, its epochs, and the map
+ * from the fold that returned embeddings.
+ */
+function foldOutcome(results: FoldResult[], valid: readonly { row: number }[], rowCount: number, opts: AuditOptions) {
+  let view: { map?: AuditReport['map']; embedding?: AuditReport['embedding'] } = {};
+  const trainSizes: number[] = [], epochsRun: number[] = [];
+  for (const r of results) {
+    trainSizes[r.f] = r.trainRows;
+    epochsRun[r.f] = r.epochsRun;
+    if (r.z) view = mapAndEmbedding(r.z, valid.map((v) => v.row), rowCount, opts.dim, opts.seed);
+  }
+  return { view, trainSizes, epochsRun };
+}
+
 async function auditLabeled(ds: LabeledDataset, opts: AuditOptions, prog: Progressor, hooks: AuditHooks, runner: FoldRunner): Promise<Body> {
   const valid = ds.rows.filter((r) => !r.invalid);
   const labels: string[] = [];
@@ -192,12 +207,9 @@ async function auditLabeled(ds: LabeledDataset, opts: AuditOptions, prog: Progre
     kind: 'labeled', f, fold, x, y, classes: C, k, dim: opts.dim, mining: opts.mining, epochs, earlyStop, seed: opts.seed, wantEmbedding: f === 0,
   }));
   const results = await runFolds(tasks, prog, runner, hooks.signal, valid.length);
-  let view: { map?: AuditReport['map']; embedding?: AuditReport['embedding'] } = {};
-  const trainSizes: number[] = [], epochsRun: number[] = [];
+  const { view, trainSizes, epochsRun } = foldOutcome(results, valid, ds.rows.length, opts);
   for (const r of results) {
     if (r.kind !== 'labeled') continue;
-    trainSizes[r.f] = r.trainRows;
-    epochsRun[r.f] = r.epochsRun;
     r.held.forEach((i, q) => {
       probs.set(r.probs.subarray(q * C, q * C + C), i * C);
       linear.set(r.linear.subarray(q * C, q * C + C), i * C);
@@ -206,7 +218,6 @@ async function auditLabeled(ds: LabeledDataset, opts: AuditOptions, prog: Progre
       ev.sameId[i] = r.nn.sameId[q]; ev.sameSim[i] = r.nn.sameSim[q];
       ev.otherId[i] = r.nn.otherId[q]; ev.otherSim[i] = r.nn.otherSim[q];
     });
-    if (r.z) view = mapAndEmbedding(r.z, valid.map((v) => v.row), ds.rows.length, opts.dim, opts.seed);
   }
 
   prog.enter('score', 0.92, 'Scoring rows');
@@ -293,16 +304,12 @@ async function auditTriplets(ds: TripletDataset, opts: AuditOptions, prog: Progr
     kind: 'triplets', f, fold, x, a, p, n: ng, dim: opts.dim, mining: opts.mining, epochs, earlyStop: false, seed: opts.seed, wantEmbedding: f === 0,
   }));
   const results = await runFolds(tasks, prog, runner, hooks.signal, n);
-  let view: { map?: AuditReport['map']; embedding?: AuditReport['embedding'] } = {};
-  const trainSizes: number[] = [], epochsRun: number[] = [];
+  const { view, trainSizes, epochsRun } = foldOutcome(results, valid, ds.rows.length, opts);
   for (const r of results) {
     if (r.kind !== 'triplets') continue;
-    trainSizes[r.f] = r.trainRows;
-    epochsRun[r.f] = r.epochsRun;
     r.held.forEach((i, q) => {
       ev.dAP[i] = r.dAP[q]; ev.dAN[i] = r.dAN[q]; ev.posP[i] = r.posP[q]; ev.posN[i] = r.posN[q];
     });
-    if (r.z) view = mapAndEmbedding(r.z, valid.map((v) => v.row), ds.rows.length, opts.dim, opts.seed);
   }
   prog.enter('score', 0.92, 'Scoring triplets');
   const scored = scoreTriplets(ev);
