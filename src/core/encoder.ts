@@ -2,14 +2,14 @@
  * The triplet-trained encoder.
  *
  *   x (sparse TF-IDF / standardised features)
- *     -> embedding bag E [inputDim x hidden]          (WebAssembly SIMD kernel, sparse SGD updates)
+ *     -> embedding bag E [features x hidden]          (WebAssembly SIMD kernel, sparse SGD updates)
  *     -> relu(. + b1) W2 [hidden x dim], L2-normalised (TensorFlow.js, Adam)
  *     -> z, trained with a triplet loss (online semi-hard or batch-hard mining for labeled rows;
  *        the file's own triplets otherwise) plus a head that the scores use:
  *        labeled rows: cosine-softmax over class prototypes; triplets: "is this a positive?".
  *
  * The bag is outside TF.js because its gradient is sparse: TF.js would materialise a dense
- * inputDim x hidden gradient per step (and the wasm backend has no UnsortedSegmentSum kernel).
+ * features x hidden gradient per step (and the wasm backend has no UnsortedSegmentSum kernel).
  * TF.js computes the dense part and hands back d(loss)/d(bag output) for the sparse update.
  */
 import * as tf from '@tensorflow/tfjs-core';
@@ -21,7 +21,6 @@ import { AbortError } from './engineApi';
 import { BagKernel } from './bagKernel';
 
 export interface EncoderConfig {
-  inputDim: number;
   hidden: number;
   dim: number;
   /** Number of classes for the classification head (labeled data); 0 for triplets. */
@@ -42,7 +41,7 @@ export interface EncoderConfig {
   scale: number;
 }
 
-export const DEFAULT_ENCODER: Omit<EncoderConfig, 'inputDim' | 'classes' | 'dim'> = {
+export const DEFAULT_ENCODER: Omit<EncoderConfig, 'classes' | 'dim'> = {
   hidden: 32, margin: 0.2, mining: 'semi-hard', tripletWeight: 1, batchSize: 256,
   bagSgd: 150, lrDense: 0.005, scale: 16,
 };

@@ -88,7 +88,7 @@ export async function runFold(task: FoldTask, onProgress: FoldProgress, signal?:
   const { f, x } = task;
   const { train, held } = split(task.fold, f);
   const cfg: EncoderConfig = {
-    ...DEFAULT_ENCODER, ...task.encoder, inputDim: x.cols, dim: task.dim, mining: task.mining,
+    ...DEFAULT_ENCODER, ...task.encoder, dim: task.dim, mining: task.mining,
     classes: task.kind === 'labeled' ? task.classes : 0,
   };
   const enc = new Encoder(cfg, Rng.derive(task.seed, `fold${f}`));
