@@ -22,16 +22,12 @@ import { nearestNeighbours } from '../src/core/neighbours';
 import { reclassify } from '../src/core/categories';
 import { rescoreReport } from '../src/core/rescore';
 import { Rng } from '../src/core/rng';
+import { median } from './stats';
 import type { AuditReport } from '../src/core/types';
 
 const ROOT = join(__dirname, '..');
 const SHARED = join(ROOT, '..', 'shared');
 const CACHE = join(tmpdir(), 'triplet-audit-bench');
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-}
 
 function bigFile(rows: number): string {
   mkdirSync(CACHE, { recursive: true });

@@ -9,6 +9,7 @@
 import { build as esbuild } from 'esbuild';
 import { reclassify } from '../src/core/categories';
 import { Rng } from '../src/core/rng';
+import { median } from './stats';
 import type { AuditReport, RowReport } from '../src/core/types';
 import { build, launch, PanelPage, reportMessage, ROOT, until } from '../test/browser/harness';
 
@@ -16,11 +17,6 @@ const ROWS = Number(process.argv[2] ?? 100_000);
 const RUNS = 50;
 const FRAME_MS = 1000 / 60;
 const margins = Array.from({ length: RUNS }, (_, k) => Math.round((0.05 + 0.01 * k) * 1000) / 1000);
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-}
 
 function distances(n: number): { dAP: Float64Array; dAN: Float64Array } {
   const rng = new Rng(7);
