@@ -6,7 +6,7 @@
  */
 import type { Csr } from './featurize';
 import { BAG_WASM_BASE64 } from './kernels/bagWasm';
-import { instantiate, kernelModule } from './kernels/load';
+import { arena, instantiate, kernelModule } from './kernels/load';
 
 interface BagExports {
   memory: WebAssembly.Memory;
@@ -14,7 +14,6 @@ interface BagExports {
   backward(rows: number, n: number, indptr: number, indices: number, values: number, E: number, H: number, dh: number, rate: number): void;
 }
 
-const align = (n: number) => (n + 15) & ~15;
 
 /** Feature entries (index, value) the WebAssembly buffers hold per call, at least one whole row. */
 const ENTRY_CAPACITY = 1 << 20;
@@ -49,12 +48,10 @@ export class BagKernel {
     let widest = 0;
     for (let r = 0; r < x.rows; r++) widest = Math.max(widest, x.indptr[r + 1] - x.indptr[r]);
     const capacity = this.resident ? nnz : Math.max(widest, Math.min(ENTRY_CAPACITY, nnz));
-    const at = this.at;
-    let end = 0;
-    const take = (bytes: number) => { const o = end; end = align(end + bytes); return o; };
+    const at = this.at, layout = arena(), take = layout.take;
     at.E = take(4 * x.cols * hidden); at.rows = take(4 * maxBatch); at.out = take(4 * maxBatch * hidden);
     at.indptr = take(4 * ((this.resident ? x.rows : maxBatch) + 1)); at.indices = take(4 * capacity); at.values = take(4 * capacity);
-    const ex = instantiate<BagExports>(mod, end);
+    const ex = instantiate<BagExports>(mod, layout.size);
     const mem = ex.memory.buffer;
     this.ex = ex;
     this.table = new Float32Array(mem, at.E, x.cols * hidden);

@@ -6,7 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { AbortError } from './engineApi';
-import { instantiate, kernelModule } from './kernels/load';
+import { arena, instantiate, kernelModule } from './kernels/load';
 import { SCAN_WASM_BASE64 } from './kernels/scanWasm';
 
 interface ScanExports {
@@ -104,13 +104,12 @@ export async function nearestNeighbours(inp: NeighbourInput): Promise<NeighbourR
 function makeScanner(block: number, chunk: number, nr: number, k: number, refLabel: Int32Array | undefined) {
   const mod = kernelModule(SCAN_WASM_BASE64);
   if (!mod) return undefined;
-  let end = 0;
-  const take = (words: number) => { const o = end; end += 4 * words; return o; };
+  const layout = arena(), take = (words: number) => layout.take(4 * words);
   const at = {
     sim: take(block * chunk), refLabel: take(nr), qLabel: take(block), topSim: take(block * k), topId: take(block * k),
     sameSim: take(block), sameId: take(block), otherSim: take(block), otherId: take(block),
   };
-  const ex = instantiate<ScanExports>(mod, end);
+  const ex = instantiate<ScanExports>(mod, layout.size);
   const mem = ex.memory.buffer;
   const v = {
     sim: new Float32Array(mem, at.sim, block * chunk), qLabel: new Int32Array(mem, at.qLabel, block),

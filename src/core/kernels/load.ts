@@ -23,3 +23,15 @@ export function instantiate<T extends { memory: WebAssembly.Memory }>(mod: WebAs
   if (pages > have) ex.memory.grow(pages - have);
   return ex;
 }
+
+/**
+ * Lays out a module's memory: `take(bytes)` returns the next 16-byte aligned offset (SIMD loads
+ * want it) and `size` the bytes needed so far.
+ */
+export function arena(): { take(bytes: number): number; readonly size: number } {
+  let end = 0;
+  return {
+    take(bytes: number): number { const at = end; end = (end + bytes + 15) & ~15; return at; },
+    get size() { return end; },
+  };
+}
