@@ -161,7 +161,7 @@ export function featurize(texts: readonly string[], opt: FeaturizerOptions = DEF
   }
   const indices = new Int32Array(outPtr[n]);
   const values = new Float32Array(outPtr[n]);
-  const key = new Float64Array(longest), vs = new Float64Array(longest);
+  const key = new Float64Array(longest), vs = new Float64Array(longest), isWord = new Uint8Array(longest);
   for (let r = 0; r < n; r++) {
     const ids = idsPerRow[r], tf = tfPerRow[r];
     let m = 0, normC = 0, normW = 0;
@@ -169,21 +169,19 @@ export function featurize(texts: readonly string[], opt: FeaturizerOptions = DEF
       const c = column[ids[j]];
       if (c < 0) continue;
       const v = tf[j] * idf[ids[j]];
-      key[m] = c * 2097152 + m; vs[m] = v; m++;
+      key[m] = c * 2097152 + m; vs[m] = v; isWord[m] = ids[j] >= charCols ? 1 : 0; m++;
       if (ids[j] >= charCols) normW += v * v; else normC += v * v;
     }
-    let norm = Math.sqrt(normC + normW) || 1;
-    if (opt.wordShare > 0 && normW > 0 && normC > 0) {
-      const sc = Math.sqrt(1 - opt.wordShare) / Math.sqrt(normC), sw = Math.sqrt(opt.wordShare) / Math.sqrt(normW);
-      for (let j = 0, q = 0; j < ids.length; j++) if (column[ids[j]] >= 0) vs[q++] *= ids[j] >= charCols ? sw : sc;
-      norm = 1;
-    }
+    // one L2 norm over the row, or each block scaled to its share when both are present
+    const split = opt.wordShare > 0 && normW > 0 && normC > 0;
+    const norm = Math.sqrt(normC + normW) || 1;
+    const sc = Math.sqrt(1 - opt.wordShare) / Math.sqrt(normC), sw = Math.sqrt(opt.wordShare) / Math.sqrt(normW);
     // rows sorted by the new column: keys column * 2^21 + position sort natively and exactly
     const sorted = key.subarray(0, m).sort();
     const o = outPtr[r];
     for (let j = 0; j < m; j++) {
       const at = sorted[j] % 2097152;
-      indices[o + j] = (sorted[j] - at) / 2097152; values[o + j] = vs[at] / norm;
+      indices[o + j] = (sorted[j] - at) / 2097152; values[o + j] = split ? vs[at] * (isWord[at] ? sw : sc) : vs[at] / norm;
     }
   }
   return { rows: n, cols: Math.max(kept, 1), indptr: outPtr, indices, values };
