@@ -14,7 +14,6 @@ interface BagExports {
   backward(rows: number, n: number, indptr: number, indices: number, values: number, E: number, H: number, dh: number, rate: number): void;
 }
 
-
 /** Feature entries (index, value) the WebAssembly buffers hold per call, at least one whole row. */
 const ENTRY_CAPACITY = 1 << 20;
 /**
@@ -26,13 +25,14 @@ const RESIDENT_ENTRIES = 1 << 23;
 export class BagKernel {
   /** The table E, row-major [cols x hidden]; in WebAssembly memory when the kernels run there. */
   readonly table: Float32Array;
-  readonly wasm: boolean;
   private readonly ex?: BagExports;
   private readonly at = { indptr: 0, indices: 0, values: 0, E: 0, rows: 0, out: 0 };
   /** x lives in the module's memory (small files), or each call's rows are copied in. */
   private readonly resident: boolean = false;
+  /** Whether the kernels run in WebAssembly (else in JS). */
+  get wasm(): boolean { return this.ex !== undefined; }
   /** Views of the call buffers. */
-  private readonly buf?: { rows: Int32Array; indptr: Int32Array; indices: Int32Array; values: Float32Array; out: Float32Array; capacity: number };
+  private readonly buf?: { rows: Int32Array; indptr: Int32Array; indices: Int32Array; values: Float32Array; out: Float32Array };
 
   /**
    * `maxBatch`: the most rows one call handles (longer calls are split, and so are calls whose
@@ -41,13 +41,15 @@ export class BagKernel {
    */
   constructor(readonly x: Csr, readonly hidden: number, readonly maxBatch = 2048, useWasm = true) {
     const mod = useWasm && hidden % 4 === 0 ? kernelModule(BAG_WASM_BASE64) : null;
-    this.wasm = mod !== null;
     if (!mod) { this.table = new Float32Array(x.cols * hidden); return; }
     const nnz = x.indptr[x.rows];
     this.resident = nnz <= RESIDENT_ENTRIES;
-    let widest = 0;
-    for (let r = 0; r < x.rows; r++) widest = Math.max(widest, x.indptr[r + 1] - x.indptr[r]);
-    const capacity = this.resident ? nnz : Math.max(widest, Math.min(ENTRY_CAPACITY, nnz));
+    let capacity = nnz;
+    if (!this.resident) {
+      let widest = 0;
+      for (let r = 0; r < x.rows; r++) widest = Math.max(widest, x.indptr[r + 1] - x.indptr[r]);
+      capacity = Math.max(widest, ENTRY_CAPACITY);
+    }
     const at = this.at, layout = arena(), take = layout.take;
     at.E = take(4 * x.cols * hidden); at.rows = take(4 * maxBatch); at.out = take(4 * maxBatch * hidden);
     at.indptr = take(4 * ((this.resident ? x.rows : maxBatch) + 1)); at.indices = take(4 * capacity); at.values = take(4 * capacity);
@@ -58,7 +60,7 @@ export class BagKernel {
     this.buf = {
       rows: new Int32Array(mem, at.rows, maxBatch), indptr: new Int32Array(mem, at.indptr, (this.resident ? x.rows : maxBatch) + 1),
       indices: new Int32Array(mem, at.indices, capacity), values: new Float32Array(mem, at.values, capacity),
-      out: new Float32Array(mem, at.out, maxBatch * hidden), capacity,
+      out: new Float32Array(mem, at.out, maxBatch * hidden),
     };
     if (this.resident) {
       this.buf.indptr.set(x.indptr.subarray(0, x.rows + 1));
@@ -80,7 +82,7 @@ export class BagKernel {
     b.indptr[0] = 0;
     while (s + n < rows.length && n < this.maxBatch) {
       const r = rows[s + n], p0 = x.indptr[r], len = x.indptr[r + 1] - p0;
-      if (w + len > b.capacity) break;
+      if (w + len > b.indices.length) break;
       // an element loop: set() from a SharedArrayBuffer-backed array (the fold threads share x) is slow
       const xi = x.indices, xv = x.values, bi = b.indices, bv = b.values;
       for (let t = 0; t < len; t++) { bi[w + t] = xi[p0 + t]; bv[w + t] = xv[p0 + t]; }
