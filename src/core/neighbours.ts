@@ -1,8 +1,8 @@
 /**
  * Exact nearest neighbours of L2-normalised embeddings, block by block: a block of queries times
- * the reference matrix laid out [dim x refs] (so the multiply needs no transpose), scanned in JS
- * for the top k and, per query, the nearest reference with the same label and with another
- * label. Never holds more than one [block x refs] similarity block.
+ * each chunk of the references, laid out [dim x chunk] (so the multiply needs no transpose), then
+ * scanned (in WebAssembly, else JS) for the top k and, per query, the nearest reference with the
+ * same label and with another label. Never holds more than one [block x chunk] similarity block.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { AbortError } from './engineApi';

@@ -35,7 +35,7 @@ export class FoldPool {
   private readonly workers: Worker[] = [];
   private readonly retired = new Set<Worker>();
 
-  constructor(backend: BackendName | string, workers = defaultWorkerCount()) {
+  constructor(backend: BackendName, workers = defaultWorkerCount()) {
     const script = foldWorkerScript();
     if (!script || workers <= 1) return;
     for (let i = 0; i < workers; i++) this.workers.push(new Worker(script, { workerData: { backend } }));
