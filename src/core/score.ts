@@ -55,12 +55,11 @@ export function scoreLabeled(inp: {
       if (y[id] === y[i] && ev.nnSims[i * k + j] < farSameSim) { farSameSim = ev.nnSims[i * k + j]; farSame = id; }
     }
     let best = -1, bestP = -1;
-    const p = new Float64Array(C);
+    const p = pAll.subarray(i * C, i * C + C);
     for (let c = 0; c < C; c++) {
       p[c] = (SCORING.head * probs[i * C + c] + SCORING.knn * (n ? votes[c] / n : 1 / C) + SCORING.linear * linear[i * C + c]) / wSum;
       if (p[c] > bestP) { bestP = p[c]; best = c; }
     }
-    pAll.set(p, i * C);
     const given = y[i];
     const suspicion = Math.min(1, Math.max(0, 1 - p[given]));
     // hardest positive among the neighbours; else the nearest same-label row there is
