@@ -145,15 +145,16 @@ export class Encoder {
     return loss;
   }
 
-  /** Trains on labeled rows with online triplet mining and the classification head. */
   /**
    * Trains on labeled rows with online triplet mining and the classification head. With
    * `earlyStop`, `epochs` is a maximum: a held-back tenth of the rows measures the head's
    * cross-entropy after each epoch, and training stops once it no longer improves (more epochs
-   * would memorise the noisy labels). Returns the number of epochs run.
+   * would memorise the noisy labels). Each epoch visits at most `epochRows` of the training rows,
+   * a fresh random draw each time (large files: see labeledTraining in audit.ts). Returns the
+   * number of epochs run.
    */
   async trainLabeled(x: Csr, rows: Int32Array, labels: Int32Array, epochs: number, rng: Rng, hooks: TrainHooks = {},
-    earlyStop = false): Promise<number> {
+    earlyStop = false, epochRows = Infinity): Promise<number> {
     let order = Int32Array.from(rows);
     let val = new Int32Array(0);
     if (earlyStop && rows.length >= 50) {
@@ -166,9 +167,10 @@ export class Encoder {
     const B = this.cfg.batchSize, C = this.cfg.classes;
     for (let ep = 0; ep < epochs; ep++) {
       rng.shuffle(order);
-      for (let s = 0; s + 2 <= order.length; s += B) {
+      const visit = Math.min(order.length, epochRows);
+      for (let s = 0; s + 2 <= visit; s += B) {
         if (hooks.signal?.aborted) throw new AbortError();
-        const batch = order.subarray(s, Math.min(s + B, order.length));
+        const batch = order.subarray(s, Math.min(s + B, visit));
         const y = Int32Array.from(batch, (r) => labels[r]);
         const hBuf = this.bagForward(x, batch);
         // The triplet term is mined and differentiated in JS on the current embeddings; TF.js

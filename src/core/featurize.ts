@@ -42,6 +42,9 @@ export const DEFAULT_FEATURIZER: FeaturizerOptions = { hashBits: 18, charMin: 1,
  */
 export const TRIPLET_FEATURIZER: FeaturizerOptions = { ...DEFAULT_FEATURIZER, wordShare: 0 };
 
+/** Featurises texts (the audit's `featurize` stage), possibly on several threads (node/foldPool.ts). */
+export type Featurizer = (texts: readonly string[], opt: FeaturizerOptions, signal?: AbortSignal) => Promise<Csr>;
+
 /** Row-major sparse matrix; row i holds indices[indptr[i]..indptr[i+1]) with their values. */
 export interface Csr {
   rows: number;
@@ -112,79 +115,154 @@ export function hashedNgrams(text: string, opt: FeaturizerOptions, out: Int32Arr
   return { ids: out, count: c };
 }
 
+/** The kept hash buckets and their weights: what pass two of featurisation needs. */
+export interface Vocabulary {
+  /** Column of each hash bucket, or -1 where the bucket is dropped (df < minDf). */
+  column: Int32Array;
+  /** Per column: its IDF, and 1 where it is a word n-gram (else a character n-gram). */
+  idf: Float64Array;
+  word: Uint8Array;
+}
+
+function bucketCount(opt: FeaturizerOptions): number {
+  return (opt.wordShare > 0 ? 2 : 1) << opt.hashBits;
+}
+
+export interface Counts {
+  /** Per hash bucket: in how many of the texts it occurs. */
+  df: Int32Array;
+  /** Per text: how many distinct buckets it has (an upper bound of its entries in the matrix). */
+  distinct: Int32Array;
+}
+
 /**
- * Featurises texts into an L2-normalised TF-IDF CSR matrix whose columns are the hash buckets
- * kept (df >= minDf), renumbered densely. IDF is computed over the given texts, which uses no
- * label and so is safe to share across cross-fitting folds.
+ * Pass one over texts[from..to): document frequencies, and each text's distinct buckets. Counts
+ * from disjoint ranges add up, so the texts can be counted in parts on several threads.
  */
-export function featurize(texts: readonly string[], opt: FeaturizerOptions = DEFAULT_FEATURIZER): Csr {
-  const charCols = 1 << opt.hashBits, cols = opt.wordShare > 0 ? 2 * charCols : charCols;
-  const n = texts.length;
-  const idsPerRow: Int32Array[] = new Array(n);
-  const tfPerRow: Float32Array[] = new Array(n);
-  const df = new Int32Array(cols);
+export function countBuckets(texts: readonly string[], opt: FeaturizerOptions, from = 0, to = texts.length): Counts {
+  const df = new Int32Array(bucketCount(opt)), distinct = new Int32Array(to - from);
+  // seen[id] = 1 + the last row that counted it: each row counts a bucket once, without sorting
+  const seen = new Int32Array(df.length);
   let buf: Int32Array = new Int32Array(4096);
-  for (let r = 0; r < n; r++) {
+  for (let r = from; r < to; r++) {
     const got = hashedNgrams(texts[r], opt, buf);
     buf = got.ids;
-    const sorted = buf.subarray(0, got.count).sort();
-    let distinct = 0;
-    for (let j = 0; j < sorted.length; j++) if (j === 0 || sorted[j] !== sorted[j - 1]) distinct++;
-    const ids = new Int32Array(distinct), tf = new Float32Array(distinct);
-    let d = -1;
-    for (let j = 0; j < sorted.length; j++) {
-      if (j === 0 || sorted[j] !== sorted[j - 1]) { d++; ids[d] = sorted[j]; df[sorted[j]]++; }
-      tf[d]++;
+    let d = 0;
+    for (let j = 0; j < got.count; j++) {
+      const id = buf[j];
+      if (seen[id] !== r + 1) { seen[id] = r + 1; df[id]++; d++; }
     }
-    for (let j = 0; j < distinct; j++) tf[j] = 1 + Math.log(tf[j]);
-    idsPerRow[r] = ids;
-    tfPerRow[r] = tf;
+    distinct[r - from] = d;
   }
-  // Dense renumbering of the kept buckets, most frequent first: the model tables (the encoder's
-  // bag, the linear weights) are read row by row per feature, and with the frequent features
-  // side by side the reads mostly hit the cache (one ChnSentiCorp fold: bag forward 3.8 -> 2.9 s, linear model 2.7 -> 2.1 s).
+  return { df, distinct };
+}
+
+/**
+ * The buckets kept (df >= minDf over all `rows` texts), numbered most frequent first: the model
+ * tables (the encoder's bag, the linear weights) are read row by row per feature, and with the
+ * frequent features side by side the reads mostly hit the cache (one ChnSentiCorp fold: bag
+ * forward 3.8 -> 2.9 s, linear model 2.7 -> 2.1 s).
+ */
+export function vocabulary(df: Int32Array, rows: number, opt: FeaturizerOptions): Vocabulary {
+  const charCols = 1 << opt.hashBits;
   const keptIds: number[] = [];
-  for (let c = 0; c < cols; c++) if (df[c] >= opt.minDf) keptIds.push(c);
+  for (let c = 0; c < df.length; c++) if (df[c] >= opt.minDf) keptIds.push(c);
   keptIds.sort((a, b) => df[b] - df[a] || a - b);
-  const column = new Int32Array(cols).fill(-1);
-  keptIds.forEach((c, i) => { column[c] = i; });
-  const kept = keptIds.length;
-  const idf = new Float64Array(cols);
-  for (const c of keptIds) idf[c] = Math.log((n + 1) / (df[c] + 1)) + 1;
-  const outPtr = new Int32Array(n + 1);
-  let longest = 0;
-  for (let r = 0; r < n; r++) {
+  const column = new Int32Array(df.length).fill(-1);
+  const idf = new Float64Array(keptIds.length), word = new Uint8Array(keptIds.length);
+  keptIds.forEach((id, c) => {
+    column[id] = c;
+    idf[c] = Math.log((rows + 1) / (df[id] + 1)) + 1;
+    word[c] = id >= charCols ? 1 : 0;
+  });
+  return { column, idf, word };
+}
+
+/**
+ * Pass two over texts[from..to): writes each text's TF-IDF row, L2-normalised (or, with wordShare,
+ * its word and character blocks normalised to their shares) and sorted by column, into
+ * `indices`/`values` from `slot[r - from]` on (room for its distinct buckets, as counted in pass
+ * one), and returns the entries written per text (its kept buckets). Rows of disjoint ranges go
+ * to disjoint slots, so threads can fill one shared matrix; `compactRows` closes the gaps.
+ */
+export function featurizeRows(texts: readonly string[], opt: FeaturizerOptions, vocab: Vocabulary,
+  indices: Int32Array, values: Float32Array, slot: Int32Array, from = 0, to = texts.length): Int32Array {
+  const { column, idf, word } = vocab;
+  // per bucket, within the current row: 1 + the row that last saw it, and its count
+  const seen = new Int32Array(column.length), count = new Int32Array(column.length);
+  // per column, within the current row: its weight
+  const weight = new Float64Array(idf.length);
+  let buf: Int32Array = new Int32Array(4096), cols: Int32Array = new Int32Array(4096);
+  const written = new Int32Array(to - from);
+  for (let r = from; r < to; r++) {
+    const got = hashedNgrams(texts[r], opt, buf);
+    buf = got.ids;
+    if (cols.length < got.count) cols = new Int32Array(Math.max(got.count, 2 * cols.length));
     let m = 0;
-    for (const id of idsPerRow[r]) if (column[id] >= 0) m++;
-    outPtr[r + 1] = outPtr[r] + m;
-    longest = Math.max(longest, m);
-  }
-  const indices = new Int32Array(outPtr[n]);
-  const values = new Float32Array(outPtr[n]);
-  const key = new Float64Array(longest), vs = new Float64Array(longest), isWord = new Uint8Array(longest);
-  for (let r = 0; r < n; r++) {
-    const ids = idsPerRow[r], tf = tfPerRow[r];
-    let m = 0, normC = 0, normW = 0;
-    for (let j = 0; j < ids.length; j++) {
-      const c = column[ids[j]];
-      if (c < 0) continue;
-      const v = tf[j] * idf[ids[j]];
-      key[m] = c * 2097152 + m; vs[m] = v; isWord[m] = ids[j] >= charCols ? 1 : 0; m++;
-      if (ids[j] >= charCols) normW += v * v; else normC += v * v;
+    for (let j = 0; j < got.count; j++) {
+      const id = buf[j];
+      if (seen[id] !== r + 1) {
+        seen[id] = r + 1; count[id] = 1;
+        if (column[id] >= 0) buf[m++] = id; // the distinct kept buckets, compacted in place (m <= j)
+      } else count[id]++;
+    }
+    let normC = 0, normW = 0;
+    for (let j = 0; j < m; j++) {
+      const c = column[buf[j]];
+      const v = Math.fround(1 + Math.log(count[buf[j]])) * idf[c];
+      weight[c] = v; cols[j] = c;
+      if (word[c]) normW += v * v; else normC += v * v;
     }
     // one L2 norm over the row, or each block scaled to its share when both are present
     const split = opt.wordShare > 0 && normW > 0 && normC > 0;
     const norm = Math.sqrt(normC + normW) || 1;
     const sc = Math.sqrt(1 - opt.wordShare) / Math.sqrt(normC), sw = Math.sqrt(opt.wordShare) / Math.sqrt(normW);
-    // rows sorted by the new column: keys column * 2^21 + position sort natively and exactly
-    const sorted = key.subarray(0, m).sort();
-    const o = outPtr[r];
+    const sorted = cols.subarray(0, m).sort();
+    const o = slot[r - from];
     for (let j = 0; j < m; j++) {
-      const at = sorted[j] % 2097152;
-      indices[o + j] = (sorted[j] - at) / 2097152; values[o + j] = split ? vs[at] * (isWord[at] ? sw : sc) : vs[at] / norm;
+      const c = sorted[j];
+      indices[o + j] = c;
+      values[o + j] = split ? weight[c] * (word[c] ? sw : sc) : weight[c] / norm;
     }
+    written[r - from] = m;
   }
-  return { rows: n, cols: Math.max(kept, 1), indptr: outPtr, indices, values };
+  return written;
+}
+
+/** Slots of `sizes` entries laid end to end: the start of each, and the total at the end. */
+export function slots(sizes: Int32Array): Int32Array {
+  const at = new Int32Array(sizes.length + 1);
+  for (let r = 0; r < sizes.length; r++) at[r + 1] = at[r] + sizes[r];
+  return at;
+}
+
+/**
+ * The CSR matrix from rows written at `slot` (featurizeRows): moves each row down to close the
+ * gaps (in place, so the arrays may be shared memory) and returns views of the filled part.
+ */
+export function compactRows(rows: number, cols: number, indices: Int32Array, values: Float32Array, slot: Int32Array, written: Int32Array): Csr {
+  const indptr = new Int32Array(rows + 1);
+  for (let r = 0; r < rows; r++) {
+    const from = slot[r], to = indptr[r], m = written[r];
+    if (from !== to) { indices.copyWithin(to, from, from + m); values.copyWithin(to, from, from + m); }
+    indptr[r + 1] = to + m;
+  }
+  return { rows, cols: Math.max(cols, 1), indptr, indices: indices.subarray(0, indptr[rows]), values: values.subarray(0, indptr[rows]) };
+}
+
+/**
+ * Featurises texts into an L2-normalised TF-IDF CSR matrix whose columns are the hash buckets
+ * kept (df >= minDf), renumbered densely. IDF is computed over the given texts, which uses no
+ * label and so is safe to share across cross-fitting folds. Two passes (counting, then
+ * weighting) that hold no more than the output; node/foldPool.ts runs both in parts on threads.
+ */
+export function featurize(texts: readonly string[], opt: FeaturizerOptions = DEFAULT_FEATURIZER): Csr {
+  const { df, distinct } = countBuckets(texts, opt);
+  const vocab = vocabulary(df, texts.length, opt);
+  const slot = slots(distinct);
+  const indices = new Int32Array(slot[texts.length]), values = new Float32Array(slot[texts.length]);
+  const written = featurizeRows(texts, opt, vocab, indices, values, slot);
+  return compactRows(texts.length, vocab.idf.length, indices, values, slot, written);
 }
 
 /** Dot product of two CSR rows (sorted indices); cosine similarity for normalised rows. */

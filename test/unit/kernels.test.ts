@@ -3,10 +3,10 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { BagKernel } from '../../src/core/bagKernel';
-import { featurize, DEFAULT_FEATURIZER, type Csr } from '../../src/core/featurize';
+import { compactRows, countBuckets, featurize, featurizeRows, slots, vocabulary, DEFAULT_FEATURIZER, type Csr } from '../../src/core/featurize';
 import { LinearModel } from '../../src/core/linear';
 import { mineTriplets } from '../../src/core/encoder';
-import { maxEpochs, MAX_EPOCHS } from '../../src/core/audit';
+import { labeledTraining, MAX_EPOCHS, SAMPLE_BUDGET } from '../../src/core/audit';
 import { Rng } from '../../src/core/rng';
 import { nearestNeighbours } from '../../src/core/neighbours';
 import { initBackend } from '../../src/core/node/backend';
@@ -122,6 +122,38 @@ describe('featurisation blocks', () => {
   });
 });
 
+describe('featurisation in parts', () => {
+  const texts = readFileSync(join(__dirname, '..', '..', 'media', 'sample.csv'), 'utf8').split('\n').slice(1, 301).map((l) => l.split(',')[0]);
+
+  it('counts of disjoint row ranges add up to the counts of all rows', () => {
+    const all = countBuckets(texts, DEFAULT_FEATURIZER);
+    const a = countBuckets(texts, DEFAULT_FEATURIZER, 0, 120), b = countBuckets(texts, DEFAULT_FEATURIZER, 120, 300);
+    assert.deepEqual(Array.from(a.df, (v, i) => v + b.df[i]), Array.from(all.df));
+    assert.deepEqual([...a.distinct, ...b.distinct], Array.from(all.distinct));
+  });
+
+  it('rows written range by range into one shared matrix, then compacted, are the matrix of all rows', () => {
+    const whole = featurize(texts);
+    const { df, distinct } = countBuckets(texts, DEFAULT_FEATURIZER);
+    const vocab = vocabulary(df, texts.length, DEFAULT_FEATURIZER);
+    const slot = slots(distinct);
+    const indices = new Int32Array(new SharedArrayBuffer(4 * slot[texts.length])), values = new Float32Array(new SharedArrayBuffer(4 * slot[texts.length]));
+    // the later range first, as threads may finish in any order
+    const second = featurizeRows(texts.slice(170), DEFAULT_FEATURIZER, vocab, indices, values, slot.subarray(170));
+    const first = featurizeRows(texts.slice(0, 170), DEFAULT_FEATURIZER, vocab, indices, values, slot.subarray(0, 170));
+    const parts = compactRows(texts.length, vocab.idf.length, indices, values, slot, Int32Array.from([...first, ...second]));
+    assert.equal(parts.cols, whole.cols);
+    assert.deepEqual(Array.from(parts.indptr), Array.from(whole.indptr));
+    assert.deepEqual(Array.from(parts.indices), Array.from(whole.indices));
+    assert.deepEqual(Array.from(parts.values), Array.from(whole.values));
+    // each row's entries are its distinct kept buckets: at most its distinct buckets, sorted by column
+    for (let r = 0; r < texts.length; r++) {
+      assert.ok(whole.indptr[r + 1] - whole.indptr[r] <= distinct[r]);
+      for (let j = whole.indptr[r] + 1; j < whole.indptr[r + 1]; j++) assert.ok(whole.indices[j - 1] < whole.indices[j]);
+    }
+  });
+});
+
 describe('mining with the Gram matrix', () => {
   it('gives the same triplets as computing the dot products', () => {
     const rng = new Rng(5);
@@ -136,10 +168,16 @@ describe('mining with the Gram matrix', () => {
 });
 
 describe('training budgets', () => {
-  it('small files train up to MAX_EPOCHS; large ones get the sample budget, at least two epochs', () => {
-    assert.equal(maxEpochs(4_400), MAX_EPOCHS);
-    assert.equal(maxEpochs(72_000), 3);
-    assert.equal(maxEpochs(800_000), 2);
+  it('small files train up to MAX_EPOCHS on every row; large ones spread the sample budget over at least two epochs', () => {
+    assert.deepEqual(labeledTraining(4_400), { epochs: MAX_EPOCHS, epochRows: 4_400 });
+    assert.deepEqual(labeledTraining(30_000), { epochs: 4, epochRows: 25_000 });
+    assert.deepEqual(labeledTraining(80_000), { epochs: 2, epochRows: 50_000 });
+    assert.deepEqual(labeledTraining(800_000), { epochs: 2, epochRows: 50_000 });
+    for (const rows of [1, 999, 10_000, 12_345, 99_999, 1_000_000]) {
+      const p = labeledTraining(rows);
+      assert.ok(p.epochs * p.epochRows <= SAMPLE_BUDGET + p.epochs, `budget kept at ${rows} rows`);
+      assert.ok(p.epochRows <= rows && p.epochs >= 2 && p.epochs <= MAX_EPOCHS);
+    }
   });
 
   it('the linear model runs fewer epochs once rows x epochs would pass its row budget', () => {

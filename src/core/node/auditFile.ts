@@ -15,7 +15,7 @@ export function withDefaults(options: Partial<AuditOptions> = {}): AuditOptions 
 
 export const auditFile: AuditFileFn = async (file, options = {}, hooks = {}) => {
   const opts = withDefaults(options);
-  // the fold threads start now and load TensorFlow.js while the file is read and featurised
+  // the threads start now and load TensorFlow.js while the file is read
   const pool = new FoldPool(opts.backend, opts.workers || undefined);
   try {
     hooks.onProgress?.({ stage: 'read', fraction: 0, message: `Reading ${file}` });
@@ -25,7 +25,7 @@ export const auditFile: AuditFileFn = async (file, options = {}, hooks = {}) => 
     for (const p of ds.problems) hooks.onProblem?.(p.line, p.message);
     const backend = await initBackend(opts.backend);
     const before = tf.memory().numTensors;
-    const report = await auditDataset(ds, opts, backend, hooks, pool.runner);
+    const report = await auditDataset(ds, opts, backend, hooks, { featurize: pool.featurize, runFolds: pool.runner });
     const leaked = tf.memory().numTensors - before;
     if (leaked !== 0) throw new Error(`internal: ${leaked} tensors leaked by the audit`);
     report.timings = { read: readSeconds, ...report.timings, total: report.timings.total + readSeconds };

@@ -1,20 +1,31 @@
 /**
- * Runs cross-fitting folds on a pool of worker threads, one fold per worker at a time, so an
- * audit uses every core. Each fold is seeded on its own, so the report does not depend on how
- * many workers ran it. Aborting terminates the workers at once.
+ * A pool of worker threads for the heavy parts of an audit: featurisation (in row ranges) and the
+ * cross-fitting folds (one job, a fold or half of a labeled fold, per thread at a time), so an
+ * audit uses every core. Each fold is seeded on its own and the features do not depend on the
+ * ranges, so the report does not depend on how many threads ran it. Aborting terminates the
+ * threads at once.
  */
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { AbortError } from '../engineApi';
-import { runFoldsInProcess, type FoldProgress, type FoldResult, type FoldRunner } from '../folds';
-import type { Csr } from '../featurize';
+import { foldJobs, mergeFoldParts, runFoldsInProcess, type FoldProgress, type FoldResult, type FoldRunner, type FoldTask } from '../folds';
+import { compactRows, featurize, slots, vocabulary, type Csr, type Featurizer, type FeaturizerOptions, type Vocabulary } from '../featurize';
 import type { BackendName } from '../types';
+
+export type FoldWorkerRequest =
+  | { type: 'fold'; task: FoldTask }
+  /** Pass one of featurisation over a range of texts, which the thread keeps for pass two. */
+  | { type: 'count'; texts: string[]; opt: FeaturizerOptions }
+  /** Pass two over the kept texts, written into the shared arrays at `slot`. */
+  | { type: 'rows'; vocab: Vocabulary; indices: Int32Array; values: Float32Array; slot: Int32Array };
 
 export type FoldWorkerReply =
   | { type: 'progress'; f: number; fraction: number; stage: Parameters<FoldProgress>[2] }
   | { type: 'done'; result: FoldResult }
+  | { type: 'counted'; df: Int32Array; distinct: Int32Array }
+  | { type: 'written'; written: Int32Array }
   | { type: 'error'; message: string };
 
 /** The bundled worker script; absent when running from source (tests), where folds run in-process. */
@@ -27,60 +38,136 @@ export function defaultWorkerCount(): number {
   return Math.max(1, Math.min(availableParallelism(), 4));
 }
 
+interface Pending {
+  resolve(reply: FoldWorkerReply): void;
+  reject(err: Error): void;
+  onProgress?(m: Extract<FoldWorkerReply, { type: 'progress' }>): void;
+}
+
 /**
- * Fold worker threads, started at once so they load TensorFlow.js while the file is read and
- * featurised; `runner` hands them the folds (one audit), `close` ends them (always call it).
+ * Worker threads, started at once so they load TensorFlow.js while the file is read;
+ * `featurize` and `runner` hand them work (one audit), `close` ends them (always call it).
  */
 export class FoldPool {
   private readonly workers: Worker[] = [];
   private readonly retired = new Set<Worker>();
+  private readonly pending = new Map<Worker, Pending>();
+  private failure: Error | undefined;
 
   constructor(backend: BackendName, workers = defaultWorkerCount()) {
     const script = foldWorkerScript();
     if (!script || workers <= 1) return;
-    for (let i = 0; i < workers; i++) this.workers.push(new Worker(script, { workerData: { backend } }));
+    for (let i = 0; i < workers; i++) {
+      const w = new Worker(script, { workerData: { backend } });
+      w.on('message', (m: FoldWorkerReply) => {
+        const p = this.pending.get(w);
+        if (!p) return;
+        if (m.type === 'progress') { p.onProgress?.(m); return; }
+        this.pending.delete(w);
+        if (m.type === 'error') p.reject(new Error(m.message)); else p.resolve(m);
+      });
+      w.on('error', (e) => this.fail(e));
+      w.on('exit', (code) => { if (!this.retired.has(w)) this.fail(new Error(`a worker thread stopped unexpectedly (exit code ${code})`)); });
+      this.workers.push(w);
+    }
   }
 
-  /** Runs the folds on the pool's threads (in-process when it has none). */
+  /** One request to one thread; rejects if any thread fails or the pool closes meanwhile. */
+  private call(w: Worker, req: FoldWorkerRequest, onProgress?: Pending['onProgress']): Promise<FoldWorkerReply> {
+    if (this.failure) return Promise.reject(this.failure);
+    return new Promise((resolve, reject) => {
+      this.pending.set(w, { resolve, reject, onProgress });
+      w.postMessage(req);
+    });
+  }
+
+  /** Runs `body`, failing it with AbortError as soon as `signal` aborts (the threads end at once). */
+  private async guarded<T>(signal: AbortSignal | undefined, body: () => Promise<T>): Promise<T> {
+    if (signal?.aborted) { this.close(); throw new AbortError(); }
+    const onAbort = () => this.fail(new AbortError());
+    signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      return await body();
+    } catch (e) {
+      this.fail(e as Error);
+      throw this.failure ?? e;
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+    }
+  }
+
+  /**
+   * Featurises in contiguous row ranges, one per thread: pass one counts, the vocabulary is made
+   * here from the summed counts, pass two writes every range's rows into one shared matrix
+   * (which the fold threads then read without copies). In-process when the pool has no threads.
+   */
+  readonly featurize: Featurizer = async (texts, opt, signal) => {
+    if (this.workers.length === 0) return featurize(texts, opt);
+    return this.guarded(signal, async () => {
+      const n = texts.length, W = this.workers.length;
+      const bounds = Array.from({ length: W + 1 }, (_, i) => Math.round((i * n) / W));
+      const counted = await Promise.all(this.workers.map((w, i) =>
+        this.call(w, { type: 'count', texts: texts.slice(bounds[i], bounds[i + 1]), opt })));
+      const df = new Int32Array((counted[0] as Extract<FoldWorkerReply, { type: 'counted' }>).df.length);
+      const distinct = new Int32Array(n);
+      counted.forEach((m, i) => {
+        if (m.type !== 'counted') throw new Error(`internal: a worker answered ${m.type} to count`);
+        for (let c = 0; c < df.length; c++) df[c] += m.df[c];
+        distinct.set(m.distinct, bounds[i]);
+      });
+      const vocab = vocabulary(df, n, opt);
+      const slot = slots(distinct);
+      const indices = new Int32Array(new SharedArrayBuffer(4 * slot[n])), values = new Float32Array(new SharedArrayBuffer(4 * slot[n]));
+      const wrote = await Promise.all(this.workers.map((w, i) =>
+        this.call(w, { type: 'rows', vocab, indices, values, slot: slot.subarray(bounds[i], bounds[i + 1]) })));
+      const written = new Int32Array(n);
+      wrote.forEach((m, i) => {
+        if (m.type !== 'written') throw new Error(`internal: a worker answered ${m.type} to rows`);
+        written.set(m.written, bounds[i]);
+      });
+      return compactRows(n, vocab.idf.length, indices, values, slot, written);
+    });
+  };
+
+  /**
+   * Runs the folds on the pool's threads (in-process when it has none), as the jobs of foldJobs:
+   * each idle thread takes the next job, the longest (the encoders) first, so a fold's two halves
+   * may run side by side and the short jobs fill in at the end.
+   */
   readonly runner: FoldRunner = (tasks, onProgress, signal) => {
     if (this.workers.length === 0) return runFoldsInProcess(tasks, onProgress, signal);
     for (const t of tasks) shareCsr(t.x);
-    return new Promise<FoldResult[]>((resolve, reject) => {
-      const results: FoldResult[] = new Array(tasks.length);
-      let next = 0, finished = 0, failed = false;
-      const stop = (err: Error) => {
-        if (failed) return;
-        failed = true;
-        signal?.removeEventListener('abort', onAbort);
-        this.close();
-        reject(err);
-      };
-      const onAbort = () => stop(new AbortError());
-      if (signal?.aborted) { this.close(); reject(new AbortError()); return; }
-      signal?.addEventListener('abort', onAbort, { once: true });
-      const feed = (w: Worker) => {
-        if (next >= tasks.length) { this.retire(w); return; }
-        w.postMessage(tasks[next++]);
-      };
-      for (const w of this.workers) {
-        w.on('message', (m: FoldWorkerReply) => {
-          if (m.type === 'progress') onProgress(m.f, m.fraction, m.stage);
-          else if (m.type === 'error') stop(new Error(m.message));
-          else {
-            results[m.result.f] = m.result;
-            if (++finished === tasks.length) {
-              signal?.removeEventListener('abort', onAbort);
-              this.close();
-              resolve(results);
-            } else feed(w);
-          }
+    const jobs = tasks.flatMap((t) => foldJobs(t).map((j, part) => ({ ...j, part }))).sort((a, b) => b.share - a.share);
+    // per fold: the fraction done of each of its jobs, weighted by the job's share
+    const done = tasks.map((t) => new Float64Array(foldJobs(t).length));
+    const fraction = (f: number) => foldJobs(tasks[f]).reduce((t, j, i) => t + j.share * done[f][i], 0);
+    const parts: FoldResult[][] = tasks.map(() => []);
+    let next = 0;
+    const drain = async (w: Worker): Promise<void> => {
+      while (next < jobs.length) {
+        const job = jobs[next++];
+        const m = await this.call(w, { type: 'fold', task: job.task }, (p) => {
+          done[p.f][job.part] = p.fraction;
+          onProgress(p.f, fraction(p.f), p.stage);
         });
-        w.on('error', (e) => stop(e));
-        w.on('exit', (code) => { if (!this.retired.has(w)) stop(new Error(`a fold worker stopped unexpectedly (exit code ${code})`)); });
-        feed(w);
+        if (m.type !== 'done') throw new Error(`internal: a worker answered ${m.type} to a fold`);
+        parts[m.result.f][job.part] = m.result;
       }
+      this.retire(w);
+    };
+    return this.guarded(signal, async () => {
+      await Promise.all(this.workers.map(drain));
+      return parts.map(mergeFoldParts);
     });
   };
+
+  /** Fails every request in flight and ends the threads. */
+  private fail(err: Error): void {
+    this.failure ??= err;
+    for (const p of this.pending.values()) p.reject(this.failure);
+    this.pending.clear();
+    this.close();
+  }
 
   /** Ends every thread of the pool (idempotent). */
   close(): void {
