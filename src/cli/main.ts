@@ -2,12 +2,21 @@
  * `triplet-audit FILE [options]`: audits a dataset and writes the report.
  * Exit codes: 0 success, 2 unusable input (or bad arguments), 1 internal error.
  */
-import { writeFileSync } from 'node:fs';
+import { createWriteStream, writeFileSync } from 'node:fs';
+import { finished } from 'node:stream/promises';
 import { InputError } from '../core/dataset';
 import { auditFile } from '../core/node/auditFile';
 import { backendLabel } from '../core/node/backend';
+import { reportJson } from '../core/reportJson';
+import type { AuditReport } from '../core/types';
 import { parseCli, USAGE, UsageError } from './args';
 import { formatTable } from './table';
+import { writePieces } from './write';
+
+function* jsonText(report: AuditReport): Generator<string> {
+  yield* reportJson(report);
+  yield '\n';
+}
 
 async function main(argv: string[]): Promise<number> {
   let args;
@@ -28,8 +37,13 @@ async function main(argv: string[]): Promise<number> {
     onProblem: (line, message) => log(`${args.file}:${line}: ${message}`),
   });
   log(`backend: ${backendLabel(report.settings.backend)}; done in ${report.timings.total.toFixed(1)} s`);
-  const text = args.format === 'json' ? JSON.stringify(report) + '\n' : formatTable(report, args.top);
-  if (args.out) writeFileSync(args.out, text); else process.stdout.write(text);
+  const pieces: Iterable<string> = args.format === 'json' ? jsonText(report) : [formatTable(report, args.top)];
+  if (args.out) {
+    const out = createWriteStream(args.out);
+    await writePieces(out, pieces);
+    out.end();
+    await finished(out);
+  } else await writePieces(process.stdout, pieces);
   if (args.html) {
     const { renderHtmlReport } = await import('../core/node/htmlReport');
     writeFileSync(args.html, renderHtmlReport(report));
@@ -42,7 +56,9 @@ main(process.argv.slice(2)).then(
   (code) => { process.exitCode = code; },
   (e: unknown) => {
     if (e instanceof InputError) { process.stderr.write(`triplet-audit: ${e.message}\n`); process.exitCode = 2; return; }
-    const err = e as Error;
+    const err = e as NodeJS.ErrnoException;
+    // the reader went away (e.g. `| head`): nothing left to tell anyone
+    if (err?.code === 'EPIPE') return;
     process.stderr.write(`triplet-audit: internal error: ${err?.message ?? String(e)}\n`);
     if (process.env.TRIPLET_AUDIT_DEBUG) process.stderr.write(`${err?.stack}\n`);
     process.exitCode = 1;

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { auditFile } from '../../src/core/node/auditFile';
 import { rescoreReport } from '../../src/core/rescore';
+import { reportJson } from '../../src/core/reportJson';
 import { classify, fromEuclidean } from '../../src/core/categories';
 import type { AuditReport } from '../../src/core/types';
 
@@ -32,6 +33,14 @@ describe('the audit engine', function () {
     });
     // the sample has no quoted newlines, so row i is on line i + 2
     assert.equal(report.rows[149].line, 151);
+  });
+
+  it('writes its JSON in pieces, byte for byte what JSON.stringify gives', () => {
+    const pieces = [...reportJson(report)];
+    assert.ok(pieces.length > report.rows.length, 'one piece per row at least');
+    assert.equal(pieces.join(''), JSON.stringify(report));
+    const sparse = { ...report, embedding: undefined, rows: report.rows.slice(0, 3) };
+    assert.equal([...reportJson(sparse)].join(''), JSON.stringify(sparse));
   });
 
   it('says which fold scored each row, and every fold scored some', () => {
