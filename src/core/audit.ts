@@ -206,7 +206,8 @@ async function auditLabeled(ds: LabeledDataset, opts: AuditOptions, prog: Progre
   const y = Int32Array.from(valid, (r) => labelId.get(r.label)!);
 
   prog.enter('featurize', 0.05, `Featurising ${valid.length} rows`);
-  const x: Csr = ds.input === 'text'
+  // released once the near-duplicates are known (1,000,000 rows: ~3.6 GB)
+  let x: Csr | undefined = ds.input === 'text'
     ? await workers.featurize(valid.map((r) => r.text ?? ''), DEFAULT_FEATURIZER, hooks.signal)
     : denseToCsr(valid.map((r) => r.features!), ds.input === 'features');
 
@@ -225,8 +226,9 @@ async function auditLabeled(ds: LabeledDataset, opts: AuditOptions, prog: Progre
     sameId: new Int32Array(valid.length).fill(-1), sameSim: new Float32Array(valid.length),
     otherId: new Int32Array(valid.length).fill(-1), otherSim: new Float32Array(valid.length),
   };
-  const tasks: FoldTask[] = Array.from({ length: K }, (_, f) => ({
-    kind: 'labeled', f, fold, x, y, classes: C, k, dim: opts.dim, mining: opts.mining, epochs, epochRows: plan.epochRows, earlyStop, seed: opts.seed, wantEmbedding: f === 0,
+  const featureDim = x.cols;
+  let tasks: FoldTask[] = Array.from({ length: K }, (_, f) => ({
+    kind: 'labeled', f, fold, x: x!, y, classes: C, k, dim: opts.dim, mining: opts.mining, epochs, epochRows: plan.epochRows, earlyStop, seed: opts.seed, wantEmbedding: f === 0,
   }));
   const results = await runFolds(tasks, prog, workers.runFolds, hooks.signal, valid.length);
   const { view, trainSizes, epochsRun } = foldOutcome(results, valid, ds.rows.length, opts);
@@ -244,7 +246,16 @@ async function auditLabeled(ds: LabeledDataset, opts: AuditOptions, prog: Progre
 
   prog.enter('score', 0.92, 'Scoring rows');
   const scored = scoreLabeled({ y, probs, linear, classes: C, labels, ev });
+  // near-duplicates: the same normalised text, or a nearest neighbour whose features have cosine
+  // >= 0.95 (rows are L2-normalised TF-IDF only for text input)
   const dupOf = ds.input === 'text' ? exactDuplicates(valid.map((r) => r.text ?? '')) : new Int32Array(valid.length).fill(-1);
+  if (ds.input === 'text') {
+    for (let v = 0; v < valid.length; v++) {
+      const nb = ev.nnIds[v * k];
+      if (dupOf[v] < 0 && nb >= 0 && rowDot(x, v, x, nb) >= 0.95) dupOf[v] = nb;
+    }
+  }
+  x = undefined; tasks = [];
   const out: RowReport[] = new Array(ds.rows.length);
   valid.forEach((r, v) => {
     const s = scored[v];
@@ -254,9 +265,7 @@ async function auditLabeled(ds: LabeledDataset, opts: AuditOptions, prog: Progre
       if (id < 0) break;
       neighbours.push({ row: valid[id].row, label: valid[id].label, distance: simToEuclidean(ev.nnSims[v * k + j]) });
     }
-    // feature cosine of the nearest neighbour: rows are L2-normalised TF-IDF only for text input
-    const nearDup = dupOf[v] >= 0 ? dupOf[v]
-      : (ds.input === 'text' && ev.nnIds[v * k] >= 0 && rowDot(x, v, x, ev.nnIds[v * k]) >= 0.95 ? ev.nnIds[v * k] : -1);
+    const nearDup = dupOf[v];
     out[r.row] = {
       row: r.row, line: r.line, endLine: r.endLine, category: 'easy', loss: 0,
       dAP: s.dAP, dAN: s.dAN, suspicion: s.suspicion, flags: [], label: r.label,
@@ -276,8 +285,8 @@ async function auditLabeled(ds: LabeledDataset, opts: AuditOptions, prog: Progre
     rows: out, labels, epochs: earlyStop ? 0 : epochs,
     folds: Array.from({ length: K }, (_, f) => ({ fold: f, rows: fold.filter((g) => g === f).length })),
     model: {
-      description: `hashed n-gram bag (${x.cols} buckets) -> ${DEFAULT_ENCODER.hidden} -> relu -> ${opts.dim}, L2-normalised; ${opts.mining} triplet loss (margin ${DEFAULT_ENCODER.margin}, Euclidean) + cosine-softmax head; ${K}-fold cross-fitted, ${earlyStop ? `early stopping on a held-back tenth (epochs ${epochsRun.join('/')}${plan.epochRows < Math.round(valid.length * (K - 1) / K) ? ` of ${plan.epochRows} sampled rows` : ''})` : `${epochs} epochs`}; beside it, per fold, a logistic regression on the same features (C = ${DEFAULT_LINEAR.C}), which leads the label scores`,
-      featureDim: x.cols, trainedRowsPerFold: trainSizes, epochsPerFold: epochsRun,
+      description: `hashed n-gram bag (${featureDim} buckets) -> ${DEFAULT_ENCODER.hidden} -> relu -> ${opts.dim}, L2-normalised; ${opts.mining} triplet loss (margin ${DEFAULT_ENCODER.margin}, Euclidean) + cosine-softmax head; ${K}-fold cross-fitted, ${earlyStop ? `early stopping on a held-back tenth (epochs ${epochsRun.join('/')}${plan.epochRows < Math.round(valid.length * (K - 1) / K) ? ` of ${plan.epochRows} sampled rows` : ''})` : `${epochs} epochs`}; beside it, per fold, a logistic regression on the same features (C = ${DEFAULT_LINEAR.C}), which leads the label scores`,
+      featureDim, trainedRowsPerFold: trainSizes, epochsPerFold: epochsRun,
     },
     ...view,
   };
