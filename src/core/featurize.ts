@@ -42,8 +42,11 @@ export const DEFAULT_FEATURIZER: FeaturizerOptions = { hashBits: 18, charMin: 1,
  */
 export const TRIPLET_FEATURIZER: FeaturizerOptions = { ...DEFAULT_FEATURIZER, wordShare: 0 };
 
-/** Featurises texts (the audit's `featurize` stage), possibly on several threads (node/foldPool.ts). */
-export type Featurizer = (texts: readonly string[], opt: FeaturizerOptions, signal?: AbortSignal) => Promise<Csr>;
+/**
+ * Featurises texts (the audit's `featurize` stage), possibly on several threads
+ * (node/foldPool.ts), telling `onProgress` the fraction done where it can.
+ */
+export type Featurizer = (texts: readonly string[], opt: FeaturizerOptions, signal?: AbortSignal, onProgress?: (done: number) => void) => Promise<Csr>;
 
 /** Row-major sparse matrix; row i holds indices[indptr[i]..indptr[i+1]) with their values. */
 export interface Csr {

@@ -101,7 +101,7 @@ export class FoldPool {
    * here from the summed counts, pass two writes every range's rows into one shared matrix
    * (which the fold threads then read without copies). In-process when the pool has no threads.
    */
-  readonly featurize: Featurizer = async (texts, opt, signal) => {
+  readonly featurize: Featurizer = async (texts, opt, signal, onProgress) => {
     if (this.workers.length === 0) return featurize(texts, opt);
     return this.guarded(signal, async () => {
       const n = texts.length, W = this.workers.length;
@@ -115,6 +115,8 @@ export class FoldPool {
         for (let c = 0; c < df.length; c++) df[c] += m.df[c];
         distinct.set(m.distinct, bounds[i]);
       });
+      // counting and weighting cost about the same (both hash every text)
+      onProgress?.(0.5);
       const vocab = vocabulary(df, n, opt);
       const slot = slots(distinct);
       const indices = new Int32Array(new SharedArrayBuffer(4 * slot[n])), values = new Float32Array(new SharedArrayBuffer(4 * slot[n]));
@@ -125,6 +127,7 @@ export class FoldPool {
         if (m.type !== 'written') throw new Error(`internal: a worker answered ${m.type} to rows`);
         written.set(m.written, bounds[i]);
       });
+      onProgress?.(1);
       return compactRows(n, vocab.idf.length, indices, values, slot, written);
     });
   };
