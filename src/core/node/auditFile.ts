@@ -16,7 +16,7 @@ export function withDefaults(options: Partial<AuditOptions> = {}): AuditOptions 
 export const auditFile: AuditFileFn = async (file, options = {}, hooks = {}) => {
   const opts = withDefaults(options);
   // the threads start now and load TensorFlow.js while the file is read
-  const pool = new FoldPool(opts.backend, opts.workers || undefined);
+  const pool = new FoldPool(opts.backend, opts.workers || undefined, hooks.niceness);
   try {
     hooks.onProgress?.({ stage: 'read', fraction: 0, message: `Reading ${file}` });
     const t0 = Date.now();
