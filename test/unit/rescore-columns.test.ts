@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
 import { join } from 'node:path';
-import { categoryCode, CATEGORY_NAMES, isTriviallyEasy } from '../../src/core/categories';
+import { categoryCode, CATEGORY_NAMES, isTriviallyEasy, suggestMargin } from '../../src/core/categories';
 import { auditFile } from '../../src/core/node/auditFile';
 import { rescoreReport } from '../../src/core/rescore';
-import { CATEGORY_NONE, FLAG_BIT, flagList, ReportColumns, ScoredView } from '../../src/core/scoredView';
+import { CATEGORY_NONE, FLAG_BIT, flagList, ReportColumns, round3, ScoredView } from '../../src/core/scoredView';
 import type { AuditReport, DistanceName, RowReport } from '../../src/core/types';
 import { FindingTable, omittedMessage } from '../../src/extension/logic/findingTable';
 import { DEFAULT_SEVERITIES, findings, type Finding, type SeveritySettings } from '../../src/extension/logic/findings';
@@ -47,6 +48,9 @@ function checkAgainstBefore(name: string, report: AuditReport): void {
       // byte for byte, key order included (an exported report is JSON)
       assert.equal(JSON.stringify(view.report()), JSON.stringify(before), `${name} ${margin} ${distance}: report`);
       assert.deepEqual(view.row(report.rows.length - 1), before.rows[report.rows.length - 1]);
+      // "Set Margin…" suggests from the view's columns, where rows without distances are NaN
+      const valid = before.rows.filter((r) => r.dAP !== null && r.dAN !== null);
+      assert.equal(suggestMargin(view.dAP, view.dAN), suggestMargin(valid.map((r) => r.dAP ?? 0), valid.map((r) => r.dAN ?? 0)));
       for (const reviewed of [new Set<number>(), everySeventh]) {
         for (const severities of SEVERITIES) {
           const what = `${name} ${margin} ${distance}, ${reviewed.size} reviewed, hard ${severities.hard}`;
@@ -105,6 +109,19 @@ describe('re-scoring on typed columns gives what rebuilding every row gave', fun
   it('on synthetic reports with exact ties and rows on the margin boundaries', () => {
     checkAgainstBefore('synthetic labeled', syntheticReport(1200, { seed: 1 }));
     checkAgainstBefore('synthetic triplets', syntheticReport(800, { kind: 'triplets', seed: 2 }));
+  });
+});
+
+describe('round3', () => {
+  const slow = (v: number) => (Math.round(v * 1000) / 1000).toString();
+
+  it('writes every number as (Math.round(v * 1000) / 1000).toString() does', () => {
+    for (const v of [0, -0, 0.0005, -0.0005, 0.0004999, 0.001, -0.001, 0.1, 0.12, 0.1205, 1.9995, 2, -2.5, 999.9996, 1e12 - 0.0004, 1e12, 1e15, 1e21, -1e21, NaN, Infinity, -Infinity, Number.MIN_VALUE, Number.MAX_VALUE, 5e-324]) {
+      assert.equal(round3(v), slow(v), String(v));
+    }
+    fc.assert(fc.property(fc.double(), (v) => round3(v) === slow(v)), { numRuns: 20_000 });
+    fc.assert(fc.property(fc.double({ min: -5, max: 5 }), (v) => round3(v) === slow(v)), { numRuns: 20_000 });
+    fc.assert(fc.property(fc.integer({ min: -2e9, max: 2e9 }), (k) => round3(k / 1000) === slow(k / 1000) && round3(k / 1000 + 0.0005) === slow(k / 1000 + 0.0005)), { numRuns: 20_000 });
   });
 });
 

@@ -143,34 +143,33 @@ export class FindingTable {
    * so building more than that is work nobody sees.
    */
   forProblems(limit: number): ProblemsSelection {
-    const perSeverity = new Map<string, number>();
-    for (const kind of FINDING_ORDER) {
-      const s = this.severities[kind];
-      if (s !== 'off') perSeverity.set(s, (perSeverity.get(s) ?? 0) + this.byKind[kind]);
-    }
-    const quota = new Map<string, number>();
+    // how many of each severity VS Code would keep: all errors, then warnings, ... until `limit`
+    const quota = new Map<Finding['severity'], number>();
     let left = limit;
     for (const s of SEVERITY_ORDER) {
-      const take = Math.min(perSeverity.get(s) ?? 0, left);
-      quota.set(s, take);
-      left -= take;
+      const have = FINDING_ORDER.reduce((sum, k) => (this.severities[k] === s ? sum + this.byKind[k] : sum), 0);
+      quota.set(s, Math.min(have, left));
+      left -= quota.get(s) as number;
     }
+    // kinds whose severity still has room: rows raising none of them are skipped at the cost of one test
+    const severityOf = (k: FindingKind) => this.severities[k] as Finding['severity'];
+    let open = FINDING_ORDER.reduce((m, k) => (this.severities[k] !== 'off' && (quota.get(severityOf(k)) ?? 0) > 0 ? m | KIND_BIT[k] : m), 0);
     const shown: Finding[] = [];
     const omitted = { ...this.byKind };
-    const want = Math.min(limit, this.total);
-    for (let i = 0; i < this.kinds.length && shown.length < want; i++) {
-      const bits = this.kinds[i];
+    const kinds = this.kinds;
+    for (let i = 0; i < kinds.length && open !== 0; i++) {
+      const bits = kinds[i] & open;
       if (bits === 0) continue;
-      let r: RowReport | undefined;
+      const r = this.view.row(i);
       for (const kind of FINDING_ORDER) {
         if ((bits & KIND_BIT[kind]) === 0) continue;
-        const s = this.severities[kind] as Finding['severity'];
-        const q = quota.get(s) ?? 0;
+        const s = severityOf(kind);
+        const q = quota.get(s) as number;
         if (q === 0) continue;
-        quota.set(s, q - 1);
-        r ??= this.view.row(i);
         shown.push({ kind, row: r.row, ...rowRange(r), severity: s, message: findingMessage(r, kind, this.view.settings) });
         omitted[kind]--;
+        quota.set(s, q - 1);
+        if (q === 1) for (const k of FINDING_ORDER) if (severityOf(k) === s) open &= ~KIND_BIT[k];
       }
     }
     return { shown, omitted, omittedTotal: this.total - shown.length };

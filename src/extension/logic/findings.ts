@@ -3,6 +3,7 @@
  * (suspected mislabel, hard triplet, trivially easy, near-duplicate, invalid), with 0-based line
  * ranges for VS Code, and the counts for the status bar. Reviewed rows raise no findings.
  */
+import { round3 } from '../../core/scoredView';
 import type { AuditReport, RowReport } from '../../core/types';
 
 export type FindingKind = 'mislabeled' | 'hard' | 'trivially-easy' | 'near-duplicate' | 'invalid';
@@ -23,7 +24,7 @@ export interface Finding {
   message: string;
 }
 
-export const f3 = (v: number | null): string => (v === null ? '–' : (Math.round(v * 1000) / 1000).toString());
+export const f3 = (v: number | null): string => (v === null ? '–' : round3(v));
 const q = JSON.stringify;
 
 /** 1-based report lines → 0-based editor lines. */
