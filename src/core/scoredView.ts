@@ -7,7 +7,7 @@
  * line, is made only for the rows something looks at (`row(i)`), or for all of them when a whole
  * report is wanted (`report()`, e.g. an export); both are exactly what rescoreReport gives.
  */
-import { CATEGORY_NAMES, fromEuclidean, toEuclidean, tripletLoss } from './categories';
+import { CATEGORY_NAMES, convertDistanceArray, fromEuclidean, toEuclidean, tripletLoss } from './categories';
 import type { AuditReport, Category, DistanceName, Flag, RowReport, Summary } from './types';
 import { FLAGS } from './types';
 
@@ -146,9 +146,10 @@ export class ReportColumns {
   distances(distance: DistanceName): { readonly dAP: Float64Array; readonly dAN: Float64Array } {
     let d = this.byDistance.get(distance);
     if (!d) {
-      const own = this.byDistance.get(this.report.settings.distance) as { dAP: Float64Array; dAN: Float64Array };
-      const c = distanceConverter(this.report.settings.distance, distance);
-      d = { dAP: own.dAP.map(c), dAN: own.dAN.map(c) };
+      const from = this.report.settings.distance;
+      const own = this.byDistance.get(from) as { dAP: Float64Array; dAN: Float64Array };
+      const dAP = convertDistanceArray(own.dAP, from, distance), dAN = convertDistanceArray(own.dAN, from, distance);
+      d = { dAP, dAN };
       this.byDistance.set(distance, d);
     }
     return d;
