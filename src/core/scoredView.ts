@@ -2,8 +2,8 @@
  * A report re-scored at a margin and distance without rebuilding its rows. What the margin cannot
  * change (distances, the flags that do not follow it, the rows that have no triplet) is read into
  * typed columns once per report (`ReportColumns`); a re-score (`ScoredView`) is then one pass over
- * those columns writing category codes and flag bits, plus the summary counts: about a millisecond
- * for 100,000 rows, where rebuilding every row object took hundreds. A row object, with its hinge
+ * those columns writing category codes and flag bits, plus the summary counts: a millisecond or
+ * two for 100,000 rows, where rebuilding every row object took hundreds. A row object, with its hinge
  * line, is made only for the rows something looks at (`row(i)`), or for all of them when a whole
  * report is wanted (`report()`, e.g. an export); both are exactly what rescoreReport gives.
  */
@@ -33,11 +33,9 @@ export function round3(v: number): string {
   return `${sign}${whole}.${digits.slice(0, end)}`;
 }
 
-const f3 = round3;
-
 /** The evidence line that shows a row's hinge arithmetic at a margin. */
 export function hingeLine(dAP: number, dAN: number, margin: number, loss: number, distance: DistanceName, category: Category): string {
-  return `${HINGE_PREFIX}L = max(d(a,p) - d(a,n) + m, 0) = max(${f3(dAP)} - ${f3(dAN)} + ${f3(margin)}, 0) = ${f3(loss)} (${distance}): ${category}`;
+  return `${HINGE_PREFIX}L = max(d(a,p) - d(a,n) + m, 0) = max(${round3(dAP)} - ${round3(dAN)} + ${round3(margin)}, 0) = ${round3(loss)} (${distance}): ${category}`;
 }
 
 /** One bit per flag, in FLAGS order, so that a row's flag list is FLAGS filtered by its bits. */
@@ -60,12 +58,8 @@ export function flagList(bits: number): Flag[] {
   return FLAG_LISTS[bits].slice();
 }
 
-function emptySummary(): Summary {
-  return { easy: 0, semiHard: 0, hard: 0, mislabeled: 0, triviallyEasy: 0, marginViolation: 0, nearDuplicate: 0, invalid: 0 };
-}
-
 export function summarize(rows: readonly RowReport[]): Summary {
-  const s = emptySummary();
+  const s: Summary = { easy: 0, semiHard: 0, hard: 0, mislabeled: 0, triviallyEasy: 0, marginViolation: 0, nearDuplicate: 0, invalid: 0 };
   for (const r of rows) {
     if (r.category === 'easy') s.easy++;
     else if (r.category === 'semi-hard') s.semiHard++;

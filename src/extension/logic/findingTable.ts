@@ -7,7 +7,6 @@
  */
 import { CATEGORY_EASY, CATEGORY_HARD, CATEGORY_SEMI_HARD } from '../../core/categories';
 import { FLAG_BIT, type ScoredView } from '../../core/scoredView';
-import type { RowReport } from '../../core/types';
 import {
   FINDING_ORDER, findingMessage, rowRange, type Finding, type FindingCounts, type FindingKind, type SeverityName, type SeveritySettings,
 } from './findings';
@@ -100,11 +99,12 @@ export class FindingTable {
   /** Whether row i (an index into the report's rows) raises at least one finding. */
   flagged(i: number): boolean { return this.kinds[i] !== 0; }
 
-  /** Row i's findings, in FINDING_ORDER; `r` is row i at the view's margin when the caller has it. */
-  rowFindings(i: number, r: RowReport = this.view.row(i)): Finding[] {
+  /** Row i's findings, in FINDING_ORDER. */
+  rowFindings(i: number): Finding[] {
     const bits = this.kinds[i];
     const out: Finding[] = [];
     if (bits === 0) return out;
+    const r = this.view.row(i);
     for (const kind of FINDING_ORDER) {
       if ((bits & KIND_BIT[kind]) === 0) continue;
       out.push({ kind, row: r.row, ...rowRange(r), severity: this.severities[kind] as Finding['severity'], message: findingMessage(r, kind, this.view.settings) });
