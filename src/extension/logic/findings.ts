@@ -68,9 +68,9 @@ export function findingMessage(r: RowReport, kind: FindingKind, settings: Pick<A
 export const FINDING_ORDER: readonly FindingKind[] = ['invalid', 'mislabeled', 'hard', 'near-duplicate', 'trivially-easy'];
 
 /**
- * Every finding of a whole report, in row order. The extension host does not call this on every
- * re-score (FindingTable does the same from typed columns, building messages only where needed);
- * it is the definition FindingTable is tested against.
+ * Every finding of a whole report, in row order. The extension host does not call this on a
+ * re-score: FindingTable gives the same from typed columns and builds a message only where one is
+ * shown (test/unit/rescore-columns.test.ts holds both to the code they replaced).
  */
 export function findings(report: AuditReport, reviewed: ReadonlySet<number>, severities: SeveritySettings): Finding[] {
   const out: Finding[] = [];
