@@ -49,6 +49,13 @@ export function toEuclidean(d: number, distance: DistanceName): number {
   }
 }
 
+/** Every value of `values` (stated in `from`) in `to`: one loop next to the formulas, so nothing is called per value across modules. */
+export function convertDistanceArray(values: Float64Array, from: DistanceName, to: DistanceName): Float64Array {
+  const out = new Float64Array(values.length);
+  for (let i = 0; i < values.length; i++) out[i] = fromEuclidean(toEuclidean(values[i], from), to);
+  return out;
+}
+
 export interface CategoryCounts { easy: number; semiHard: number; hard: number; triviallyEasy: number }
 
 /**

@@ -6,12 +6,12 @@
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { rescoreReport } from '../core/rescore';
+import { ReportColumns, ScoredView } from '../core/scoredView';
 import type { AuditReport } from '../core/types';
 import { AuditRunner, JobError, type JobHooks } from './auditRunner';
 import { hashFile } from './fileHash';
 import { AuditCache, retrainKey } from './logic/auditCache';
-import { findings, type Finding } from './logic/findings';
+import { FindingTable } from './logic/findingTable';
 import { refreshLabels } from './logic/labelRefresh';
 import { reviewedRows } from './logic/reviewed';
 import { labelOnlyChanges, type FileDigest } from './logic/rowDigest';
@@ -27,13 +27,16 @@ export interface FileAudit {
   readonly digest: FileDigest;
   readonly retrain: string;
   readonly source: 'audit' | 'cache' | 'label-refresh';
-  /** `audited` re-scored at the current margin and distance. */
-  readonly view: AuditReport;
+  /**
+   * `audited` re-scored at the current margin and distance: category codes and flag bits per row
+   * and the summary; a row object (`view.row(i)`) or the whole report (`view.report()`) is built
+   * only when asked for, so a margin change costs a pass over typed arrays, not 100,000 objects.
+   */
+  readonly view: ScoredView;
   /** Row numbers marked reviewed. */
   readonly reviewed: ReadonlySet<number>;
-  readonly findings: readonly Finding[];
-  /** Row numbers that raise at least one finding (for lookups per row). */
-  readonly flagged: ReadonlySet<number>;
+  /** Which rows raise which findings at the current margin, as bits (findings.flagged(i)); a Finding and its message are made only where shown. */
+  readonly findings: FindingTable;
   /** row number → index into the report's rows (and the digest's). */
   readonly index: ReadonlyMap<number, number>;
 }
@@ -153,21 +156,22 @@ export class AuditController implements vscode.Disposable {
     this.changed.fire(uri);
   }
 
-  private derive(a: FileAudit): FileAudit {
+  /** The audit at the current margin, distance and severities (the view is kept when only severities or marks changed). */
+  private derive(a: Omit<FileAudit, 'findings'>): FileAudit {
     const s = readSettings(a.uri);
-    const view = rescoreReport(a.audited, s.margin, s.distance);
-    const list = findings(view, a.reviewed, s.severities);
-    return { ...a, view, findings: list, flagged: new Set(list.map((f) => f.row)) };
+    const view = a.view.rescore(s.margin, s.distance);
+    return { ...a, view, findings: new FindingTable(view, a.reviewed, s.severities, a.index) };
   }
 
   private async install(uri: vscode.Uri, report: AuditReport, digest: FileDigest, retrain: string,
     source: FileAudit['source']): Promise<FileAudit> {
     const hashes = await this.reviewedStore.hashes(uri);
-    const base: FileAudit = {
-      uri, audited: report, digest, retrain, source, view: report, findings: [], flagged: new Set(),
+    const audit = this.derive({
+      uri, audited: report, digest, retrain, source,
+      // the columns are read once per report; every re-score after this reuses them
+      view: new ScoredView(new ReportColumns(report), report.settings.margin, report.settings.distance),
       reviewed: reviewedRows(report.rows, digest.rows, hashes), index: rowIndex(report.rows),
-    };
-    const audit = this.derive(base);
+    });
     this.audits.set(uri.toString(), audit);
     this.latestKey = uri.toString();
     this.changed.fire(uri);

@@ -36,15 +36,16 @@ export class AuditCodeActions implements vscode.CodeActionProvider<vscode.CodeAc
     if (!audit) return [];
     const out: vscode.CodeAction[] = [];
     // A selection over the whole file must not build thousands of actions: the first few rows do.
-    const rows = rowsInLines(audit.view.rows, range.start.line, range.end.line)
-      .filter((i) => audit.flagged.has(audit.view.rows[i].row) && !audit.reviewed.has(audit.view.rows[i].row)).slice(0, MAX_ROWS);
+    const audited = audit.audited.rows;
+    const rows = rowsInLines(audited, range.start.line, range.end.line)
+      .filter((i) => audit.findings.flagged(i) && !audit.reviewed.has(audited[i].row)).slice(0, MAX_ROWS);
     for (const i of rows) {
-      const r = audit.view.rows[i];
+      const r = audit.view.row(i);
       const diagnostics = context.diagnostics.filter((d) => d.source === DIAGNOSTIC_SOURCE && d.range.start.line === r.line - 1);
       if (r.suggestedLabel !== undefined) {
         out.push(this.action(`Relabel row ${r.row} to "${r.suggestedLabel}"`, relabelFix(doc, audit, i, r.suggestedLabel), diagnostics, true));
       }
-      if (audit.view.kind === 'triplets' && (r.suggestedFix === 'swap-positive-negative' || r.category === 'hard')) {
+      if (audit.audited.kind === 'triplets' && (r.suggestedFix === 'swap-positive-negative' || r.category === 'hard')) {
         out.push(this.action(`Swap positive and negative of row ${r.row}`, swapFix(doc, audit, i), diagnostics, r.suggestedFix === 'swap-positive-negative'));
       }
       const mark = new MarkReviewedAction(doc, audit, i);

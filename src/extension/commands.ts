@@ -36,7 +36,7 @@ async function auditUri(deps: CommandDeps, uri: vscode.Uri): Promise<void> {
   if (!a) return;
   const s = a.view.summary;
   const choice = await vscode.window.showInformationMessage(
-    `Triplet Audit: ${a.view.rowCount} rows${a.source === 'cache' ? ' (cached)' : ''}: ${s.mislabeled} suspected mislabels, ${s.hard} hard, ${s.triviallyEasy} trivially easy at margin ${f3(a.view.settings.margin)} (${a.view.settings.distance}).`,
+    `Triplet Audit: ${a.audited.rowCount} rows${a.source === 'cache' ? ' (cached)' : ''}: ${s.mislabeled} suspected mislabels, ${s.hard} hard, ${s.triviallyEasy} trivially easy at margin ${f3(a.view.margin)} (${a.view.distance}).`,
     'Open Panel');
   if (choice) deps.panel().open();
 }
@@ -48,7 +48,7 @@ export async function applyPanelFix(deps: CommandDeps, fileUri: string, row: num
   const index = audit?.index.get(row);
   if (!audit || index === undefined) { void vscode.window.showErrorMessage('Triplet Audit: that row is not in the current audit; audit the file again.'); return; }
   const doc = await vscode.workspace.openTextDocument(uri);
-  const r = audit.view.rows[index];
+  const r = audit.view.row(index);
   const res = fix === 'relabel' ? relabelFix(doc, audit, index, label ?? r.suggestedLabel ?? '')
     : fix === 'swap' ? swapFix(doc, audit, index) : await markReviewedFix(doc, audit, index, deps.store);
   if (!res.ok) { void vscode.window.showErrorMessage(`Triplet Audit: ${res.reason}`); return; }

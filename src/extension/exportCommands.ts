@@ -28,8 +28,9 @@ export async function exportReport(controller: AuditController): Promise<void> {
     defaultUri: a.uri.with({ path: a.uri.path.replace(/\.[^./]+$/, '') + '.triplet-audit.json' }),
   });
   if (!target) return;
-  await vscode.workspace.fs.writeFile(target, Buffer.from(JSON.stringify(withoutReviewed(a.view, a.reviewed), null, 2) + '\n', 'utf8'));
-  await offerOpen(`Triplet Audit: wrote the report at margin ${a.view.settings.margin} (${a.view.settings.distance}).`, target);
+  // the whole report at the current margin: every row object is built here (once per margin)
+  await vscode.workspace.fs.writeFile(target, Buffer.from(JSON.stringify(withoutReviewed(a.view.report(), a.reviewed), null, 2) + '\n', 'utf8'));
+  await offerOpen(`Triplet Audit: wrote the report at margin ${a.view.margin} (${a.view.distance}).`, target);
 }
 
 export async function exportCleaned(controller: AuditController, runner: AuditRunner): Promise<void> {
@@ -41,7 +42,7 @@ export async function exportCleaned(controller: AuditController, runner: AuditRu
   ];
   const picked = await vscode.window.showQuickPick(modes, { title: 'Triplet Audit: cleaned copy', placeHolder: 'Reviewed rows are kept as they are.' });
   if (!picked) return;
-  const actions = planCleaning(a.view, a.reviewed, picked.mode, a.digest.rows);
+  const actions = planCleaning(a.view.report(), a.reviewed, picked.mode, a.digest.rows);
   if (!actions.length) { void vscode.window.showInformationMessage('Triplet Audit: no flagged rows to clean.'); return; }
   const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === a.uri.toString());
   if (doc?.isDirty || (await hashFile(a.uri.fsPath)) !== a.digest.contentHash) {
@@ -62,7 +63,7 @@ export async function exportCleaned(controller: AuditController, runner: AuditRu
         const ac = new AbortController();
         const sub = token.onCancellationRequested(() => ac.abort());
         try {
-          return await runner.run({ type: 'clean', file: a.uri.fsPath, out: target.fsPath, logFile: logFile.fsPath, format: a.view.format, columns: a.view.columns, actions, mode: picked.mode }, { signal: ac.signal });
+          return await runner.run({ type: 'clean', file: a.uri.fsPath, out: target.fsPath, logFile: logFile.fsPath, format: a.audited.format, columns: a.audited.columns, actions, mode: picked.mode }, { signal: ac.signal });
         } finally { sub.dispose(); }
       });
     const count = (act: string) => res.log.filter((e) => e.applied && e.action === act).length;

@@ -10,12 +10,12 @@ export class AuditHover implements vscode.HoverProvider {
   provideHover(doc: vscode.TextDocument, pos: vscode.Position): vscode.Hover | undefined {
     const audit = this.controller.get(doc.uri);
     if (!audit) return undefined;
-    const rows = audit.view.rows;
+    const rows = audit.audited.rows;
     const i = rowsInLines(rows, pos.line, pos.line)[0];
     if (i === undefined) return undefined;
-    const r = rows[i];
-    const reviewed = audit.reviewed.has(r.row);
-    if (!reviewed && !audit.flagged.has(r.row)) return undefined;
+    const reviewed = audit.reviewed.has(rows[i].row);
+    if (!reviewed && !audit.findings.flagged(i)) return undefined;
+    const r = audit.view.row(i);
     const lineOf = (row: number) => { const j = audit.index.get(row); return j === undefined ? undefined : rows[j].line; };
     const md = new vscode.MarkdownString(hoverMarkdown(r, audit.view, lineOf, reviewed));
     const end = Math.min(r.endLine - 1, doc.lineCount - 1);

@@ -22,8 +22,8 @@ async function pickDistance(current: DistanceName): Promise<DistanceName | undef
 export async function setMarginCommand(controller: AuditController): Promise<void> {
   const s = readSettings();
   const audit = controller.current();
-  const rows = audit?.view.rows.filter((r) => r.dAP !== null && r.dAN !== null) ?? [];
-  const suggested = rows.length ? suggestMargin(rows.map((r) => r.dAP ?? 0), rows.map((r) => r.dAN ?? 0)) : undefined;
+  // rows without distances are NaN in the view's columns, which suggestMargin skips (NaN gaps are not > 0)
+  const suggested = audit && audit.view.columns.scoredCount > 0 ? suggestMargin(audit.view.dAP, audit.view.dAN) : undefined;
   const items: Item[] = [
     ...MARGIN_PRESETS.map((p): Item => ({
       label: `${p.label}: ${p.margin}`, description: p.distance, detail: p.detail,

@@ -1,7 +1,7 @@
 /** Moving between suspicious rows, and revealing a row (from the panel or a command). */
 import * as vscode from 'vscode';
 import type { AuditController } from './auditController';
-import { findingStops, nextStop } from './logic/findings';
+import { nextStop } from './logic/findings';
 
 /**
  * Opens the file and selects lines [startLine, endLine] (0-based), centred: in the editor that
@@ -22,7 +22,7 @@ export async function revealLines(uri: vscode.Uri, startLine: number, endLine: n
 export async function revealRow(controller: AuditController, uri: vscode.Uri, row: number, line: number): Promise<void> {
   const audit = controller.get(uri);
   const i = audit?.index.get(row);
-  const r = audit && i !== undefined ? audit.view.rows[i] : undefined;
+  const r = audit && i !== undefined ? audit.audited.rows[i] : undefined;
   await revealLines(uri, (r?.line ?? line) - 1, (r?.endLine ?? line) - 1);
 }
 
@@ -33,7 +33,7 @@ export async function goToFinding(controller: AuditController, dir: 1 | -1): Pro
     void vscode.window.showInformationMessage('Triplet Audit: audit this file first (Triplet Audit: Audit Active File).');
     return;
   }
-  const stop = nextStop(findingStops(audit.findings), editor.selection.active.line, dir);
+  const stop = nextStop(audit.findings.stops(), editor.selection.active.line, dir);
   if (!stop) { void vscode.window.showInformationMessage('Triplet Audit: no suspicious rows at this margin.'); return; }
   await revealLines(editor.document.uri, stop.startLine, stop.endLine);
 }

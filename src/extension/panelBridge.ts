@@ -58,7 +58,7 @@ export class PanelBridge implements vscode.Disposable {
   private show(a: FileAudit): void {
     if (!this.host) return;
     this.shown = a.uri.toString();
-    this.call((h) => h.showReport(a.uri.toString(), withoutReviewed(a.view, a.reviewed)));
+    this.call((h) => h.showReport(a.uri.toString(), withoutReviewed(a.view.report(), a.reviewed)));
   }
 
   /** A closed panel may throw on use; then it is forgotten until opened again. */

@@ -1,7 +1,7 @@
 /** The status bar item: counts at the current margin for the active file; click opens the panel. */
 import * as vscode from 'vscode';
 import type { AuditController } from './auditController';
-import { countFindings, f3, statusText } from './logic/findings';
+import { f3, statusText } from './logic/findings';
 
 export class AuditStatusBar implements vscode.Disposable {
   private readonly item = vscode.window.createStatusBarItem('tripletAudit.status', vscode.StatusBarAlignment.Left, 50);
@@ -30,8 +30,8 @@ export class AuditStatusBar implements vscode.Disposable {
     const active = vscode.window.activeTextEditor?.document.uri;
     const audit = active ? this.controller.get(active) : undefined;
     if (!audit) { this.item.hide(); return; }
-    const c = countFindings(audit.view, audit.reviewed);
-    const { margin, distance } = audit.view.settings;
+    const c = audit.findings.counts;
+    const { margin, distance } = audit.view;
     this.item.text = statusText(c);
     this.item.tooltip = new vscode.MarkdownString([
       `**Triplet Audit** at margin ${f3(margin)} (${distance})`, '',

@@ -3,6 +3,7 @@
  * (suspected mislabel, hard triplet, trivially easy, near-duplicate, invalid), with 0-based line
  * ranges for VS Code, and the counts for the status bar. Reviewed rows raise no findings.
  */
+import { round3 } from '../../core/scoredView';
 import type { AuditReport, RowReport } from '../../core/types';
 
 export type FindingKind = 'mislabeled' | 'hard' | 'trivially-easy' | 'near-duplicate' | 'invalid';
@@ -23,7 +24,7 @@ export interface Finding {
   message: string;
 }
 
-export const f3 = (v: number | null): string => (v === null ? '–' : (Math.round(v * 1000) / 1000).toString());
+export const f3 = (v: number | null): string => (v === null ? '–' : round3(v));
 const q = JSON.stringify;
 
 /** 1-based report lines → 0-based editor lines. */
@@ -37,41 +38,48 @@ function nearest(r: RowReport, n = 3): string {
   return ` Nearest: ${r.neighbours.slice(0, n).map((nb) => `row ${nb.row} ${q(nb.label)} at ${f3(nb.distance)}`).join(', ')}.`;
 }
 
-function messages(r: RowReport, report: AuditReport): Partial<Record<FindingKind, string>> {
-  const { margin, distance } = report.settings;
-  const out: Partial<Record<FindingKind, string>> = {};
-  const ev = r.evidence.filter((e) => !e.startsWith('hinge: ') && !e.startsWith('near-duplicate'));
-  if (r.flags.includes('invalid')) out.invalid = `Invalid row: ${r.evidence.join('; ') || 'unusable'}`;
-  if (r.flags.includes('mislabeled')) {
-    out.mislabeled = r.label !== undefined
-      ? `Suspected mislabel: labeled ${q(r.label)}, the evidence points to ${q(r.suggestedLabel ?? '?')} (suspicion ${f3(r.suspicion)}). ${ev.join('. ')}.${nearest(r)}`
-      : `Suspicious triplet (suspicion ${f3(r.suspicion)})${r.suggestedFix ? `, suggested fix: ${r.suggestedFix}` : ''}. ${ev.join('. ')}.`;
-  }
-  if (r.category === 'hard') {
-    out.hard = `Hard triplet at margin ${f3(margin)} (${distance}): d(a,n) ${f3(r.dAN)} <= d(a,p) ${f3(r.dAP)}, ` +
-      `loss = max(${f3(r.dAP)} - ${f3(r.dAN)} + ${f3(margin)}, 0) = ${f3(r.loss)}.`;
-  }
-  if (r.flags.includes('trivially-easy')) {
-    out['trivially-easy'] = `Trivially easy at margin ${f3(margin)} (${distance}): d(a,n) ${f3(r.dAN)} >= d(a,p) ${f3(r.dAP)} + 2 × margin; loss 0, teaches nothing.`;
-  }
-  if (r.flags.includes('near-duplicate')) {
-    out['near-duplicate'] = `Near-duplicate: ${r.evidence.find((e) => e.startsWith('near-duplicate')) ?? 'another row has nearly the same embedding'}.`;
-  }
-  return out;
+/** Whether row r raises a finding of `kind` at its report's margin (before severities and reviewed marks). */
+export function raises(r: RowReport, kind: FindingKind): boolean {
+  return kind === 'hard' ? r.category === 'hard' : r.flags.includes(kind);
 }
 
-const ORDER: readonly FindingKind[] = ['invalid', 'mislabeled', 'hard', 'near-duplicate', 'trivially-easy'];
+/** The Problems-panel message of a finding of `kind` on row r (which raises it) at `settings`' margin. */
+export function findingMessage(r: RowReport, kind: FindingKind, settings: Pick<AuditReport['settings'], 'margin' | 'distance'>): string {
+  const { margin, distance } = settings;
+  switch (kind) {
+    case 'invalid': return `Invalid row: ${r.evidence.join('; ') || 'unusable'}`;
+    case 'mislabeled': {
+      const ev = r.evidence.filter((e) => !e.startsWith('hinge: ') && !e.startsWith('near-duplicate'));
+      return r.label !== undefined
+        ? `Suspected mislabel: labeled ${q(r.label)}, the evidence points to ${q(r.suggestedLabel ?? '?')} (suspicion ${f3(r.suspicion)}). ${ev.join('. ')}.${nearest(r)}`
+        : `Suspicious triplet (suspicion ${f3(r.suspicion)})${r.suggestedFix ? `, suggested fix: ${r.suggestedFix}` : ''}. ${ev.join('. ')}.`;
+    }
+    case 'hard':
+      return `Hard triplet at margin ${f3(margin)} (${distance}): d(a,n) ${f3(r.dAN)} <= d(a,p) ${f3(r.dAP)}, ` +
+        `loss = max(${f3(r.dAP)} - ${f3(r.dAN)} + ${f3(margin)}, 0) = ${f3(r.loss)}.`;
+    case 'trivially-easy':
+      return `Trivially easy at margin ${f3(margin)} (${distance}): d(a,n) ${f3(r.dAN)} >= d(a,p) ${f3(r.dAP)} + 2 × margin; loss 0, teaches nothing.`;
+    case 'near-duplicate':
+      return `Near-duplicate: ${r.evidence.find((e) => e.startsWith('near-duplicate')) ?? 'another row has nearly the same embedding'}.`;
+  }
+}
 
+/** The order of a row's findings. */
+export const FINDING_ORDER: readonly FindingKind[] = ['invalid', 'mislabeled', 'hard', 'near-duplicate', 'trivially-easy'];
+
+/**
+ * Every finding of a whole report, in row order. The extension host does not call this on a
+ * re-score: FindingTable gives the same from typed columns and builds a message only where one is
+ * shown (test/unit/rescore-columns.test.ts holds both to the code they replaced).
+ */
 export function findings(report: AuditReport, reviewed: ReadonlySet<number>, severities: SeveritySettings): Finding[] {
   const out: Finding[] = [];
   for (const r of report.rows) {
     if (reviewed.has(r.row) && !r.flags.includes('invalid')) continue;
-    const msgs = messages(r, report);
-    for (const kind of ORDER) {
-      const message = msgs[kind];
+    for (const kind of FINDING_ORDER) {
       const severity = severities[kind];
-      if (message === undefined || severity === 'off') continue;
-      out.push({ kind, row: r.row, ...rowRange(r), severity, message });
+      if (severity === 'off' || !raises(r, kind)) continue;
+      out.push({ kind, row: r.row, ...rowRange(r), severity, message: findingMessage(r, kind, report.settings) });
     }
   }
   return out;

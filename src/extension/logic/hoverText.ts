@@ -7,7 +7,7 @@ export function escapeMarkdown(s: string): string {
   return s.replace(/[\\`*_{}[\]()#+\-.!|<>~]/g, (c) => `\\${c}`).replace(/\r?\n/g, ' ');
 }
 
-export function hoverMarkdown(r: RowReport, report: AuditReport, lineOfRow: (row: number) => number | undefined, reviewed: boolean): string {
+export function hoverMarkdown(r: RowReport, report: { settings: Pick<AuditReport['settings'], 'margin' | 'distance'> }, lineOfRow: (row: number) => number | undefined, reviewed: boolean): string {
   const { margin, distance } = report.settings;
   const md: string[] = [];
   md.push(`**Triplet Audit** · row ${r.row} · ${r.category ?? 'invalid'} at margin ${f3(margin)} (${distance})${reviewed ? ' · reviewed' : ''}`);
