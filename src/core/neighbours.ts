@@ -4,11 +4,12 @@
  *
  * The dot products and the merge into each query's results run together in WebAssembly SIMD
  * (kernels/scan.wat), one block of queries against one slab of references at a time, so no
- * similarity matrix is ever written out: TF.js's multiply, copied out and then scanned, reached
- * 7-10 GFLOP/s on this stage, a third of a BLAS multiply alone. The references are copied once
- * per slab into the panel layout the kernel reads; the slab is bounded (SLAB_BYTES), so a large
- * reference set is walked in several slabs rather than held twice. Where WebAssembly SIMD is
- * missing (or `useWasm: false`), JS does the same arithmetic, float32 for float32.
+ * similarity matrix is ever written out. On one fold of 100,000 rows (20,000 x 80,000 x 64) that
+ * is ~3.8x the speed of TF.js's multiply copied out and then scanned, and ~3/4 of numpy's
+ * one-thread BLAS doing the multiply alone. The references are copied once per slab into the
+ * panel layout the kernel reads; the slab is bounded (SLAB_BYTES), so a large reference set is
+ * walked in several slabs rather than held twice. Where WebAssembly SIMD is missing (or
+ * `useWasm: false`), JS does the same arithmetic, float32 for float32.
  */
 import { AbortError } from './engineApi';
 import { arena, instantiate, kernelModule, reserve } from './kernels/load';
