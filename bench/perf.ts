@@ -18,8 +18,6 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import * as tf from '@tensorflow/tfjs-core';
-import { initBackend } from '../src/core/node/backend';
 import { nearestNeighbours } from '../src/core/neighbours';
 import { reclassify } from '../src/core/categories';
 import { rescoreReport } from '../src/core/rescore';
@@ -114,9 +112,8 @@ async function main(): Promise<void> {
   const sizes = (values.sizes ?? '10000,100000').split(',').map(Number);
   if (values['1m']) sizes.push(1_000_000);
   if (!existsSync(join(ROOT, 'dist', 'cli.js'))) throw new Error('dist/cli.js is missing: run npm run build');
-  const backend = await initBackend('auto');
   const haveNumpy = ensureNumpy();
-  console.log(`Triplet Audit performance (backend ${backend} in the neighbour measurement; the CLI picks its own)\n`);
+  console.log('Triplet Audit performance\n');
   for (const n of sizes) {
     const file = bigFile(n);
     const runs = Number(values.runs ?? (n < 20_000 ? 3 : 1));
@@ -156,7 +153,6 @@ async function main(): Promise<void> {
     }
     console.log(`  neighbour stage, one fold (${nb.q} x ${nb.r} x 64) on one thread: ${nb.seconds.toFixed(2)} s, ${nb.gflops.toFixed(1)} GFLOP/s${ratio}\n`);
   }
-  console.log(`tensors alive at the end: ${tf.memory().numTensors}`);
 }
 
 main().catch((e: unknown) => { console.error(e instanceof Error ? e.message : e); process.exit(1); });

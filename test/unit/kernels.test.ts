@@ -8,8 +8,6 @@ import { LinearModel } from '../../src/core/linear';
 import { mineTriplets } from '../../src/core/encoder';
 import { labeledTraining, MAX_EPOCHS, SAMPLE_BUDGET } from '../../src/core/audit';
 import { Rng } from '../../src/core/rng';
-import { nearestNeighbours } from '../../src/core/neighbours';
-import { initBackend } from '../../src/core/node/backend';
 
 const ROOT = join(__dirname, '..', '..');
 
@@ -188,32 +186,5 @@ describe('training budgets', () => {
     assert.equal(run(1e9), 10);
     assert.equal(run(300), 3);
     assert.equal(run(10), 1);
-  });
-});
-
-describe('exact neighbours (chunked multiply, WebAssembly scan)', () => {
-  before(async () => { await initBackend('wasm'); });
-
-  it('equal brute force, in WebAssembly and in JS, across reference chunks and query blocks', async () => {
-    const rng = new Rng(9), n = 9000, dim = 8, k = 5;
-    const z = new Float32Array(n * dim);
-    for (let i = 0; i < n; i++) {
-      let s = 0;
-      for (let d = 0; d < dim; d++) { const v = rng.normal(); z[i * dim + d] = v; s += v * v; }
-      for (let d = 0; d < dim; d++) z[i * dim + d] /= Math.sqrt(s);
-    }
-    const labels = Int32Array.from({ length: n }, (_, i) => (i * 7) % 3);
-    const queries = Int32Array.from({ length: 40 }, (_, i) => i * 3);
-    const refs = Int32Array.from({ length: n - 200 }, (_, i) => 200 + i); // 8,800 > one chunk of 8,192
-    const wasm = await nearestNeighbours({ z, dim, queries, refs, labels, k, blockRows: 16 });
-    const js = await nearestNeighbours({ z, dim, queries, refs, labels, k, blockRows: 16, useWasm: false });
-    assert.deepEqual(wasm, js);
-    queries.forEach((qi, t) => {
-      const dot = (r: number) => { let s = 0; for (let d = 0; d < dim; d++) s += z[qi * dim + d] * z[r * dim + d]; return s; };
-      const sorted = Array.from(refs).sort((a, b) => dot(b) - dot(a));
-      assert.deepEqual(Array.from(wasm.ids.subarray(t * k, t * k + k)), sorted.slice(0, k), `query ${qi}`);
-      assert.equal(wasm.sameId[t], sorted.find((r) => labels[r] === labels[qi]));
-      assert.equal(wasm.otherId[t], sorted.find((r) => labels[r] !== labels[qi]));
-    });
   });
 });

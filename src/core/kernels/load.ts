@@ -19,9 +19,14 @@ export function kernelModule(base64: string): WebAssembly.Module | null {
 /** A fresh instance of `mod` with at least `bytes` of memory; returns its exports. */
 export function instantiate<T extends { memory: WebAssembly.Memory }>(mod: WebAssembly.Module, bytes: number): T {
   const ex = new WebAssembly.Instance(mod, {}).exports as unknown as T;
-  const pages = Math.ceil(bytes / 65536), have = ex.memory.buffer.byteLength / 65536;
-  if (pages > have) ex.memory.grow(pages - have);
+  reserve(ex.memory, bytes);
   return ex;
+}
+
+/** Grows `memory` to at least `bytes` (views of its old buffer are detached when it grows). */
+export function reserve(memory: WebAssembly.Memory, bytes: number): void {
+  const pages = Math.ceil(bytes / 65536), have = memory.buffer.byteLength / 65536;
+  if (pages > have) memory.grow(pages - have);
 }
 
 /**
