@@ -16,43 +16,110 @@ const CHUNK = 4096;
 const CENTROID_BLOCK = 128;
 
 /**
- * Nearest centroids (largest inner product) of vectors, by the kernel: one point set of CHUNK
- * vectors at a time against the centroids in panels of CENTROID_BLOCK. Reused across searches.
+ * Nearest centroids (largest inner product) of vectors, by the kernel: CHUNK vectors at a time
+ * against the centroids, a panel of CENTROID_BLOCK at a time. After `group`, the search among all
+ * centroids scans only the members of the nearest groups.
  */
 export class CentroidSearch {
   private readonly ps: PointSet;
+  private groups?: { centroids: Float32Array; all: Int32Array; start: Int32Array; members: Int32Array; probe: number };
 
-  constructor(readonly z: Float32Array, readonly dim: number, readonly centroids: Float32Array, readonly kMax: number,
-    useWasm: boolean, private readonly tick: Tick) {
+  constructor(readonly z: Float32Array, readonly dim: number, readonly centroids: Float32Array, readonly count: number,
+    readonly kMax: number, private readonly useWasm: boolean, private readonly tick: Tick) {
     this.ps = new PointSet(CHUNK, dim, kMax, CENTROID_BLOCK, CHUNK, useWasm);
   }
 
   /**
-   * The k nearest of the centroids `among` (ids, rows of `centroids`) to each vector z[rows[i]]:
-   * [rows x k] centroid ids, best first, -1 where `among` has fewer than k.
+   * Groups the centroids (spherical k-means of the centroids), so that nearestAll compares a
+   * vector with the `groups` group centroids and then with the members of its `probe` nearest
+   * groups only: groups + probe x count / groups products instead of count. Approximate: a vector
+   * may miss a nearer centroid in a group it does not probe (for an inverted file that only
+   * moves a reference to the next nearest list, or a query's probes to the next nearest lists).
    */
-  async nearest(rows: ArrayLike<number>, among: ArrayLike<number>, k: number): Promise<Int32Array> {
-    const { ps, z, dim, centroids } = this;
-    const n = rows.length, m = among.length, out = new Int32Array(n * k).fill(-1);
-    if (n === 0 || m === 0) return out;
+  async group(groups: number, probe: number, rng: Rng): Promise<void> {
+    const all = Int32Array.from({ length: this.count }, (_, c) => c);
+    const centroids = await sphericalKMeans(this.centroids, this.dim, all, groups, {
+      iterations: GROUP_ITERATIONS, sample: this.count, rng, useWasm: this.useWasm, tick: this.tick,
+    });
+    const flat = new CentroidSearch(this.centroids, this.dim, centroids, groups, 1, this.useWasm, this.tick);
+    const of = await flat.nearest(all, Int32Array.from({ length: groups }, (_, g) => g), 1);
+    const start = new Int32Array(groups + 1);
+    for (const g of of) start[g + 1]++;
+    for (let g = 0; g < groups; g++) start[g + 1] += start[g];
+    const at = start.slice(0, groups), members = new Int32Array(this.count);
+    of.forEach((g, c) => { members[at[g]++] = c; });
+    this.groups = { centroids, all: Int32Array.from({ length: groups }, (_, g) => g), start, members, probe: Math.min(probe, groups, this.kMax) };
+  }
+
+  /** The k nearest of all the centroids to each vector z[rows[i]] (see group): [rows x k] ids, best first. */
+  async nearestAll(rows: ArrayLike<number>, k: number): Promise<Int32Array> {
+    const G = this.groups;
+    if (!G) return this.nearest(rows, Int32Array.from({ length: this.count }, (_, c) => c), k);
+    const { ps } = this, n = rows.length, out = new Int32Array(n * k).fill(-1), probe = G.probe;
+    const near = new Int32Array(CHUNK * probe), inGroup = new Int32Array(G.all.length + 1);
+    const probing = new Int32Array(CHUNK * probe);
     for (let s = 0; s < n; s += CHUNK) {
-      const size = Math.min(CHUNK, n - s);
-      for (let t = 0; t < size; t++) {
-        ps.points.set(z.subarray(rows[s + t] * dim, rows[s + t] * dim + dim), t * dim);
-        ps.idx[t] = t;
-      }
+      const size = this.load(rows, s);
+      ps.reset(probe, false);
+      await this.scanAll(size, G.centroids, G.all);
+      near.set(ps.topPos.subarray(0, size * probe));
+      // the points probing each group, then each group's members against them
+      inGroup.fill(0);
+      for (let i = 0; i < size * probe; i++) inGroup[near[i] + 1]++;
+      for (let g = 0; g < G.all.length; g++) inGroup[g + 1] += inGroup[g];
+      const at = inGroup.slice(0, G.all.length);
+      for (let i = 0; i < size * probe; i++) probing[at[near[i]]++] = Math.floor(i / probe);
       ps.reset(k, false);
-      for (let c0 = 0; c0 < m; c0 += CENTROID_BLOCK) {
-        const cn = Math.min(CENTROID_BLOCK, m - c0);
-        for (let j = 0; j < cn; j++) ps.putVector(j, centroids, among[c0 + j] * dim, among[c0 + j], -1);
-        ps.scan(size, 0, cn);
-        await this.tick(size * cn * dim);
+      for (let g = 0; g < G.all.length; g++) {
+        const m = inGroup[g + 1] - inGroup[g];
+        if (m === 0) continue;
+        ps.idx.set(probing.subarray(inGroup[g], inGroup[g + 1]));
+        await this.scanAll(m, this.centroids, G.members.subarray(G.start[g], G.start[g + 1]));
       }
       for (let t = 0; t < size; t++) out.set(ps.topPos.subarray(t * k, t * k + k), (s + t) * k);
     }
     return out;
   }
+
+  /**
+   * The k nearest of the centroids `among` (ids) to each vector z[rows[i]], exactly: [rows x k]
+   * centroid ids, best first, -1 where `among` has fewer than k.
+   */
+  async nearest(rows: ArrayLike<number>, among: ArrayLike<number>, k: number): Promise<Int32Array> {
+    const n = rows.length, out = new Int32Array(n * k).fill(-1);
+    if (among.length === 0) return out;
+    for (let s = 0; s < n; s += CHUNK) {
+      const size = this.load(rows, s);
+      this.ps.reset(k, false);
+      await this.scanAll(size, this.centroids, among);
+      for (let t = 0; t < size; t++) out.set(this.ps.topPos.subarray(t * k, t * k + k), (s + t) * k);
+    }
+    return out;
+  }
+
+  /** Loads the vectors z[rows[s..]] (a chunk) as points 0.. and names them in idx; returns how many. */
+  private load(rows: ArrayLike<number>, s: number): number {
+    const { ps, z, dim } = this, size = Math.min(CHUNK, rows.length - s);
+    for (let t = 0; t < size; t++) {
+      ps.points.set(z.subarray(rows[s + t] * dim, rows[s + t] * dim + dim), t * dim);
+      ps.idx[t] = t;
+    }
+    return size;
+  }
+
+  /** Scans points idx[0..n) against the vectors `ids` of `source` (results name them by id). */
+  private async scanAll(n: number, source: Float32Array, ids: ArrayLike<number>): Promise<void> {
+    const { ps, dim } = this;
+    for (let c0 = 0; c0 < ids.length; c0 += CENTROID_BLOCK) {
+      const cn = Math.min(CENTROID_BLOCK, ids.length - c0);
+      for (let j = 0; j < cn; j++) ps.putVector(j, source, ids[c0 + j] * dim, ids[c0 + j], -1);
+      ps.scan(n, 0, cn);
+      await this.tick(n * cn * dim);
+    }
+  }
 }
+
+const GROUP_ITERATIONS = 10;
 
 export interface KMeansOptions {
   iterations: number;
@@ -82,7 +149,7 @@ export async function sphericalKMeans(z: Float32Array, dim: number, rows: Int32A
   const centroids = new Float32Array(clusters * dim);
   for (let c = 0; c < clusters; c++) centroids.set(z.subarray(sample[c] * dim, sample[c] * dim + dim), c * dim);
   const all = Int32Array.from({ length: clusters }, (_, c) => c);
-  const search = new CentroidSearch(z, dim, centroids, 1, opts.useWasm, opts.tick);
+  const search = new CentroidSearch(z, dim, centroids, clusters, 1, opts.useWasm, opts.tick);
   const sum = new Float64Array(clusters * dim), count = new Int32Array(clusters);
   for (let it = 0; it < opts.iterations; it++) {
     const nearest = await search.nearest(sample, all, 1);

@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { AbortError } from '../../src/core/engineApi';
 import { approximateNeighbours, ivfParams, shouldUseIvf, IVF_MIN_PAIRS, type IvfStats } from '../../src/core/ivf';
 import { PointSet } from '../../src/core/ivfKernel';
+import { CentroidSearch, sphericalKMeans } from '../../src/core/kmeans';
 import type { NeighbourResult } from '../../src/core/neighbours';
 import { Rng } from '../../src/core/rng';
 
@@ -145,6 +146,16 @@ describe('approximate neighbours (inverted file)', () => {
     }
   });
 
+  it('with many lists (found through groups of lists) recall stays high', async () => {
+    const dim = 32, { z, labels } = clustered(new Rng(12), 12000, dim, 100, 0.4);
+    const { queries, refs } = split(12000, 20);
+    let stats: IvfStats | undefined;
+    const approx = await approximateNeighbours({ z, dim, queries, refs, labels, k: 10, seed: 1, nlist: 300, onStats: (s) => { stats = s; } });
+    assert.equal(stats!.nlist, 300);
+    const exact = bruteForce(z, dim, queries, refs, 10, labels);
+    assert.ok(recallAt(approx, exact) > 0.95, `recall ${recallAt(approx, exact)}`);
+  });
+
   it('is deterministic for a seed', async () => {
     const dim = 16, { z, labels } = clustered(new Rng(5), 2000, dim, 20, 0.5);
     const { queries, refs } = split(2000, 4);
@@ -234,6 +245,33 @@ describe('approximate neighbours (inverted file)', () => {
     assert.equal(shouldUseIvf(20_000, 80_000), false); // 100,000 rows, 5 folds
     assert.equal(shouldUseIvf(200_000, 800_000), true); // 1,000,000 rows
     assert.equal(shouldUseIvf(IVF_MIN_PAIRS, 1), false);
+  });
+});
+
+describe('spherical k-means and the centroid search', () => {
+  const tick = async () => undefined;
+
+  it('k-means gives unit centroids; the grouped search is exact when it probes every group, close when it probes a few', async () => {
+    const dim = 16, { z } = clustered(new Rng(13), 3000, dim, 12, 0.3);
+    const rows = Int32Array.from({ length: 3000 }, (_, i) => i);
+    const centroids = await sphericalKMeans(z, dim, rows, 40, { iterations: 5, sample: 2000, rng: new Rng(1), useWasm: true, tick });
+    for (let c = 0; c < 40; c++) {
+      let s = 0;
+      for (let d = 0; d < dim; d++) s += centroids[c * dim + d] ** 2;
+      assert.ok(Math.abs(s - 1) < 1e-5);
+    }
+    const flat = new CentroidSearch(z, dim, centroids, 40, 3, true, tick);
+    const exact = await flat.nearestAll(rows, 3);
+    const all = Int32Array.from({ length: 40 }, (_, c) => c);
+    assert.deepEqual(await flat.nearest(rows, all, 3), exact);
+    const everyGroup = new CentroidSearch(z, dim, centroids, 40, 6, true, tick);
+    await everyGroup.group(6, 6, new Rng(2));
+    assert.deepEqual(await everyGroup.nearestAll(rows, 3), exact);
+    const someGroups = new CentroidSearch(z, dim, centroids, 40, 6, true, tick);
+    await someGroups.group(6, 2, new Rng(2));
+    const approx = await someGroups.nearestAll(rows, 1);
+    const same = approx.filter((c, i) => c === exact[3 * i]).length;
+    assert.ok(same > 0.9 * rows.length, `${same} of ${rows.length}`);
   });
 });
 
