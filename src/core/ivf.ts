@@ -55,12 +55,14 @@ export interface IvfInput extends NeighbourInput, Partial<IvfParams> {
 
 /**
  * Above this many query x reference pairs in a fold the audit should search approximately. The
- * exact search runs at ~16-20 GFLOP/s on one thread (bench:perf): 2e9 pairs at 64-d are ~256
- * GFLOP, ~15 s per fold, and it grows with the square of the rows (1,000,000 rows: 1.6e11
- * pairs, ~20 min per fold). Below it the exact search is affordable and gives the exact answer;
- * at 100,000 rows (1.6e9 pairs) it still runs exactly.
+ * exact search costs 2 x 64 flops a pair: 1e9 pairs are 128 GFLOP, 8-19 s of one thread (16 GFLOP/s
+ * in bench:perf, 7 per CPU second measured on a shared machine), and it grows with the square of
+ * the rows. The 100,000-row benchmark (20,000 x 80,000 = 1.6e9 pairs a fold) took 30 CPU s a fold
+ * exactly and 1.9 approximately, with recall@10 0.99 (bench:recall); 1,000,000 rows would take
+ * ~50 min a fold exactly, ~30 s approximately. Below ~80,000 rows (5 folds) the exact search
+ * stays: it is affordable there, and exact.
  */
-export const IVF_MIN_PAIRS = 2e9;
+export const IVF_MIN_PAIRS = 1e9;
 
 export function shouldUseIvf(queries: number, refs: number): boolean {
   return queries * refs > IVF_MIN_PAIRS;

@@ -51,7 +51,10 @@ export class CentroidSearch {
     this.groups = { centroids, all: Int32Array.from({ length: groups }, (_, g) => g), start, members, probe: Math.min(probe, groups, this.kMax) };
   }
 
-  /** The k nearest of all the centroids to each vector z[rows[i]] (see group): [rows x k] ids, best first. */
+  /**
+   * The k nearest of all the centroids to each vector z[rows[i]] (approximate after group):
+   * [rows x k] ids, best first; -1 only where there are fewer than k centroids.
+   */
   async nearestAll(rows: ArrayLike<number>, k: number): Promise<Int32Array> {
     const G = this.groups;
     if (!G) return this.nearest(rows, Int32Array.from({ length: this.count }, (_, c) => c), k);
@@ -77,6 +80,12 @@ export class CentroidSearch {
         await this.scanAll(m, this.centroids, G.members.subarray(G.start[g], G.start[g + 1]));
       }
       for (let t = 0; t < size; t++) out.set(ps.topPos.subarray(t * k, t * k + k), (s + t) * k);
+    }
+    // a vector whose probed groups hold fewer than k centroids: searched among all of them
+    const short = Int32Array.from({ length: n }, (_, i) => i).filter((i) => out[i * k + k - 1] < 0);
+    if (short.length && this.count >= k) {
+      const found = await this.nearest(Int32Array.from(short, (i) => rows[i]), Int32Array.from({ length: this.count }, (_, c) => c), k);
+      short.forEach((i, t) => out.set(found.subarray(t * k, t * k + k), i * k));
     }
     return out;
   }

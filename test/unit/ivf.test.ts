@@ -242,7 +242,8 @@ describe('approximate neighbours (inverted file)', () => {
     assert.deepEqual(ivfParams(80_000), { nlist: 283, nprobe: 8, extraProbes: 8 });
     assert.deepEqual(ivfParams(800_000), { nlist: 894, nprobe: 8, extraProbes: 8 });
     assert.deepEqual(ivfParams(30), { nlist: 5, nprobe: 5, extraProbes: 0 });
-    assert.equal(shouldUseIvf(20_000, 80_000), false); // 100,000 rows, 5 folds
+    assert.equal(shouldUseIvf(10_000, 40_000), false); // 50,000 rows, 5 folds
+    assert.equal(shouldUseIvf(20_000, 80_000), true); // 100,000 rows
     assert.equal(shouldUseIvf(200_000, 800_000), true); // 1,000,000 rows
     assert.equal(shouldUseIvf(IVF_MIN_PAIRS, 1), false);
   });
@@ -272,6 +273,11 @@ describe('spherical k-means and the centroid search', () => {
     const approx = await someGroups.nearestAll(rows, 1);
     const same = approx.filter((c, i) => c === exact[3 * i]).length;
     assert.ok(same > 0.9 * rows.length, `${same} of ${rows.length}`);
+    // more wanted than the probed groups hold: those vectors are searched among all centroids
+    const wide = new CentroidSearch(z, dim, centroids, 40, 20, true, tick);
+    await wide.group(6, 1, new Rng(2));
+    const wideFlat = new CentroidSearch(z, dim, centroids, 40, 20, true, tick);
+    assert.deepEqual(await wide.nearestAll(rows, 20), await wideFlat.nearestAll(rows, 20));
   });
 });
 
