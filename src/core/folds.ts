@@ -7,6 +7,7 @@ import { AbortError } from './engineApi';
 import { Encoder, DEFAULT_ENCODER, type EncoderConfig } from './encoder';
 import type { Csr } from './featurize';
 import { LinearModel, DEFAULT_LINEAR } from './linear';
+import { approximateNeighbours, ivfParams, shouldUseIvf, type IvfParams } from './ivf';
 import { nearestNeighbours, type NeighbourResult } from './neighbours';
 import { Rng } from './rng';
 import type { Mining } from './types';
@@ -65,6 +66,8 @@ export interface LabeledFoldResult {
   /** [held x classes] out-of-fold class probabilities of the linear model. */
   linear: Float32Array;
   nn: NeighbourResult;
+  /** Set when the neighbours were searched approximately (an inverted file), with its parameters. */
+  ivf?: IvfParams;
   z?: Float32Array;
 }
 
@@ -120,9 +123,12 @@ export async function runFold(task: FoldTask, onProgress: FoldProgress, signal?:
       held.forEach((i, q) => probs.set(head.subarray(i * C, i * C + C), q * C));
       onProgress(f, 0.85, 'neighbours');
       const k = Math.max(1, Math.min(task.k, train.length));
-      const nn = await nearestNeighbours({ z, dim: task.dim, queries: held, refs: train, labels: task.y, k, signal });
+      const search = { z, dim: task.dim, queries: held, refs: train, labels: task.y, k, signal };
+      // past IVF_MIN_PAIRS query x reference pairs (~158,000 rows) the exact search would take minutes a fold
+      const ivf = shouldUseIvf(held.length, train.length) ? ivfParams(train.length) : undefined;
+      const nn = ivf ? await approximateNeighbours({ ...search, ...ivf, seed: Rng.derive(task.seed, `ivf${f}`).int(2 ** 31) }) : await nearestNeighbours(search);
       onProgress(f, 1, 'neighbours');
-      return { kind: 'labeled', f, part: task.part, held, trainRows: train.length, epochsRun, probs, linear, nn, z: task.wantEmbedding ? z : undefined };
+      return { kind: 'labeled', f, part: task.part, held, trainRows: train.length, epochsRun, probs, linear, nn, ivf, z: task.wantEmbedding ? z : undefined };
     }
     await enc.trainTriplets(x, task.a, task.p, task.n, train, task.epochs, order, hooks);
     onProgress(f, 0.8, 'embed');

@@ -54,15 +54,14 @@ export interface IvfInput extends NeighbourInput, Partial<IvfParams> {
 }
 
 /**
- * Above this many query x reference pairs in a fold the audit should search approximately. The
- * exact search costs 2 x 64 flops a pair: 1e9 pairs are 128 GFLOP, 8-19 s of one thread (16 GFLOP/s
- * in bench:perf, 7 per CPU second measured on a shared machine), and it grows with the square of
- * the rows. The 100,000-row benchmark (20,000 x 80,000 = 1.6e9 pairs a fold) took 30 CPU s a fold
- * exactly and 1.9 approximately, with recall@10 0.99 (bench:recall); 1,000,000 rows would take
- * ~50 min a fold exactly, ~30 s approximately. Below ~80,000 rows (5 folds) the exact search
- * stays: it is affordable there, and exact.
+ * Above this many query x reference pairs in a fold the audit searches approximately. The exact
+ * search costs 2 x 64 flops a pair (the fused kernel: 14-16 GFLOP/s on one thread, bench:perf), so
+ * 4e9 pairs are ~35 s a fold, and it grows with the square of the rows; 1,000,000 rows would take
+ * ~45 min a fold exactly, ~30 CPU s approximately. The 100,000-row benchmark (1.6e9 pairs a fold)
+ * stays exact: ~14 s a fold there, against ~2 approximately with recall@10 0.99 (bench:recall).
+ * With 5 folds the switch comes at ~158,000 rows.
  */
-export const IVF_MIN_PAIRS = 1e9;
+export const IVF_MIN_PAIRS = 4e9;
 
 export function shouldUseIvf(queries: number, refs: number): boolean {
   return queries * refs > IVF_MIN_PAIRS;

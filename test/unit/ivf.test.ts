@@ -243,7 +243,8 @@ describe('approximate neighbours (inverted file)', () => {
     assert.deepEqual(ivfParams(800_000), { nlist: 894, nprobe: 8, extraProbes: 8 });
     assert.deepEqual(ivfParams(30), { nlist: 5, nprobe: 5, extraProbes: 0 });
     assert.equal(shouldUseIvf(10_000, 40_000), false); // 50,000 rows, 5 folds
-    assert.equal(shouldUseIvf(20_000, 80_000), true); // 100,000 rows
+    assert.equal(shouldUseIvf(20_000, 80_000), false); // 100,000 rows: exact
+    assert.equal(shouldUseIvf(40_000, 160_000), true); // 200,000 rows
     assert.equal(shouldUseIvf(200_000, 800_000), true); // 1,000,000 rows
     assert.equal(shouldUseIvf(IVF_MIN_PAIRS, 1), false);
   });
