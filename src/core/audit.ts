@@ -9,13 +9,14 @@ import { AbortError } from './engineApi';
 import { DEFAULT_ENCODER } from './encoder';
 import { DEFAULT_LINEAR } from './linear';
 import { runFoldsInProcess, type FoldResult, type FoldRunner, type FoldTask } from './folds';
-import { featurize, denseToCsr, normalizeText, rowDot, DEFAULT_FEATURIZER, TRIPLET_FEATURIZER, type Csr, type Featurizer, type FeaturizerOptions } from './featurize';
+import { featurize, featurizeWithBlocks, denseToCsr, normalizeText, rowDot, DEFAULT_FEATURIZER, TRIPLET_FEATURIZER, wordView, type Csr, type Featurizer, type FeaturizerOptions } from './featurize';
 import { simToEuclidean } from './neighbours';
 import { pca2 } from './pca';
 import { Rng } from './rng';
 import type { AuditOptions, AuditReport, RowReport } from './types';
 import { buildRowVerdicts, summarize } from './rescore';
-import { scoreLabeled, scoreTriplets, type LabeledEvidence, type TripletEvidence } from './score';
+import { scoreLabeled, scoreTriplets, type LabeledEvidence } from './score';
+import { crossFitTriplets, pairDistance } from './tripletModel';
 
 /** Past this many rows the report leaves out the raw embeddings (the panel's UMAP needs them). */
 const EMBEDDING_IN_REPORT_MAX_ROWS = 20_000;
@@ -41,16 +42,6 @@ class Progressor {
     this.stageStart = Date.now();
   }
   total(): number { return (Date.now() - this.t0) / 1000; }
-}
-
-/**
- * Epochs of the triplet model when none are asked for (labeled rows stop early instead): two
- * passes over the data (with labeled rows, more over-fit the noisy labels of the training folds:
- * on the corrupted TREC copy, AP 0.75 after 2 epochs, 0.65-0.66 after 4), and more on small files,
- * so that they get ~16 steps of 256 rows.
- */
-export function autoEpochs(trainRows: number): number {
-  return Math.max(2, Math.min(20, Math.ceil(4096 / Math.max(trainRows, 1))));
 }
 
 /** The most epochs a fold trains for when early stopping decides. */
@@ -132,7 +123,7 @@ export const IN_PROCESS: Workers = { featurize: async (texts, opt) => featurize(
 export async function auditDataset(ds: Dataset, opts: AuditOptions, backend: string, hooks: AuditHooks = {},
   workers: Workers = IN_PROCESS): Promise<AuditReport> {
   const prog = new Progressor(hooks);
-  const body = ds.kind === 'labeled' ? await auditLabeled(ds, opts, prog, hooks, workers) : await auditTriplets(ds, opts, prog, hooks, workers);
+  const body = ds.kind === 'labeled' ? await auditLabeled(ds, opts, prog, hooks, workers) : auditTriplets(ds, opts, prog, hooks);
   prog.enter('report', 0.98, 'Writing the report');
   const rows = buildRowVerdicts(body.rows, opts);
   prog.close();
@@ -320,15 +311,18 @@ function exactDuplicates(texts: string[]): Int32Array {
   return out;
 }
 
-async function auditTriplets(ds: TripletDataset, opts: AuditOptions, prog: Progressor, hooks: AuditHooks, workers: Workers): Promise<Body> {
+/**
+ * Explicit triplets: the detector of tripletModel.ts, run here in this thread (it needs no
+ * TensorFlow.js and about half a second of CPU on a few thousand triplets), and the report in the
+ * pair model's terms: d(a,c) = sqrt(2 (1 - P(positive | anchor, c))).
+ */
+function auditTriplets(ds: TripletDataset, opts: AuditOptions, prog: Progressor, hooks: AuditHooks): Body {
   const valid = ds.rows.filter((r) => !r.invalid);
   const n = valid.length;
   if (n < 2) throw new InputError('fewer than two usable triplets', ds.file);
   prog.enter('featurize', FEATURIZE_FROM, `Featurising ${n} triplets`);
-  const x = await featurizeWith(workers, prog, [...valid.map((r) => r.anchor), ...valid.map((r) => r.positive), ...valid.map((r) => r.negative)], TRIPLET_FEATURIZER, hooks.signal);
-  const a = Int32Array.from({ length: n }, (_, i) => i);
-  const p = Int32Array.from({ length: n }, (_, i) => n + i);
-  const ng = Int32Array.from({ length: n }, (_, i) => 2 * n + i);
+  const blocks = featurizeWithBlocks([...valid.map((r) => r.anchor), ...valid.map((r) => r.positive), ...valid.map((r) => r.negative)], TRIPLET_FEATURIZER);
+  const x = blocks.x, words = wordView(blocks);
   // Triplets sharing an anchor text share a fold, so no model sees a held-out anchor.
   const anchorGroup = new Map<string, number>();
   const groups = Int32Array.from(valid, (r) => {
@@ -338,51 +332,41 @@ async function auditTriplets(ds: TripletDataset, opts: AuditOptions, prog: Progr
   });
   const K = foldCount(opts.folds, anchorGroup.size);
   const fold = assignGroupFolds(groups, K, new Rng(opts.seed));
-  const epochs = opts.epochs > 0 ? opts.epochs : autoEpochs(Math.round(n * (K - 1) / K));
-  const ev: TripletEvidence = {
-    dAP: new Float32Array(n), dAN: new Float32Array(n),
-    posP: new Float32Array(n), posN: new Float32Array(n),
-    simAP: Float32Array.from(a, (i) => rowDot(x, i, x, p[i])),
-    simAN: Float32Array.from(a, (i) => rowDot(x, i, x, ng[i])),
-    simPN: Float32Array.from(a, (i) => rowDot(x, p[i], x, ng[i])),
-  };
-  const tasks: FoldTask[] = Array.from({ length: K }, (_, f) => ({
-    kind: 'triplets', f, fold, x, a, p, n: ng, dim: opts.dim, mining: opts.mining, epochs, earlyStop: false, seed: opts.seed, wantEmbedding: f === 0,
-  }));
-  const results = await runFolds(tasks, prog, workers.runFolds, hooks.signal, n);
-  const { view, trainSizes, epochsRun } = foldOutcome(results, valid, ds.rows.length, opts);
-  for (const r of results) {
-    if (r.kind !== 'triplets') continue;
-    r.held.forEach((i, q) => {
-      ev.dAP[i] = r.dAP[q]; ev.dAN[i] = r.dAN[q]; ev.posP[i] = r.posP[q]; ev.posN[i] = r.posN[q];
-    });
-  }
+  prog.enter('train', FOLDS_FROM, `Training ${K} fold models on ${n} triplets`);
+  const m = crossFitTriplets({ x, words, n, fold, folds: K, groups, seed: opts.seed, epochs: opts.epochs },
+    { signal: hooks.signal, onProgress: (t, message) => prog.report(FOLDS_FROM + (FOLDS_TO - FOLDS_FROM) * t, message) });
   prog.enter('score', FOLDS_TO, 'Scoring triplets');
-  const scored = scoreTriplets(ev);
+  const scored = scoreTriplets({ ...m, fold });
   const out: RowReport[] = new Array(ds.rows.length);
   valid.forEach((r, i) => {
     const s = scored[i];
+    const dAP = pairDistance(m.pairP[3 * i]), dAN = pairDistance(m.pairN[3 * i]);
     out[r.row] = {
       row: r.row, line: r.line, endLine: r.endLine, category: 'easy', loss: 0,
-      dAP: ev.dAP[i], dAN: ev.dAN[i], suspicion: s.suspicion, flags: s.nearDuplicate ? ['near-duplicate'] : [],
+      dAP, dAN, suspicion: s.suspicion, flags: s.nearDuplicate ? ['near-duplicate'] : [],
       suggestedFix: s.fix, fold: fold[i],
       neighbours: [
-        { row: r.row, label: 'positive', distance: ev.dAP[i] },
-        { row: r.row, label: 'negative', distance: ev.dAN[i] },
+        { row: r.row, label: 'positive', distance: dAP },
+        { row: r.row, label: 'negative', distance: dAN },
       ],
       evidence: s.evidence,
       anchor: short(r.anchor), positive: short(r.positive), negative: short(r.negative),
     };
   });
   for (const r of ds.rows) if (r.invalid) out[r.row] = invalidRow(r);
+  const epochs = m.epochsPerFold[0] ?? 0;
   return {
     rows: out, labels: [], epochs,
     folds: Array.from({ length: K }, (_, f) => ({ fold: f, rows: fold.filter((g) => g === f).length })),
     model: {
-      description: `hashed n-gram bag (${x.cols} buckets) -> ${DEFAULT_ENCODER.hidden} -> relu -> ${opts.dim}, L2-normalised; triplet loss on the file's triplets (margin ${DEFAULT_ENCODER.margin}, Euclidean) + positive/negative head; ${K}-fold cross-fitted by anchor, ${epochs} epochs`,
-      featureDim: x.cols, trainedRowsPerFold: trainSizes, epochsPerFold: epochsRun,
+      description: `pair model: per fold, a logistic regression (C = ${DEFAULT_LINEAR.C}, ${epochs} epochs) telling an anchor's positive, ` +
+        `its negative and another anchor's positive apart, from the word 1-2-grams a text shares with its anchor or adds (of ${words.cols}) ` +
+        `and the TF-IDF cosines of the two (letter trigrams and words, ${x.cols} columns; words alone); ${K}-fold cross-fitted by anchor; ` +
+        'suspicion: a logistic regression on its odds of a swapped or unrelated positive and on the lexical margin ' +
+        'sim(a,n) - sim(a,p), trained on the other folds\' triplets against synthetic swaps and unrelated positives; ' +
+        'no embedding: d(a,x) = sqrt(2 (1 - P(positive | a, x)))',
+      featureDim: m.featureDim, trainedRowsPerFold: m.trainedPerFold, epochsPerFold: m.epochsPerFold,
     },
-    ...view,
   };
 }
 

@@ -1,8 +1,11 @@
 /**
- * Suspicion: how likely a row's label (or its triplet) is wrong, from out-of-fold evidence only.
- * Distances here are Euclidean between normalised embeddings; the report converts them.
+ * Suspicion: how likely a row's label (or its triplet) is wrong, from out-of-fold evidence only,
+ * and the evidence sentences that say why. Labeled rows: distances are Euclidean between
+ * normalised embeddings (the report converts them). Explicit triplets: the detector of
+ * tripletModel.ts.
  */
 import { simToEuclidean } from './neighbours';
+import type { DetectorWeights } from './tripletModel';
 
 export interface LabeledEvidence {
   k: number;
@@ -98,16 +101,21 @@ export function scoreLabeled(inp: {
 }
 
 export interface TripletEvidence {
-  /** Out-of-fold embedding distances. */
-  dAP: Float32Array;
-  dAN: Float32Array;
-  /** Out-of-fold P(text is a positive) for the positive and the negative. */
-  posP: Float32Array;
-  posN: Float32Array;
+  /** [n x 3] out-of-fold P(positive, negative, unrelated | anchor, text) of the positive and the negative. */
+  pairP: Float32Array;
+  pairN: Float32Array;
+  /** Log-likelihood ratios of the swapped and the unrelated-positive readings, and of both, over the triplet as given. */
+  swap: Float32Array;
+  unrelated: Float32Array;
+  odds: Float32Array;
   /** Lexical (TF-IDF cosine) similarities. */
   simAP: Float32Array;
   simAN: Float32Array;
   simPN: Float32Array;
+  /** The detector's out-of-fold log-odds of an error, and the weights of the fold that scored each triplet. */
+  score: Float32Array;
+  fold: Int32Array;
+  detector: readonly DetectorWeights[];
 }
 
 export interface TripletScore {
@@ -120,15 +128,13 @@ export interface TripletScore {
 const NEAR_DUPLICATE_SIM = 0.9;
 const sigmoid = (t: number) => 1 / (1 + Math.exp(-t));
 const f2 = (v: number) => v.toFixed(2);
+/** Odds as "3.2 : 1", readable from 1e-4 to 1e4. */
+const odds = (logOdds: number) => {
+  const o = Math.exp(Math.max(-30, Math.min(30, logOdds)));
+  return `${o >= 100 ? Math.round(o) : o >= 0.01 ? Number(o.toPrecision(2)) : '< 0.01'} : 1`;
+};
 
-/**
- * Weights of the standardised signals in a triplet's suspicion. Measured on the corrupted NLI
- * copies (AP, 5 folds, 2 epochs): lexical alone 0.434 SNLI / 0.574 MNLI, the model's distances
- * 0.22-0.30, the positive/negative head 0.15-0.25; lexical-led blends hold on both files.
- */
-export const TRIPLET_WEIGHTS = { lexical: 4, head: 1, positiveDistance: 1 };
-
-/** (v - mean) / sd over the file, so that signals of different scales can be added. */
+/** (v - mean) / sd over the file. */
 function standardise(v: Float32Array): Float32Array {
   const n = v.length || 1;
   let m = 0;
@@ -140,31 +146,31 @@ function standardise(v: Float32Array): Float32Array {
 }
 
 export function scoreTriplets(ev: TripletEvidence): TripletScore[] {
-  const n = ev.dAP.length;
+  const n = ev.score.length;
   const out: TripletScore[] = new Array(n);
-  const w = TRIPLET_WEIGHTS;
-  const lex = standardise(ev.simAN.map((t, i) => t - ev.simAP[i]));
-  const head = standardise(ev.posN.map((t, i) => t - ev.posP[i]));
-  const far = standardise(ev.dAP);
-  const blend = standardise(lex.map((t, i) => w.lexical * t + w.head * head[i] + w.positiveDistance * far[i]));
+  // the detector's log-odds rank the triplets; its scale is that of its synthetic corruptions, so
+  // the suspicion puts 0.5 (the flag's threshold) two standard deviations above the file's average
+  const z = standardise(ev.score);
   for (let i = 0; i < n; i++) {
-    const gModel = ev.dAP[i] - ev.dAN[i];
-    const gHead = ev.posN[i] - ev.posP[i];
-    // 0.5 (the flag's threshold) two standard deviations above this file's average blend
-    const suspicion = sigmoid(2 * (blend[i] - 2));
+    const suspicion = sigmoid(2 * (z[i] - 2));
     const nearDuplicate = ev.simPN[i] >= NEAR_DUPLICATE_SIM || ev.simAN[i] >= NEAR_DUPLICATE_SIM;
+    const w = ev.detector[ev.fold[i]];
+    const errorLogOdds = ev.odds[i];
+    const margin = ev.simAN[i] - ev.simAP[i];
     const evidence = [
-      `model: d(a,p) = ${f2(ev.dAP[i])}, d(a,n) = ${f2(ev.dAN[i])}` + (gModel >= 0 ? ' (the negative is closer than the positive)' : ''),
-      `positive/negative head: P(positive | positive text) = ${pct(ev.posP[i])}, P(positive | negative text) = ${pct(ev.posN[i])}`,
+      `pair model (out-of-fold): P(positive | anchor, positive) = ${pct(ev.pairP[3 * i])}, P(positive | anchor, negative) = ${pct(ev.pairN[3 * i])}, ` +
+        `P(unrelated | anchor, positive) = ${pct(ev.pairP[3 * i + 2])}`,
+      `odds against the triplet as given: swapped ${odds(ev.swap[i])}, unrelated positive ${odds(ev.unrelated[i])}`,
       `lexical: sim(a,p) = ${f2(ev.simAP[i])}, sim(a,n) = ${f2(ev.simAN[i])}, sim(p,n) = ${f2(ev.simPN[i])}`,
+      `detector: ${f2(w.odds)} x log-odds ${f2(errorLogOdds)} + ${f2(w.lexical)} x lexical margin ${f2(margin)} ` +
+        '(weights learned from this file\'s triplets against synthetic swaps and unrelated positives)',
     ];
     let fix: TripletScore['fix'];
     if (nearDuplicate) { fix = 'replace-negative'; evidence.push(`the negative is a near-duplicate of the ${ev.simPN[i] >= NEAR_DUPLICATE_SIM ? 'positive' : 'anchor'}`); }
-    // the head tells a swap (the negative reads like a positive) from an unrelated positive: on
-    // the corrupted NLI copies the right fix is named for 239/325 (SNLI) and 238/332 (MNLI)
-    // corrupted rows, against 225 and 225 when the model's distances had to agree too
-    else if (gHead > 0) fix = 'swap-positive-negative';
-    else if (gModel > 0 || ev.simAN[i] > ev.simAP[i] || ev.simAP[i] < 0.1) fix = 'replace-positive';
+    // the likelier error reading, where it is likelier than the triplet as given: on the corrupted
+    // NLI copies (seed 1) the right fix for 266/325 (SNLI) and 286/332 (MultiNLI) corrupted rows,
+    // and a fix for every flagged row
+    else if (Math.max(ev.swap[i], ev.unrelated[i]) > 0) fix = ev.swap[i] >= ev.unrelated[i] ? 'swap-positive-negative' : 'replace-positive';
     out[i] = { suspicion, fix, nearDuplicate, evidence };
   }
   return out;

@@ -92,10 +92,24 @@ describe('the audit engine', function () {
     const lines = readFileSync(join(root, '..', 'shared', 'datasets', 'nli_triplets_snli_dev.jsonl'), 'utf8').split('\n').slice(0, 90).join('\n');
     const f = join(mkdtempSync(join(tmpdir(), 'ta-')), 'tri.jsonl');
     writeFileSync(f, lines + '\n');
+    const tensors = tf.memory().numTensors;
     const r = await auditFile(f, { epochs: 2, folds: 3, backend: 'cpu' });
+    assert.equal(tf.memory().numTensors, tensors);
     assert.equal(r.kind, 'triplets');
     assert.equal(r.rows.length, 90);
-    for (const row of r.rows) assert.ok(row.dAP! >= 0 && row.suspicion >= 0 && row.suspicion <= 1);
+    // no TensorFlow.js model: the pair model's P(positive) gives the distances
+    assert.equal(r.settings.backend, 'none');
+    assert.match(r.model.description, /pair model/);
+    assert.match(r.model.description, /d\(a,x\) = sqrt\(2 \(1 - P\(positive \| a, x\)\)\)/);
+    assert.deepEqual(r.model.epochsPerFold, [2, 2, 2]);
+    assert.equal(r.map, undefined);
+    for (const row of r.rows) {
+      assert.ok(row.dAP! >= 0 && row.suspicion >= 0 && row.suspicion <= 1);
+      assert.equal(row.category, classify(row.dAP!, row.dAN!, r.settings.margin));
+      const [pp, pn] = [...row.evidence[0].matchAll(/P\(positive \| anchor, \w+\) = (\d+)%/g)].map((m) => Number(m[1]) / 100);
+      assert.ok(Math.abs(row.dAP! - Math.sqrt(2 * (1 - pp))) < 0.01 && Math.abs(row.dAN! - Math.sqrt(2 * (1 - pn))) < 0.01, row.evidence[0]);
+      assert.ok(row.evidence.some((e) => e.startsWith('detector: ')) && row.evidence.some((e) => e.startsWith('hinge: ')));
+    }
   });
 });
 
@@ -122,6 +136,21 @@ describe('the triplet-audit command line', function () {
     assert.equal(two.status, 0, two.stderr);
     const strip = (t: string) => JSON.stringify({ ...JSON.parse(t), timings: {} });
     assert.equal(strip(two.stdout), strip(one.stdout));
+  });
+
+  it('audits explicit triplets without starting TensorFlow.js, bad rows included', () => {
+    const f = join(dir, 'tri.jsonl');
+    const lines = readFileSync(join(root, '..', 'shared', 'datasets', 'nli_triplets_snli_dev.jsonl'), 'utf8').split('\n').slice(0, 60);
+    lines.splice(5, 0, '{"anchor": "no positive here"}');
+    writeFileSync(f, lines.join('\n') + '\n');
+    const r = run(f, '--format', 'json', '--folds', '3');
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stderr, /backend: none \(explicit triplets: no TensorFlow\.js model\)/);
+    assert.doesNotMatch(r.stderr, /TensorFlow\.js in Node\.js/); // the banner of a TF.js backend starting
+    const rep = JSON.parse(r.stdout);
+    assert.equal(rep.rows.length, 61);
+    assert.deepEqual(rep.rows[5].flags, ['invalid']);
+    assert.ok(rep.rows.filter((x: { flags: string[] }) => !x.flags.includes('invalid')).every((x: { dAP: number }) => x.dAP >= 0));
   });
 
   it('exits 2 with one readable line on an unusable file', () => {

@@ -55,5 +55,6 @@ export async function initBackend(want: BackendName): Promise<string> {
 }
 
 export function backendLabel(name: string): string {
-  return name === 'tensorflow' ? 'node (tfjs-node, native TensorFlow)' : name;
+  if (name === 'tensorflow') return 'node (tfjs-node, native TensorFlow)';
+  return name === 'none' ? 'none (explicit triplets: no TensorFlow.js model)' : name;
 }
