@@ -1,12 +1,11 @@
 /**
- * The triplet-trained encoder.
+ * The triplet-trained encoder of labeled rows (explicit triplets need none: tripletModel.ts).
  *
  *   x (sparse TF-IDF / standardised features)
  *     -> embedding bag E [features x hidden]          (WebAssembly SIMD kernel, sparse SGD updates)
  *     -> relu(. + b1) W2 [hidden x dim], L2-normalised (TensorFlow.js, Adam)
- *     -> z, trained with a triplet loss (online semi-hard or batch-hard mining for labeled rows;
- *        the file's own triplets otherwise) plus a head that the scores use:
- *        labeled rows: cosine-softmax over class prototypes; triplets: "is this a positive?".
+ *     -> z, trained with a triplet loss (online semi-hard or batch-hard mining) plus a head that
+ *        the scores use: cosine-softmax over class prototypes.
  *
  * The bag is outside TF.js because its gradient is sparse: TF.js would materialise a dense
  * features x hidden gradient per step (and the wasm backend has no UnsortedSegmentSum kernel).
@@ -23,7 +22,7 @@ import { BagKernel } from './bagKernel';
 export interface EncoderConfig {
   hidden: number;
   dim: number;
-  /** Number of classes for the classification head (labeled data); 0 for triplets. */
+  /** Number of classes for the classification head. */
   classes: number;
   /** Margin of the training loss, on Euclidean distance between normalised embeddings. */
   margin: number;
@@ -61,7 +60,7 @@ export class Encoder {
   private readonly bagSeed: number;
   private readonly b1: tf.Variable;
   private readonly w2: tf.Variable;
-  /** Labeled: class prototypes [dim x classes]. Triplets: positive-ness weights [dim x 1]. */
+  /** Class prototypes [dim x classes]. */
   private readonly head: tf.Variable;
   private readonly headBias: tf.Variable;
   private readonly optimizer: tf.Optimizer;
@@ -76,11 +75,10 @@ export class Encoder {
       for (let i = 0; i < a.length; i++) a[i] = rng.normal() * g;
       return tf.tensor2d(a, [r, c]);
     };
-    const headCols = cfg.classes > 0 ? cfg.classes : 1;
     // tidy disposes the initial values; the variables (kept by TF.js) survive it
     [this.b1, this.w2, this.head, this.headBias] = tf.tidy(() => [
       tf.variable(tf.zeros([hidden])), tf.variable(glorot(hidden, dim)),
-      tf.variable(glorot(dim, headCols)), tf.variable(tf.zeros([headCols])),
+      tf.variable(glorot(dim, cfg.classes)), tf.variable(tf.zeros([cfg.classes])),
     ]);
     this.optimizer = tf.train.adam(cfg.lrDense);
   }
@@ -119,13 +117,10 @@ export class Encoder {
     return tf.div(z, tf.add(tf.norm(z, 'euclidean', 1, true), 1e-12)) as tf.Tensor2D;
   }
 
-  /** Labeled rows: cosine-softmax class logits (plus a class bias). Triplets: positive-ness logit. */
+  /** Cosine-softmax class logits (plus a class bias). */
   private logits(z: tf.Tensor2D, head: tf.Tensor, bias: tf.Tensor): tf.Tensor2D {
-    if (this.cfg.classes > 0) {
-      const cn = tf.div(head, tf.add(tf.norm(head, 'euclidean', 0, true), 1e-12));
-      return tf.add(tf.mul(tf.matMul(z, cn as tf.Tensor2D), this.cfg.scale), bias) as tf.Tensor2D;
-    }
-    return tf.add(tf.matMul(z, head as tf.Tensor2D), bias) as tf.Tensor2D;
+    const cn = tf.div(head, tf.add(tf.norm(head, 'euclidean', 0, true), 1e-12));
+    return tf.add(tf.mul(tf.matMul(z, cn as tf.Tensor2D), this.cfg.scale), bias) as tf.Tensor2D;
   }
 
   /** One optimisation step on the bag rows `rows`, with a loss built from their embeddings. */
@@ -198,36 +193,6 @@ export class Encoder {
     return epochs;
   }
 
-  /**
-   * Trains on explicit triplets: row i of `a`, `p`, `n` (indices into x) is one triplet. Loss: the
-   * triplet hinge on the file's own triplets plus a pointwise "is this text a positive?" head.
-   */
-  async trainTriplets(x: Csr, a: Int32Array, p: Int32Array, n: Int32Array, triplets: Int32Array,
-    epochs: number, rng: Rng, hooks: TrainHooks = {}): Promise<void> {
-    const order = Int32Array.from(triplets);
-    const B = this.cfg.batchSize, m = this.cfg.margin;
-    for (let ep = 0; ep < epochs; ep++) {
-      rng.shuffle(order);
-      for (let s = 0; s < order.length; s += B) {
-        if (hooks.signal?.aborted) throw new AbortError();
-        const t = order.subarray(s, Math.min(s + B, order.length));
-        const b = t.length;
-        const rows = new Int32Array(3 * b);
-        for (let i = 0; i < b; i++) { rows[i] = a[t[i]]; rows[b + i] = p[t[i]]; rows[2 * b + i] = n[t[i]]; }
-        await this.step(x, rows, this.bagForward(x, rows), (z, logits) => tf.tidy(() => {
-          const [za, zp, zn] = tf.split(z, 3, 0);
-          const dap = rowDistance(za, zp), dan = rowDistance(za, zn);
-          const hinge = tf.mean(tf.relu(tf.add(tf.sub(dap, dan), m)));
-          const [, lp, ln] = tf.split(logits, 3, 0);
-          const bce = tf.add(tf.mean(tf.softplus(tf.neg(lp))), tf.mean(tf.softplus(ln)));
-          return tf.add(tf.mul(hinge, this.cfg.tripletWeight), tf.mul(bce, 0.5)) as tf.Scalar;
-        }));
-      }
-      hooks.onEpoch?.((ep + 1) / epochs);
-      await yieldToEventLoop();
-    }
-  }
-
   /** The current embeddings of bag outputs (no gradient), for mining. */
   private async project(hBuf: Float32Array, n: number): Promise<{ z: Float32Array; gram: Float32Array }> {
     // the batch's Gram matrix z z^T (transposed first: wasm matMul with transposeB is ~10x slower)
@@ -241,11 +206,10 @@ export class Encoder {
   }
 
   /**
-   * L2-normalised embeddings [rows x dim] and head outputs: class probabilities [rows x classes]
-   * for labeled data, P(positive) [rows] for triplets.
+   * L2-normalised embeddings [rows x dim] and the head's class probabilities [rows x classes].
    */
   async embed(x: Csr, rows: ArrayLike<number>, signal?: AbortSignal): Promise<{ z: Float32Array; head: Float32Array }> {
-    const D = this.cfg.dim, C = Math.max(this.cfg.classes, 1), H = this.cfg.hidden;
+    const D = this.cfg.dim, C = this.cfg.classes, H = this.cfg.hidden;
     const z = new Float32Array(rows.length * D), head = new Float32Array(rows.length * C);
     const chunk = 2048;
     for (let s = 0; s < rows.length; s += chunk) {
@@ -255,7 +219,7 @@ export class Encoder {
       const [zT, hT] = tf.tidy(() => {
         const zz = this.encode(tf.tensor2d(hBuf, [part.length, H]), this.b1, this.w2);
         const l = this.logits(zz, this.head, this.headBias);
-        return [zz, this.cfg.classes > 0 ? tf.softmax(l) : tf.sigmoid(l)];
+        return [zz, tf.softmax(l)];
       });
       z.set((await zT.data()) as Float32Array, s * D);
       head.set((await hT.data()) as Float32Array, s * C);
@@ -278,10 +242,6 @@ function softmaxCrossEntropy(logits: tf.Tensor2D, oneHot: tf.Tensor2D): tf.Scala
   const shifted = tf.sub(logits, mx);
   const lse = tf.log(tf.sum(tf.exp(shifted), 1, true));
   return tf.neg(tf.mean(tf.sum(tf.mul(oneHot, tf.sub(shifted, lse)), 1))) as tf.Scalar;
-}
-
-function rowDistance(a: tf.Tensor, b: tf.Tensor): tf.Tensor1D {
-  return tf.sqrt(tf.add(tf.sum(tf.square(tf.sub(a, b)), 1), 1e-12)) as tf.Tensor1D;
 }
 
 /**

@@ -1,7 +1,8 @@
 /**
- * One cross-fitting fold as a self-contained task: train on the other folds, embed, and gather
- * the held-out rows' evidence. Tasks carry only typed arrays, so a pool of worker threads can run
- * them side by side (src/core/node/foldPool.ts); `runFoldsInProcess` runs them one by one.
+ * One cross-fitting fold of labeled rows as a self-contained task: train on the other folds,
+ * embed, and gather the held-out rows' evidence. Tasks carry only typed arrays, so a pool of
+ * worker threads can run them side by side (src/core/node/foldPool.ts); `runFoldsInProcess` runs
+ * them one by one. (Explicit triplets need no encoder: tripletModel.ts cross-fits them.)
  */
 import { AbortError } from './engineApi';
 import { Encoder, DEFAULT_ENCODER, type EncoderConfig } from './encoder';
@@ -14,16 +15,16 @@ import type { Mining } from './types';
 
 interface FoldCommon {
   f: number;
-  /** Fold of every row (labeled: valid rows; triplets: triplets). */
+  /** Fold of every valid row. */
   fold: Int32Array;
   x: Csr;
   dim: number;
   mining: Mining;
-  /** Epochs, or with `earlyStop` the most epochs (labeled data only). */
+  /** Epochs, or with `earlyStop` the most epochs. */
   epochs: number;
   earlyStop: boolean;
   seed: number;
-  /** Return the embeddings of all rows (labeled) or anchors (triplets), for the map. */
+  /** Return the embeddings of all rows, for the map. */
   wantEmbedding: boolean;
   encoder?: Partial<EncoderConfig>;
 }
@@ -43,15 +44,7 @@ export interface LabeledFoldTask extends FoldCommon {
   part?: 'encoder' | 'linear';
 }
 
-export interface TripletFoldTask extends FoldCommon {
-  kind: 'triplets';
-  /** Row of x holding the anchor / positive / negative text of triplet i. */
-  a: Int32Array;
-  p: Int32Array;
-  n: Int32Array;
-}
-
-export type FoldTask = LabeledFoldTask | TripletFoldTask;
+export type FoldTask = LabeledFoldTask;
 
 export interface LabeledFoldResult {
   kind: 'labeled';
@@ -71,21 +64,7 @@ export interface LabeledFoldResult {
   z?: Float32Array;
 }
 
-export interface TripletFoldResult {
-  kind: 'triplets';
-  f: number;
-  held: Int32Array;
-  trainRows: number;
-  epochsRun: number;
-  /** Per held-out triplet: distances in the fold model's space and P(positive) of p and n. */
-  dAP: Float32Array;
-  dAN: Float32Array;
-  posP: Float32Array;
-  posN: Float32Array;
-  z?: Float32Array;
-}
-
-export type FoldResult = LabeledFoldResult | TripletFoldResult;
+export type FoldResult = LabeledFoldResult;
 
 /** Progress of one fold: the fraction of it done and its stage. */
 export type FoldProgress = (f: number, fraction: number, stage: 'train' | 'embed' | 'neighbours' | 'linear') => void;
@@ -107,7 +86,7 @@ export async function runFold(task: FoldTask, onProgress: FoldProgress, signal?:
   }
   const cfg: EncoderConfig = {
     ...DEFAULT_ENCODER, ...task.encoder, dim: task.dim, mining: task.mining,
-    classes: task.kind === 'labeled' ? task.classes : 0,
+    classes: task.classes,
   };
   const enc = new Encoder(cfg, Rng.derive(task.seed, `fold${f}`));
   const order = Rng.derive(task.seed, `order${f}`);
@@ -130,29 +109,7 @@ export async function runFold(task: FoldTask, onProgress: FoldProgress, signal?:
       onProgress(f, 1, 'neighbours');
       return { kind: 'labeled', f, part: task.part, held, trainRows: train.length, epochsRun, probs, linear, nn, ivf, z: task.wantEmbedding ? z : undefined };
     }
-    await enc.trainTriplets(x, task.a, task.p, task.n, train, task.epochs, order, hooks);
-    onProgress(f, 0.8, 'embed');
-    const rows = new Int32Array(held.length * 3);
-    held.forEach((i, q) => { rows[3 * q] = task.a[i]; rows[3 * q + 1] = task.p[i]; rows[3 * q + 2] = task.n[i]; });
-    const { z, head } = await enc.embed(x, rows, signal);
-    const D = task.dim;
-    const dist = (u: number, v: number) => {
-      let s = 0;
-      for (let d = 0; d < D; d++) { const t = z[u * D + d] - z[v * D + d]; s += t * t; }
-      return Math.sqrt(s);
-    };
-    const m = held.length;
-    const r: TripletFoldResult = {
-      kind: 'triplets', f, held, trainRows: train.length, epochsRun: task.epochs,
-      dAP: new Float32Array(m), dAN: new Float32Array(m), posP: new Float32Array(m), posN: new Float32Array(m),
-    };
-    for (let q = 0; q < m; q++) {
-      r.dAP[q] = dist(3 * q, 3 * q + 1); r.dAN[q] = dist(3 * q, 3 * q + 2);
-      r.posP[q] = head[3 * q + 1]; r.posN[q] = head[3 * q + 2];
-    }
-    if (task.wantEmbedding) r.z = (await enc.embed(x, task.a, signal)).z;
-    onProgress(f, 1, 'embed');
-    return r;
+    throw new Error(`a fold task of unknown kind ${(task as { kind: string }).kind}`);
   } finally {
     enc.dispose();
   }
