@@ -62,7 +62,9 @@ export class MapView {
     const emb = model.report.embedding;
     const canUmap = !!emb && emb.dim > 0 && emb.values.length === emb.dim * model.n && model.validCount > 3;
     if (!canUmap) {
-      const why = 'UMAP needs the embeddings, and this report does not carry them (the engine keeps them for smaller files only).';
+      const why = model.report.kind === 'triplets'
+        ? 'Explicit triplets are scored by a pair model, which has no embeddings to map.'
+        : 'UMAP needs the embeddings, and this report does not carry them (the engine keeps them for smaller files only).';
       this.setDisabled(this.umapButton, true, why);
       const note = el('span', { class: 'muted umap-note', id: 'umap-why' }, 'UMAP: no embeddings in this report');
       note.title = why;
@@ -147,7 +149,10 @@ export class MapView {
 
   private updateCaption(): void {
     const m = this.model;
-    if (!this.layout) { this.caption.textContent = 'No map in this report.'; return; }
+    if (!this.layout) {
+      this.caption.textContent = m.report.kind === 'triplets' ? 'No map: explicit triplets are scored by a pair model, without embeddings.' : 'No map in this report.';
+      return;
+    }
     const n = this.drawn();
     const missing = m.n - n;
     const what = this.layout.method === 'pca' ? 'PCA of the embeddings' : 'UMAP of the embeddings (seeded)';
