@@ -26,7 +26,7 @@ provideVSCodeDesignSystem().register(vsCodeBadge(), vsCodeButton(), vsCodeDropdo
 
 class Panel {
   private app: App | undefined;
-  /** The report arriving in parts, with the margin and marks the host sent since it started. */
+  /** The report arriving in parts, with the margin (used when no report is on show) and marks the host sent since it started. */
   private pending: { assembly: ReportAssembly; margin: number; distance: ShownReport['distance']; reviewed: readonly number[] } | undefined;
   private readonly loading: HTMLElement;
   private readonly root: HTMLElement;
@@ -58,6 +58,8 @@ class Panel {
         let assembly: ReportAssembly;
         try { assembly = new ReportAssembly(m); } catch (e) { console.error(`triplet-audit: ${String(e)}`); break; }
         this.pending = { assembly, margin: m.margin, distance: m.distance, reviewed: m.reviewed };
+        // the margin the host sends with a report is its latest: the report on show takes it now
+        this.app?.hostMargin(m.margin, m.distance);
         this.progress();
         break;
       }
@@ -97,9 +99,12 @@ class Panel {
     }
     this.pending = undefined;
     this.loading.hidden = true;
+    // the report on show has the latest margin: the host's (with the start, or setMargin since)
+    // or one the user set while this report arrived, which the host is told and will not send back
+    const at = this.app ? { margin: this.app.model.margin, distance: this.app.model.distance } : p;
     this.show({
       reportId: p.assembly.reportId, fileUri: p.assembly.start.fileUri, report: p.assembly.report(),
-      margin: p.margin, distance: p.distance, reviewed: p.reviewed,
+      margin: at.margin, distance: at.distance, reviewed: p.reviewed,
     });
   }
 

@@ -164,6 +164,24 @@ describe(`audit panel (webview in Chromium, real audit of ${DATASET})`, function
     assert.deepEqual((await reveals()).at(-1), { type: 'reveal', reportId: 6, row: report.rows[0].row, line: report.rows[0].line });
   });
 
+  it('a margin set in the panel while a report arrives is kept when it is shown', async () => {
+    const next: AuditReport = structuredClone(report);
+    next.rows[0].text = 'the next audit';
+    const parts = reportMessages(next, 7, { perPart: 100 });
+    await panel.sendAll(parts.slice(0, 2));
+    await until(panel.page, `!document.querySelector('.loading').hidden`);
+    const input = panel.page.locator('.margin-field input');
+    await input.fill('0.37');
+    await input.press('Enter');
+    await panel.waitForPost((m) => m.type === 'marginChanged' && m.margin === 0.37);
+    await panel.sendAll(parts.slice(2));
+    await until(panel.page, `document.querySelector('.grid-canvas .grid-row[data-position="0"] .col-text').textContent === 'the next audit'`);
+    assert.equal(await shownMargin(panel.page), 0.37);
+    const core = coreReclassify(next, 0.37, 'euclidean');
+    const counts = await shownCounts(panel.page);
+    assert.deepEqual([counts.easy, counts.semiHard, counts.hard], [core.easy, core.semiHard, core.hard]);
+  });
+
   it('reviewed rows lose their data-error flags and say so; the host\'s reviewed marks change them in place', async () => {
     const pos = report.rows.findIndex((r) => r.flags.includes('mislabeled'));
     assert.ok(pos >= 0, 'the audit flags a row as mislabeled');
