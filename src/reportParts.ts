@@ -5,7 +5,7 @@
  * Why in parts: VS Code serialises every postMessage payload to JSON on the extension host's
  * thread, with a replacer that looks for ArrayBuffers (slower than a plain JSON.stringify). A
  * 100,000-row report is ~140 MB of JSON: seconds during which no other extension, and none of
- * ours, runs. A part of ROWS_PER_PART rows is ~0.65 MB, a few milliseconds; the host posts one
+ * ours, runs. A part of ROWS_PER_PART rows is ~0.33 MB, a few milliseconds; the host posts one
  * per turn of its event loop (panel.ts) and the webview puts them back together here.
  *
  * Pure (no `vscode`, no DOM, no Node): the host, the webview, the standalone page, the tests and
@@ -15,11 +15,13 @@ import type { AuditReport, DistanceName, RowReport } from './core/types';
 import type { ReportHeader, ReportPartMessage, ReportStartMessage } from './protocol';
 
 /**
- * Rows per part. Measured on a real 100,000-row audit (bench/panel-host.ts): with VS Code's
- * replacer, 500 rows took ~9 ms to serialise (median) on a loaded 2-core machine, 2,000 rows
- * ~45 ms, too close to the 50 ms the host's event loop may be blocked for.
+ * Rows per part. Measured on a real 100,000-row audit (~1.3 KB of JSON a row) on a loaded 2-core
+ * machine, serialised with a replacer as VS Code does: 2,000 rows took ~45 ms (median), too close
+ * to the 50 ms the host's event loop may be blocked for; 500 rows ~9 ms, but up to ~30 ms when
+ * the machine was busy or a collection ran; 250 rows ~3.5 ms, at most ~20 ms. More messages cost
+ * the host next to nothing (one turn of its loop each).
  */
-export const ROWS_PER_PART = 500;
+export const ROWS_PER_PART = 250;
 
 /** Rows per part for this report: fewer when each row also carries its embedding (small files only). */
 export function rowsPerPart(report: Pick<AuditReport, 'embedding'>, base = ROWS_PER_PART): number {
