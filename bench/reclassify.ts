@@ -11,7 +11,7 @@ import { reclassify } from '../src/core/categories';
 import { Rng } from '../src/core/rng';
 import { median } from './stats';
 import type { AuditReport, RowReport } from '../src/core/types';
-import { build, launch, PanelPage, reportMessage, ROOT, until } from '../test/browser/harness';
+import { build, launch, PanelPage, ROOT, until } from '../test/browser/harness';
 
 const ROWS = Number(process.argv[2] ?? 100_000);
 const RUNS = 50;
@@ -78,7 +78,7 @@ async function browserCoreRuns(page: PanelPage['page'], n: number): Promise<numb
 /** The panel's whole margin update, timed by the panel itself (performance measure). */
 async function panelRuns(panel: PanelPage, report: AuditReport): Promise<{ times: number[]; loadMs: number; buildMs: number; domRows: number }> {
   const t = Date.now();
-  await panel.send(reportMessage(report));
+  await panel.sendReport(report);
   await panel.page.waitForSelector('.grid-canvas .grid-row[data-position]', { timeout: 120_000 });
   const loadMs = Date.now() - t;
   const buildMs = (await panel.page.evaluate(`performance.getEntriesByName('triplet-audit:render').at(-1).duration`)) as number;

@@ -4,7 +4,7 @@
  * `parseWebviewMessage` before acting on it, and queues its own posts in a `ReadyQueue` until
  * the webview says it is ready.
  */
-import type { AuditReport, DistanceName } from './core/types';
+import type { AuditReport, DistanceName, RowReport } from './core/types';
 import type { QuickFixKind } from './extension/panelApi';
 
 export type { QuickFixKind };
@@ -17,16 +17,56 @@ export const QUICK_FIXES: readonly QuickFixKind[] = ['relabel', 'swap', 'mark-re
 
 // ---- host -> webview ---------------------------------------------------------------------
 
-/** Host -> webview: show this report (sent after `ready`, and whenever the report changes). */
-export interface ReportMessage {
-  type: 'report';
-  /** Changes with every report the host shows, so that late clicks on an old one are refused. */
+/**
+ * The report without its long parts: `rows`, the map's coordinates and the embedding's values
+ * travel in `reportPart` messages (src/reportParts.ts), so that no single post makes the host
+ * serialise a whole report (100,000 rows are ~140 MB of JSON).
+ */
+export type ReportHeader = Omit<AuditReport, 'rows' | 'map' | 'embedding'> & {
+  map?: { method: 'pca' };
+  embedding?: { dim: number };
+};
+
+/**
+ * Host -> webview: a report begins (sent after `ready`, and whenever the report changes); its
+ * rows follow in `parts` `reportPart` messages with the same `reportId`. The report is the one
+ * the audit made, in its own margin and distance: the panel re-scores it at `margin` and
+ * `distance` itself, and leaves the data-error flags off the `reviewed` rows.
+ */
+export interface ReportStartMessage {
+  type: 'reportStart';
+  /** Changes with every report the host sends, so that late clicks on an old one are refused and its late parts ignored. */
   reportId: number;
   fileUri: string;
-  report: AuditReport;
+  header: ReportHeader;
+  /** How many rows the parts carry in all (the report's `rows.length`). */
+  rowCount: number;
+  /** Part k holds rows k * rowsPerPart onwards: rowsPerPart of them, the last part the rest. */
+  rowsPerPart: number;
+  /** ceil(rowCount / rowsPerPart) */
+  parts: number;
   margin: number;
   distance: DistanceName;
+  /** Data-row numbers (`row`) a person marked reviewed. */
+  reviewed: number[];
 }
+
+/** Host -> webview: rows `start` .. `start + rows.length - 1` of report `reportId`, with their map points and embeddings. */
+export interface ReportPartMessage {
+  type: 'reportPart';
+  reportId: number;
+  /** 0-based, below the start message's `parts`. */
+  index: number;
+  start: number;
+  rows: RowReport[];
+  mapX?: number[];
+  mapY?: number[];
+  /** The embedding values of these rows, row-major (`rows.length * dim`). */
+  embedding?: number[];
+}
+
+/** Host -> webview: the reviewed marks of report `reportId` changed (the rows did not). */
+export interface ReviewedMessage { type: 'reviewed'; reportId: number; reviewed: number[] }
 
 /** Host -> webview: the margin or distance was changed outside the panel (command, setting). */
 export interface SetMarginMessage { type: 'setMargin'; margin: number; distance: DistanceName }
@@ -34,7 +74,7 @@ export interface SetMarginMessage { type: 'setMargin'; margin: number; distance:
 /** Host -> webview: an audit is running (`message` set) or none is (`message` absent). */
 export interface BusyMessage { type: 'busy'; message?: string }
 
-export type HostMessage = ReportMessage | SetMarginMessage | BusyMessage;
+export type HostMessage = ReportStartMessage | ReportPartMessage | ReviewedMessage | SetMarginMessage | BusyMessage;
 
 // ---- webview -> host ---------------------------------------------------------------------
 
@@ -65,11 +105,21 @@ export interface ValidationContext {
 
 export type ParseResult = { ok: true; message: WebviewMessage } | { ok: false; reason: string };
 
-/** Builds the context for a report: rows are looked up by their `row` index, not array position. */
+/**
+ * Builds the context for a report: rows are looked up by their `row` index, not array position.
+ * The lookup is built on the first message that names a row, not when a report is shown (100,000
+ * rows take a while, and most reports get no click before the next one).
+ */
 export function validationContext(reportId: number | undefined, report: AuditReport | undefined): ValidationContext {
-  const lines = new Map<number, number>();
-  for (const r of report?.rows ?? []) lines.set(r.row, r.line);
-  return { reportId, kind: report?.kind, labels: report?.labels ?? [], lineOf: (row) => lines.get(row) };
+  let lines: Map<number, number> | undefined;
+  const lineOf = (row: number): number | undefined => {
+    if (!lines) {
+      lines = new Map();
+      for (const r of report?.rows ?? []) lines.set(r.row, r.line);
+    }
+    return lines.get(row);
+  };
+  return { reportId, kind: report?.kind, labels: report?.labels ?? [], lineOf };
 }
 
 type Fields = Record<string, unknown>;
@@ -143,8 +193,10 @@ export function parseWebviewMessage(data: unknown, ctx: ValidationContext): Pars
 // ---- the ready handshake (host side) ---------------------------------------------------------
 
 /**
- * Holds the host's posts until the webview is ready. Every host message sets state (a report,
- * a margin, a busy line), so while closed only the latest of each type is kept, in order.
+ * Holds the host's posts until the webview is ready. The messages it carries set state (a
+ * margin, a busy line), so while closed only the latest of each type is kept, in order. A report
+ * does not wait here: the panel streams it in parts once the webview is ready, and streams it
+ * again on the next `ready`.
  */
 export class ReadyQueue<T extends { type: string }> {
   private open = false;

@@ -2,8 +2,8 @@
  * One report on screen: builds the components, routes the margin, the selection and the fixes
  * between them and the host, and keeps the view state that survives hiding the panel.
  */
-import type { DistanceName } from '../src/core/types';
-import type { QuickFixKind, ReportMessage } from '../src/protocol';
+import type { AuditReport, DistanceName } from '../src/core/types';
+import type { QuickFixKind } from '../src/protocol';
 import { columnsFor } from './columns';
 import { DetailPane } from './detail';
 import { append, el } from './dom';
@@ -31,6 +31,18 @@ function measured(change: () => void): void {
   performance.measure(MARGIN_MEASURE, { start, end: performance.now() });
 }
 
+/** A report the host sent, put back together from its parts, with the margin to show it at. */
+export interface ShownReport {
+  reportId: number;
+  fileUri: string;
+  /** As audited: its rows' categories, margin flags and hinge lines are not read. */
+  report: AuditReport;
+  margin: number;
+  distance: DistanceName;
+  /** Data-row numbers marked reviewed. */
+  reviewed: readonly number[];
+}
+
 export class App {
   readonly element: HTMLElement;
   readonly model: AuditModel;
@@ -55,8 +67,8 @@ export class App {
   private readonly saveState = debounce(() => { if (!this.disposed) this.host.saveState(this.snapshot()); }, 200);
   private disposed = false;
 
-  constructor(msg: ReportMessage, private readonly host: HostBridge, theme: Theme, restored: PersistedState | undefined) {
-    const model = new AuditModel(msg.report, msg.fileUri, msg.reportId, msg.margin, msg.distance);
+  constructor(msg: ShownReport, private readonly host: HostBridge, theme: Theme, restored: PersistedState | undefined) {
+    const model = new AuditModel(msg.report, msg.fileUri, msg.reportId, msg.margin, msg.distance, msg.reviewed);
     this.model = model;
     this.view = new RowView(model);
     const same = restored?.fileUri === msg.fileUri ? restored : undefined;
@@ -132,6 +144,16 @@ export class App {
   rescored(reportId: number, margin: number, distance: DistanceName): void {
     this.model.reportId = reportId;
     this.hostMargin(margin, distance);
+  }
+
+  /** The host's reviewed marks changed: every flag, count and evidence list that shows them is redrawn. */
+  setReviewed(reviewed: readonly number[]): void {
+    if (!this.model.setReviewed(reviewed)) return;
+    this.summary.update();
+    this.view.flagsChanged();
+    this.table.render();
+    this.detail.show(this.detail.selected);
+    this.map.flagsChanged();
   }
 
   private userMargin(value: number, round: boolean): void {

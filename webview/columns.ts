@@ -1,6 +1,6 @@
 /** The table's columns for each dataset shape, and how each cell reads from the model. */
 import type { DatasetKind } from '../src/core/types';
-import { fmt } from './dom';
+import { fmt } from './format';
 import type { AuditModel } from './model';
 import type { ColumnId } from './rowView';
 

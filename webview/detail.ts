@@ -17,7 +17,6 @@ const FIX_SENTENCE: Record<string, string> = {
   'replace-positive': 'Replace the positive: it looks unrelated to the anchor.',
   'replace-negative': 'Replace the negative: it looks relevant to the anchor (a false negative).',
 };
-const HINGE_PREFIX = 'hinge: ';
 
 export class DetailPane {
   readonly element: HTMLElement;
@@ -53,7 +52,7 @@ export class DetailPane {
     root.appendChild(this.texts(position));
     const hinge = el('div', { class: 'hinge' });
     root.appendChild(hinge);
-    const evidence = r.evidence.filter((e) => !e.startsWith(HINGE_PREFIX));
+    const evidence = m.evidence(position);
     if (evidence.length) {
       root.appendChild(el('h3', {}, 'Why it was flagged'));
       const ul = el('ul', { class: 'evidence' });

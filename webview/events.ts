@@ -1,18 +1,5 @@
-/** A tiny typed event emitter for the panel's components. */
-export class Emitter<T> {
-  private listeners: ((value: T) => void)[] = [];
-
-  on(listener: (value: T) => void): () => void {
-    this.listeners.push(listener);
-    return () => { this.listeners = this.listeners.filter((l) => l !== listener); };
-  }
-
-  fire(value: T): void {
-    for (const l of this.listeners.slice()) l(value);
-  }
-
-  clear(): void { this.listeners = []; }
-}
+/** Event helpers for the panel's components. */
+export { Emitter } from './emitter';
 
 /** Runs `fn` at most once per animation frame with the latest arguments. */
 export function perFrame<A extends unknown[]>(fn: (...args: A) => void): (...args: A) => void {

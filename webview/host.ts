@@ -5,6 +5,7 @@
  */
 import type { AuditReport } from '../src/core/types';
 import { STANDALONE_REPORT_ID, type HostMessage, type WebviewMessage } from '../src/protocol';
+import { splitReport } from '../src/reportParts';
 import type { ColumnId, Filters, SortDir } from './rowView';
 
 /** What the panel keeps across hiding and reloading (`getState` / `setState`). */
@@ -36,11 +37,11 @@ export interface HostBridge {
   post(message: WebviewMessage): void;
   loadState(): PersistedState | undefined;
   saveState(state: PersistedState): void;
-  /** Delivers host messages (standalone: the embedded report once, asynchronously). */
+  /** Delivers host messages (standalone: the embedded report once, in one part, asynchronously). */
   listen(handler: (message: HostMessage) => void): void;
 }
 
-const HOST_TYPES: readonly string[] = ['report', 'setMargin', 'busy'];
+const HOST_TYPES: readonly string[] = ['reportStart', 'reportPart', 'reviewed', 'setMargin', 'busy'];
 
 function isHostMessage(v: unknown): v is HostMessage {
   return typeof v === 'object' && v !== null && HOST_TYPES.includes((v as { type?: unknown }).type as string);
@@ -73,10 +74,14 @@ export function connectHost(): HostBridge {
     listen: (handler) => {
       const report = readEmbeddedReport();
       if (!report) return;
-      queueMicrotask(() => handler({
-        type: 'report', reportId: 0, fileUri: report.file, report,
-        margin: report.settings.margin, distance: report.settings.distance,
-      }));
+      // no host thread to spare here: the page has parsed the whole report already
+      const split = splitReport(report, {
+        reportId: 0, fileUri: report.file, margin: report.settings.margin, distance: report.settings.distance, reviewed: [],
+      }, Math.max(1, report.rows.length));
+      queueMicrotask(() => {
+        handler(split.start);
+        for (let k = 0; k < split.start.parts; k++) handler(split.part(k));
+      });
     },
   };
 }

@@ -97,6 +97,9 @@ export class MapView {
     this.draw();
   }
 
+  /** The flags that ring points changed (reviewed marks). */
+  flagsChanged(): void { this.draw(); }
+
   /** Colours follow the margin only for explicit triplets (coloured by category). */
   marginChanged(): void {
     if (this.model.report.kind === 'triplets') { this.renderLegend(); this.draw(); }
@@ -227,7 +230,7 @@ export class MapView {
       let k = slot.get(c);
       if (k === undefined) { k = palette.length; palette.push(c); slot.set(c, k); }
       key[i] = k;
-      if (MARKED.some((f) => m.rows[i].flags.includes(f))) marked.push(i);
+      if (MARKED.some((f) => m.hasFlag(i, f))) marked.push(i);
     }
     ctx.globalAlpha = 0.85;
     for (let k = 0; k < palette.length; k++) {

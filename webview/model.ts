@@ -1,18 +1,24 @@
 /**
  * The report as the panel holds it: distances in typed arrays (only rows that have a triplet),
  * re-classified at the current margin with the core's `reclassify`, never re-implemented here.
+ * The host sends the report as audited, so nothing here reads a row's category, loss, margin
+ * flags or hinge line: they follow the panel's margin. The flags no margin changes come from the
+ * core's rule (`fixedFlagBits`, as the host's re-scoring sets them), less those of reviewed rows.
  * No DOM: the components read from this and listen to its events.
  */
 import {
   CATEGORY_EASY, CATEGORY_NAMES, fromEuclidean, isTriviallyEasy, reclassify, toEuclidean, tripletLoss,
   type CategoryCounts,
 } from '../src/core/categories';
+import { FLAG_BIT, fixedFlagBits, HINGE_PREFIX } from '../src/core/scoredView';
 import { FLAGS, type AuditReport, type DistanceName, type Flag, type RowReport } from '../src/core/types';
-import { Emitter } from './events';
+import { REVIEWED_EVIDENCE } from '../src/extension/logic/reviewed';
+import { Emitter } from './emitter';
 
 /** Category code of a row that has no triplet (an `invalid` row). */
 export const CATEGORY_INVALID = 3;
-const MARGIN_FLAGS: readonly Flag[] = ['trivially-easy', 'margin-violation'];
+/** The flags no margin changes (the others are worked out here at the panel's margin). */
+const FIXED_MASK = FLAG_BIT.mislabeled | FLAG_BIT['near-duplicate'] | FLAG_BIT.invalid;
 
 export interface Counts extends CategoryCounts {
   marginViolation: number;
@@ -39,22 +45,29 @@ export class AuditModel {
   readonly onChange = new Emitter<{ fromHost: boolean }>();
   private readonly rawAP: Float64Array;
   private readonly rawAN: Float64Array;
-  private readonly staticCounts: { mislabeled: number; nearDuplicate: number; invalid: number };
+  /** Per row: the FLAG_BIT bits of the flags no margin changes, as audited (reviewed marks not applied). */
+  private readonly audited: Uint8Array;
+  /** The same with the reviewed marks applied: what the panel shows. */
+  private readonly fixed: Uint8Array;
+  private reviewedRows: ReadonlySet<number> = new Set();
+  private staticCounts = { mislabeled: 0, nearDuplicate: 0, invalid: 0 };
 
-  constructor(readonly report: AuditReport, readonly fileUri: string, public reportId: number, margin: number, distance: DistanceName) {
+  /** `reviewed`: data-row numbers a person marked reviewed (shown without their data-error flags). */
+  constructor(readonly report: AuditReport, readonly fileUri: string, public reportId: number, margin: number, distance: DistanceName,
+    reviewed: Iterable<number> = []) {
     this.rows = report.rows;
     this.n = report.rows.length;
     this.validPos = new Int32Array(this.n).fill(-1);
+    this.audited = new Uint8Array(this.n);
+    this.fixed = new Uint8Array(this.n);
+    const labeled = report.kind === 'labeled', threshold = report.settings.suspicionThreshold;
     const valid: number[] = [];
-    let mislabeled = 0, nearDuplicate = 0, invalid = 0;
     for (let i = 0; i < this.n; i++) {
       const r = this.rows[i];
       if (hasTriplet(r)) { this.validPos[i] = valid.length; valid.push(i); }
-      if (r.flags.includes('mislabeled')) mislabeled++;
-      if (r.flags.includes('near-duplicate')) nearDuplicate++;
-      if (r.flags.includes('invalid')) invalid++;
+      this.audited[i] = fixedFlagBits(r, labeled, threshold) & FIXED_MASK;
     }
-    this.staticCounts = { mislabeled, nearDuplicate, invalid };
+    this.applyReviewed(new Set(reviewed));
     this.validRows = Uint32Array.from(valid);
     const m = valid.length;
     this.rawAP = new Float64Array(m);
@@ -136,7 +149,25 @@ export class AuditModel {
     const j = this.validPos[i];
     if (flag === 'trivially-easy') return j >= 0 && isTriviallyEasy(this.dAP[j], this.dAN[j], this.margin);
     if (flag === 'margin-violation') return j >= 0 && this.cat[j] !== CATEGORY_EASY;
-    return !MARGIN_FLAGS.includes(flag) && this.rows[i].flags.includes(flag);
+    return (this.fixed[i] & FLAG_BIT[flag]) !== 0;
+  }
+
+  isReviewed(i: number): boolean { return this.reviewedRows.has(this.rows[i].row); }
+
+  /** Why the row was flagged, as the detail pane lists it: the evidence without the audit's hinge line (the pane shows its own, at the current margin). */
+  evidence(i: number): string[] {
+    const lines = this.rows[i].evidence.filter((e) => !e.startsWith(HINGE_PREFIX));
+    if (this.isReviewed(i)) lines.push(REVIEWED_EVIDENCE);
+    return lines;
+  }
+
+  /** New reviewed marks (data-row numbers); false when they are the ones in use. Listeners are not told: the caller redraws. */
+  setReviewed(reviewed: Iterable<number>): boolean {
+    const next = new Set(reviewed);
+    if (next.size === this.reviewedRows.size && [...next].every((r) => this.reviewedRows.has(r))) return false;
+    this.applyReviewed(next);
+    this.counts = this.classify();
+    return true;
   }
 
   /** Finds a row position by its data-row index. */
@@ -144,6 +175,20 @@ export class AuditModel {
     const r = this.rows[row];
     if (r && r.row === row) return row;
     return this.rows.findIndex((x) => x.row === row);
+  }
+
+  private applyReviewed(reviewed: ReadonlySet<number>): void {
+    this.reviewedRows = reviewed;
+    let mislabeled = 0, nearDuplicate = 0, invalid = 0;
+    for (let i = 0; i < this.n; i++) {
+      // a reviewed row keeps only `invalid`, as the export's withoutReviewed leaves it
+      const bits = reviewed.size && reviewed.has(this.rows[i].row) ? this.audited[i] & FLAG_BIT.invalid : this.audited[i];
+      this.fixed[i] = bits;
+      if (bits & FLAG_BIT.mislabeled) mislabeled++;
+      if (bits & FLAG_BIT['near-duplicate']) nearDuplicate++;
+      if (bits & FLAG_BIT.invalid) invalid++;
+    }
+    this.staticCounts = { mislabeled, nearDuplicate, invalid };
   }
 
   private classify(): Counts {

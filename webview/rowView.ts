@@ -4,7 +4,7 @@
  * margin, so moving the margin never re-sorts; it only re-filters when a filter depends on it.
  */
 import type { Flag } from '../src/core/types';
-import { Emitter } from './events';
+import { Emitter } from './emitter';
 import { CATEGORY_INVALID, type AuditModel } from './model';
 
 export type ColumnId = 'row' | 'line' | 'text' | 'anchor' | 'positive' | 'negative' | 'label' | 'category' | 'loss' | 'suspicion' | 'flags' | 'suggested';
@@ -59,6 +59,12 @@ export class RowView {
   marginChanged(): void {
     if (this.sortColumn === 'flags') this.setSort('flags', this.sortDir);
     else if (this.marginDependent) this.refilter();
+  }
+
+  /** Call after the flags that no margin changes changed (reviewed marks): re-sorts by flags, re-filters by a flag. */
+  flagsChanged(): void {
+    if (this.sortColumn === 'flags') this.setSort('flags', this.sortDir);
+    else if (this.filters.flag !== 'any') this.refilter();
   }
 
   /** Call after a distance change: d(a,p) - d(a,n) keeps its sign but not its order. */

@@ -1,7 +1,8 @@
 /**
- * Whether a report the host sends is the one on show re-scored at another margin or distance
- * (the extension re-sends it after each margin change). Then the panel keeps its components and
- * only moves the margin, so a drag in progress is not interrupted by its own echo.
+ * Whether a report the host sends is the one on show: the same audit again (a re-audit that found
+ * the same, or the same rows stated at another margin or distance). Then the panel keeps its
+ * components and only moves the margin and the reviewed marks, so a drag in progress is not
+ * interrupted.
  */
 import { toEuclidean } from '../src/core/categories';
 import type { AuditReport, DistanceName, Flag, RowReport } from '../src/core/types';

@@ -4,7 +4,7 @@
  * (it changes the body's class and the root's style), and listeners redraw.
  */
 import { CATEGORY_EASY, CATEGORY_HARD, CATEGORY_SEMI_HARD } from '../src/core/categories';
-import { Emitter } from './events';
+import { Emitter } from './emitter';
 
 // Four chart colours that stay apart in every theme (the theme's yellow and red are too close to
 // orange, and red means "hard" elsewhere in the panel); then fixed, well-separated hues.

@@ -75,6 +75,20 @@ export function summarize(rows: readonly RowReport[]): Summary {
   return s;
 }
 
+/**
+ * The flag bits of a row that no margin or distance changes: mislabeled (from its suspicion, the
+ * rule the engine applies), near-duplicate and invalid. A row without both distances (invalid)
+ * keeps every flag it has. The panel reads the same bits from the report as audited, so what it
+ * shows does not depend on the host having re-scored the rows.
+ */
+export function fixedFlagBits(r: RowReport, labeled: boolean, suspicionThreshold: number): number {
+  if (r.dAP === null || r.dAN === null) return flagBits(r.flags);
+  let bits = 0;
+  for (const f of r.flags) if (f === 'near-duplicate' || f === 'invalid') bits |= FLAG_BIT[f];
+  if (r.suspicion >= suspicionThreshold && (!labeled || r.suggestedLabel !== undefined)) bits |= FLAG_BIT.mislabeled;
+  return bits;
+}
+
 /** A distance stated in `from` expressed in `to` (exact for L2-normalised embeddings). */
 export function distanceConverter(from: DistanceName, to: DistanceName): (d: number) => number {
   return (d) => fromEuclidean(toEuclidean(d, from), to);
@@ -112,17 +126,14 @@ export class ReportColumns {
       const r = rows[i];
       dAP[i] = r.dAP ?? NaN;
       dAN[i] = r.dAN ?? NaN;
+      const bits = fixedFlagBits(r, labeled, threshold);
+      this.fixedFlags[i] = bits;
       if (r.dAP === null || r.dAN === null) {
         unscored.push(r);
-        this.fixedFlags[i] = flagBits(r.flags);
         if (r.category !== null) this.keptCategory[i] = CATEGORY_NAMES.indexOf(r.category);
         continue;
       }
       this.scored[i] = 1;
-      let bits = 0;
-      for (const f of r.flags) if (f === 'near-duplicate' || f === 'invalid') bits |= FLAG_BIT[f];
-      if (r.suspicion >= threshold && (!labeled || r.suggestedLabel !== undefined)) bits |= FLAG_BIT.mislabeled;
-      this.fixedFlags[i] = bits;
       if (bits & FLAG_BIT.mislabeled) mislabeled++;
       if (bits & FLAG_BIT['near-duplicate']) nearDuplicate++;
       if (bits & FLAG_BIT.invalid) invalid++;

@@ -4,6 +4,11 @@
  * before the webview says `ready`; posts wait in a queue), every incoming message validated, and
  * a serializer so the panel comes back after a reload. No `retainContextWhenHidden`: the webview
  * keeps its view state with getState/setState, and the host re-sends the report on `ready`.
+ *
+ * The report goes as the audit made it (no row re-scored or copied: the webview re-scores it at
+ * the margin it is told), in parts posted one per turn of the event loop (src/reportParts.ts),
+ * so that showing a 100,000-row audit never blocks the extension host for long. A margin change
+ * posts only the margin; a reviewed mark only the reviewed rows.
  */
 import * as vscode from 'vscode';
 import { makeNonce, renderWebviewHtml } from '../core/node/htmlReport';
@@ -11,6 +16,7 @@ import type { AuditReport, DistanceName } from '../core/types';
 import {
   parseWebviewMessage, ReadyQueue, validationContext, type HostMessage, type ValidationContext, type WebviewMessage,
 } from '../protocol';
+import { splitReport } from '../reportParts';
 import type { AuditPanelHost, PanelEvents } from './panelApi';
 
 const MARGIN_DEBOUNCE_MS = 250;
@@ -61,7 +67,9 @@ export class AuditPanel implements AuditPanelHost, vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
   private readonly queue: ReadyQueue<HostMessage>;
   private reportId = 0;
-  private current: { fileUri: string; report: AuditReport } | undefined;
+  private current: { fileUri: string; report: AuditReport; reviewed: ReadonlySet<number> } | undefined;
+  /** Stops the report being posted in parts, if one is. */
+  private stopStream: (() => void) | undefined;
   private validation: ValidationContext = validationContext(undefined, undefined);
   private margin: { margin: number; distance: DistanceName } | undefined;
   private busy: string | undefined;
@@ -70,7 +78,7 @@ export class AuditPanel implements AuditPanelHost, vscode.Disposable {
   private constructor(private readonly panel: vscode.WebviewPanel, private readonly context: vscode.ExtensionContext,
     private readonly events: PanelEvents) {
     const webview = panel.webview;
-    this.queue = new ReadyQueue((m) => { void webview.postMessage(m); });
+    this.queue = new ReadyQueue((m) => { void this.post(m); });
     const dist = vscode.Uri.joinPath(context.extensionUri, 'dist');
     webview.html = renderWebviewHtml({
       cspSource: webview.cspSource,
@@ -80,19 +88,26 @@ export class AuditPanel implements AuditPanelHost, vscode.Disposable {
     });
     this.disposables.push(
       webview.onDidReceiveMessage((data: unknown) => this.receive(data)),
-      panel.onDidChangeViewState(() => { if (!panel.visible) this.queue.close(); }),
+      panel.onDidChangeViewState(() => { if (!panel.visible) { this.queue.close(); this.stopStream?.(); } }),
       panel.onDidDispose(() => this.dispose()),
     );
     context.subscriptions.push(this);
   }
 
-  showReport(fileUri: string, report: AuditReport): void {
+  showReport(fileUri: string, report: AuditReport, reviewed: ReadonlySet<number>): void {
     this.assertOpen();
-    this.reportId++;
-    this.current = { fileUri, report };
-    this.validation = validationContext(this.reportId, report);
+    const before = this.current;
+    this.current = { fileUri, report, reviewed: new Set(reviewed) };
     this.panel.title = `Triplet Audit: ${baseName(fileUri)}`;
-    this.queue.post(this.reportMessage());
+    if (before?.fileUri === fileUri && before.report === report) {
+      // the audit on show (or on its way): at most its reviewed marks changed; a webview that is
+      // not ready gets everything on `ready`
+      if (!sameRows(before.reviewed, reviewed) && this.queue.isOpen && this.validation.reportId !== undefined) {
+        void this.post({ type: 'reviewed', reportId: this.validation.reportId, reviewed: [...reviewed] });
+      }
+      return;
+    }
+    this.sendReport();
   }
 
   setMargin(margin: number, distance: DistanceName): void {
@@ -114,6 +129,7 @@ export class AuditPanel implements AuditPanelHost, vscode.Disposable {
     if (this.disposed) return;
     this.disposed = true;
     if (this.marginTimer !== undefined) clearTimeout(this.marginTimer);
+    this.stopStream?.();
     this.queue.clear();
     const i = this.context.subscriptions.indexOf(this);
     if (i >= 0) this.context.subscriptions.splice(i, 1);
@@ -125,10 +141,45 @@ export class AuditPanel implements AuditPanelHost, vscode.Disposable {
     if (this.disposed) throw new Error('The audit panel is closed.');
   }
 
-  private reportMessage(): HostMessage {
-    const c = this.current as { fileUri: string; report: AuditReport };
+  private post(m: HostMessage): Thenable<boolean> {
+    return this.panel.webview.postMessage(m);
+  }
+
+  /**
+   * Posts the current report to a ready webview under a new id: the start now, then one part per
+   * turn of the event loop, each after the last one was delivered. A new report, a hidden panel
+   * or a closed one stops it; the webview drops what it had of a report it gets no more parts of.
+   */
+  private sendReport(): void {
+    this.stopStream?.();
+    const c = this.current;
+    if (!c || !this.queue.isOpen) {
+      // nothing on show that a message could name
+      this.validation = validationContext(undefined, undefined);
+      return;
+    }
+    this.reportId++;
+    this.validation = validationContext(this.reportId, c.report);
     const m = this.margin ?? { margin: c.report.settings.margin, distance: c.report.settings.distance };
-    return { type: 'report', reportId: this.reportId, fileUri: c.fileUri, report: c.report, margin: m.margin, distance: m.distance };
+    const split = splitReport(c.report, { reportId: this.reportId, fileUri: c.fileUri, margin: m.margin, distance: m.distance, reviewed: c.reviewed });
+    let stopped = false;
+    const stop = () => { stopped = true; };
+    this.stopStream = stop;
+    // setImmediate, not a resolved promise: the loop runs its timers and I/O between two parts
+    const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+    void (async () => {
+      try {
+        if (!(await this.post(split.start))) return;
+        for (let k = 0; k < split.start.parts && !stopped; k++) {
+          await nextTurn();
+          if (stopped || !(await this.post(split.part(k)))) return;
+        }
+      } catch (e) {
+        console.warn(`triplet-audit: posting the report to the panel stopped: ${e instanceof Error ? e.message : String(e)}`);
+      } finally {
+        if (this.stopStream === stop) this.stopStream = undefined;
+      }
+    })();
   }
 
   private receive(data: unknown): void {
@@ -144,12 +195,12 @@ export class AuditPanel implements AuditPanelHost, vscode.Disposable {
     const fileUri = this.current?.fileUri;
     switch (m.type) {
       case 'ready':
-        // a (re)loaded webview has nothing: send the whole state, then post directly
+        // a (re)loaded webview has nothing: send the whole state (its margin is in the report's start), then post directly
         this.queue.close();
         this.queue.clear();
-        if (this.current) this.queue.post(this.reportMessage());
-        if (this.busy !== undefined) this.queue.post({ type: 'busy', message: this.busy });
         this.queue.markReady();
+        this.sendReport();
+        if (this.busy !== undefined) this.queue.post({ type: 'busy', message: this.busy });
         break;
       case 'reveal':
         if (fileUri) this.events.reveal(fileUri, m.row, m.line);
@@ -167,6 +218,12 @@ export class AuditPanel implements AuditPanelHost, vscode.Disposable {
         break;
     }
   }
+}
+
+function sameRows(a: ReadonlySet<number>, b: ReadonlySet<number>): boolean {
+  if (a.size !== b.size) return false;
+  for (const r of a) if (!b.has(r)) return false;
+  return true;
 }
 
 function fileUriOf(state: unknown): string | undefined {

@@ -16,8 +16,12 @@ export interface PanelEvents {
 }
 
 export interface AuditPanelHost {
-  /** Shows (or updates) the panel with this report of the file at `fileUri`. */
-  showReport(fileUri: string, report: AuditReport): void;
+  /**
+   * Shows (or updates) the panel with this report of the file at `fileUri`, as audited (the panel
+   * re-scores it at the margin it is given), with the data-error flags of the `reviewed` rows
+   * (data-row numbers) left off. The same report again with other marks sends only the marks.
+   */
+  showReport(fileUri: string, report: AuditReport, reviewed: ReadonlySet<number>): void;
   /** The margin or distance changed outside the panel (command, setting). */
   setMargin(margin: number, distance: DistanceName): void;
   /** Progress of a running audit, or undefined when none is running. */

@@ -5,7 +5,6 @@
 import * as vscode from 'vscode';
 import type { DistanceName } from '../core/types';
 import type { AuditController, FileAudit } from './auditController';
-import { withoutReviewed } from './logic/reviewed';
 import { AuditPanel } from './panel';
 import type { AuditPanelHost, PanelEvents } from './panelApi';
 import { readSettings } from './settings';
@@ -58,7 +57,8 @@ export class PanelBridge implements vscode.Disposable {
   private show(a: FileAudit): void {
     if (!this.host) return;
     this.shown = a.uri.toString();
-    this.call((h) => h.showReport(a.uri.toString(), withoutReviewed(a.view.report(), a.reviewed)));
+    // the report as audited: no row re-scored or copied here (the panel re-scores at its margin)
+    this.call((h) => h.showReport(a.uri.toString(), a.audited, a.reviewed));
   }
 
   /** A closed panel may throw on use; then it is forgotten until opened again. */

@@ -11,7 +11,9 @@ import { basename, join, resolve } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { makeNonce, renderWebviewHtml } from '../../src/core/node/htmlReport';
 import type { AuditReport } from '../../src/core/types';
-import type { HostMessage, ReportMessage, WebviewMessage } from '../../src/protocol';
+import type { DistanceName } from '../../src/core/types';
+import type { HostMessage, WebviewMessage } from '../../src/protocol';
+import { splitReport } from '../../src/reportParts';
 import { DARK_MODERN_BODY, DARK_MODERN_VARS } from './darkModern';
 
 export const ROOT = resolve(__dirname, '..', '..');
@@ -155,6 +157,18 @@ export class PanelPage {
     }, JSON.stringify(message));
   }
 
+  /** Posts several host messages in one go, each as its own message event, in order. */
+  async sendAll(messages: HostMessage[]): Promise<void> {
+    await this.page.evaluate((json) => {
+      for (const m of JSON.parse(json) as unknown[]) (globalThis as unknown as { postMessage(m: unknown, o: string): void }).postMessage(m, '*');
+    }, JSON.stringify(messages));
+  }
+
+  /** Sends a report as the host does: its start message, then its parts. */
+  async sendReport(report: AuditReport, reportId = 1, options: ReportOptions = {}): Promise<void> {
+    await this.sendAll(reportMessages(report, reportId, options));
+  }
+
   async posted(): Promise<WebviewMessage[]> {
     return (await this.page.evaluate('window.__posted')) as WebviewMessage[];
   }
@@ -205,6 +219,20 @@ export async function elementCount(page: Page, selector: string): Promise<number
   return (await page.evaluate(`document.querySelectorAll(${JSON.stringify(selector)}).length`)) as number;
 }
 
-export function reportMessage(report: AuditReport, reportId = 1, fileUri = `file://${report.file}`): ReportMessage {
-  return { type: 'report', reportId, fileUri, report, margin: report.settings.margin, distance: report.settings.distance };
+export interface ReportOptions {
+  fileUri?: string;
+  margin?: number;
+  distance?: DistanceName;
+  reviewed?: number[];
+  /** Rows per part (the host's default when absent). */
+  perPart?: number;
+}
+
+/** The messages the host posts for a report: the start, then every part (src/reportParts.ts). */
+export function reportMessages(report: AuditReport, reportId = 1, options: ReportOptions = {}): HostMessage[] {
+  const split = splitReport(report, {
+    reportId, fileUri: options.fileUri ?? `file://${report.file}`, margin: options.margin ?? report.settings.margin,
+    distance: options.distance ?? report.settings.distance, reviewed: options.reviewed ?? [],
+  }, options.perPart);
+  return [split.start, ...Array.from({ length: split.start.parts }, (_, k) => split.part(k))];
 }

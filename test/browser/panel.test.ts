@@ -12,7 +12,7 @@ import type { AuditReport } from '../../src/core/types';
 import type { RevealMessage, WebviewMessage } from '../../src/protocol';
 import { coreReclassify } from './expected';
 import {
-  ARTIFACTS, auditWithCli, build, choose, elementCount, launch, PanelPage, reportMessage, shownCounts, shownMargin, until,
+  ARTIFACTS, auditWithCli, build, choose, elementCount, launch, PanelPage, reportMessages, shownCounts, shownMargin, until,
   type Browser,
 } from './harness';
 
@@ -36,7 +36,7 @@ describe(`audit panel (webview in Chromium, real audit of ${DATASET})`, function
 
   beforeEach(async () => {
     panel = await PanelPage.open(browser.context);
-    await panel.send(reportMessage(report));
+    await panel.sendReport(report);
     await panel.page.waitForSelector('.grid-canvas .grid-row[data-position]');
   });
   afterEach(async () => {
@@ -127,17 +127,81 @@ describe(`audit panel (webview in Chromium, real audit of ${DATASET})`, function
     assert.deepEqual((await panel.posted()).filter((m: WebviewMessage) => m.type === 'marginChanged'), []);
   });
 
-  it('the same audit re-scored by the extension keeps the view, moves the margin and adopts the new report id', async () => {
+  it('the same audit sent again (a re-audit that found the same) keeps the view, moves the margin and adopts the new report id', async () => {
     await row(2).click();
     const pos = Number(await row(2).getAttribute('data-position'));
     await panel.clearPosted();
-    await panel.send({ ...reportMessage(rescoreReport(report, 0.4, 'euclidean'), 2), margin: 0.4 });
+    await panel.sendReport(report, 2, { margin: 0.4 });
     await until(panel.page, `document.querySelector('.margin-field').value === '0.4'`);
     assert.equal(await panel.page.locator(`.grid-canvas .grid-row[data-position="${pos}"]`).getAttribute('aria-selected'), 'true');
     assert.equal((await shownCounts(panel.page)).hard, coreReclassify(report, 0.4, 'euclidean').hard);
     await row(3).click();
     const at = Number(await row(3).getAttribute('data-position'));
     assert.deepEqual(await reveals(), [{ type: 'reveal', reportId: 2, row: report.rows[at].row, line: report.rows[at].line }]);
+  });
+
+  it('a report comes in parts: a loading line counts its rows, the one on show stays, parts of an older one are dropped', async () => {
+    const cell0 = panel.page.locator('.grid-canvas .grid-row[data-position="0"] .col-text');
+    assert.equal(await cell0.textContent(), report.rows[0].text);
+    const next: AuditReport = structuredClone(report), third: AuditReport = structuredClone(report);
+    next.rows[0].text = 'the next audit';
+    third.rows[0].text = 'the third audit';
+    const a = reportMessages(next, 5, { perPart: 50 }), b = reportMessages(third, 6, { perPart: 50 });
+    const total = report.rows.length.toLocaleString('en-US');
+    await panel.sendAll(a.slice(0, 3));
+    await until(panel.page, `document.querySelector('.loading').textContent === 'Loading the report… 100 of ${total} rows'`);
+    assert.equal(await panel.page.locator('.loading').isVisible(), true);
+    assert.equal(await cell0.textContent(), report.rows[0].text, 'the report on show stays while the next arrives');
+    // a newer report starts; the rest of the older one arrives late and is dropped
+    await panel.sendAll([b[0], ...a.slice(3), b[1]]);
+    await until(panel.page, `document.querySelector('.loading').textContent === 'Loading the report… 50 of ${total} rows'`);
+    assert.equal(await cell0.textContent(), report.rows[0].text);
+    await panel.sendAll(b.slice(2));
+    await until(panel.page, `document.querySelector('.loading').hidden`);
+    await until(panel.page, `document.querySelector('.grid-canvas .grid-row[data-position="0"] .col-text').textContent === 'the third audit'`);
+    assert.deepEqual(await shownCounts(panel.page), { ...report.summary });
+    await row(0).click();
+    assert.deepEqual((await reveals()).at(-1), { type: 'reveal', reportId: 6, row: report.rows[0].row, line: report.rows[0].line });
+  });
+
+  it('a margin set in the panel while a report arrives is kept when it is shown', async () => {
+    const next: AuditReport = structuredClone(report);
+    next.rows[0].text = 'the next audit';
+    const parts = reportMessages(next, 7, { perPart: 100 });
+    await panel.sendAll(parts.slice(0, 2));
+    await until(panel.page, `!document.querySelector('.loading').hidden`);
+    const input = panel.page.locator('.margin-field input');
+    await input.fill('0.37');
+    await input.press('Enter');
+    await panel.waitForPost((m) => m.type === 'marginChanged' && m.margin === 0.37);
+    await panel.sendAll(parts.slice(2));
+    await until(panel.page, `document.querySelector('.grid-canvas .grid-row[data-position="0"] .col-text').textContent === 'the next audit'`);
+    assert.equal(await shownMargin(panel.page), 0.37);
+    const core = coreReclassify(next, 0.37, 'euclidean');
+    const counts = await shownCounts(panel.page);
+    assert.deepEqual([counts.easy, counts.semiHard, counts.hard], [core.easy, core.semiHard, core.hard]);
+  });
+
+  it('reviewed rows lose their data-error flags and say so; the host\'s reviewed marks change them in place', async () => {
+    const pos = report.rows.findIndex((r) => r.flags.includes('mislabeled'));
+    assert.ok(pos >= 0, 'the audit flags a row as mislabeled');
+    const r = report.rows[pos];
+    const counts = { ...report.summary };
+    await choose(panel.page, 'Filter by flag', 'mislabeled');
+    await panel.page.locator(`.grid-canvas .grid-row[data-position="${pos}"]`).click();
+    const detail = panel.page.locator('.detail');
+    assert.match(await detail.innerText(), /flags: [^\n]*mislabeled/);
+    assert.doesNotMatch(await detail.innerText(), /Marked reviewed/);
+    // marks for a report not on show are not applied
+    await panel.send({ type: 'reviewed', reportId: 99, reviewed: report.rows.filter((x) => x.flags.includes('mislabeled')).map((x) => x.row) });
+    await panel.send({ type: 'reviewed', reportId: 1, reviewed: [r.row] });
+    await until(panel.page, `document.querySelector('[data-count="mislabeled"] vscode-badge').textContent === '${counts.mislabeled - 1}'`);
+    assert.match(await panel.page.locator('.row-count').innerText(), new RegExp(`^${counts.mislabeled - 1} of `));
+    assert.match(await detail.innerText(), /Marked reviewed: kept out of flags\./);
+    assert.doesNotMatch(await detail.innerText(), /flags: [^\n]*mislabeled/);
+    await panel.send({ type: 'reviewed', reportId: 1, reviewed: [] });
+    await until(panel.page, `document.querySelector('[data-count="mislabeled"] vscode-badge').textContent === '${counts.mislabeled}'`);
+    assert.match(await detail.innerText(), /flags: [^\n]*mislabeled/);
   });
 
   it('clicking a row posts reveal with that row and its line', async () => {
@@ -251,7 +315,7 @@ describe(`audit panel (webview in Chromium, real audit of ${DATASET})`, function
     const pos = Number(await row(3).getAttribute('data-position'));
     await panel.page.waitForTimeout(400);
     await panel.load(true);
-    await panel.send(reportMessage(report, 2));
+    await panel.sendReport(report, 2);
     await panel.page.waitForSelector('.grid-canvas .grid-row[data-position]');
     assert.match(await panel.page.locator('.row-count').innerText(), new RegExp(`^${report.summary.hard} of `));
     assert.equal(await panel.page.locator(`.grid-canvas .grid-row[data-position="${pos}"]`).getAttribute('aria-selected'), 'true');
@@ -265,7 +329,7 @@ describe(`audit panel (webview in Chromium, real audit of ${DATASET})`, function
     hostile.rows[2].text = '</script><script>alert(2)</script><b>bold</b>';
     hostile.rows[1].evidence = [...hostile.rows[1].evidence, '<img src=y onerror=alert(3)>'];
     hostile.rows[1].neighbours = [{ row: 2, label: '<svg onload=alert(4)>', distance: 0.5 }, ...hostile.rows[1].neighbours];
-    await panel.send(reportMessage(hostile, 3));
+    await panel.sendReport(hostile, 3);
     await until(panel.page, `[...document.querySelectorAll('.grid-canvas .col-text')].some((c) => c.textContent === ${JSON.stringify(evil)})`);
     const cell = panel.page.locator('.grid-canvas .grid-row[data-position="1"] .col-text');
     assert.equal(await cell.textContent(), evil);

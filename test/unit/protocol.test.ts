@@ -1,6 +1,11 @@
 import * as assert from 'node:assert/strict';
 import type { AuditReport, RowReport } from '../../src/core/types';
-import { parseWebviewMessage, ReadyQueue, validationContext, type HostMessage } from '../../src/protocol';
+import {
+  parseWebviewMessage, ReadyQueue, validationContext, type HostMessage, type ReportPartMessage, type ReportStartMessage,
+} from '../../src/protocol';
+import { ReportAssembly, ROWS_PER_PART } from '../../src/reportParts';
+import { fakeVscode, FakePanel, loadPanelWith, uri, type FakeUri } from '../support/fakeVscode';
+import { syntheticReport } from '../support/syntheticReport';
 
 function row(row: number, line: number): RowReport {
   return {
@@ -114,71 +119,10 @@ describe('protocol: the ready handshake queue', () => {
   });
 });
 
-// ---- the host side, end to end: AuditPanel against a stand-in for the `vscode` module ----------
-
-type Listener<T> = (e: T) => void;
-class FakeEvent<T> {
-  listeners: Listener<T>[] = [];
-  readonly event = (l: Listener<T>) => { this.listeners.push(l); return { dispose: () => { this.listeners = this.listeners.filter((x) => x !== l); } }; };
-  fire(e: T): void { for (const l of this.listeners.slice()) l(e); }
-}
-
-interface FakeUri { path: string; toString(): string }
-const uri = (path: string): FakeUri => ({ path, toString: () => `vscode-resource:${path}` });
-
-class FakePanel {
-  readonly posted: unknown[] = [];
-  readonly received = new FakeEvent<unknown>();
-  readonly viewState = new FakeEvent<void>();
-  readonly disposed = new FakeEvent<void>();
-  visible = true;
-  title = '';
-  disposeCount = 0;
-  readonly webview = {
-    html: '',
-    options: {} as unknown,
-    cspSource: 'https://csp.source',
-    asWebviewUri: (u: FakeUri) => uri(u.path),
-    postMessage: (m: unknown) => { this.posted.push(m); return Promise.resolve(true); },
-    onDidReceiveMessage: this.received.event,
-  };
-  readonly onDidChangeViewState = this.viewState.event;
-  readonly onDidDispose = this.disposed.event;
-  constructor(readonly viewType: string, readonly options: unknown) {}
-  reveal(): void { /* shown */ }
-  dispose(): void { this.disposeCount++; this.disposed.fire(); }
-}
-
-function fakeVscode() {
-  const panels: FakePanel[] = [];
-  const serializers: { viewType: string; serializer: { deserializeWebviewPanel(p: unknown, s: unknown): Promise<void> } }[] = [];
-  return {
-    panels, serializers,
-    module: {
-      Uri: { joinPath: (base: FakeUri, ...parts: string[]) => uri([base.path, ...parts].join('/')) },
-      ViewColumn: { Beside: -2 },
-      window: {
-        createWebviewPanel: (viewType: string, _title: string, _col: unknown, options: unknown) => {
-          const p = new FakePanel(viewType, options);
-          panels.push(p);
-          return p;
-        },
-        registerWebviewPanelSerializer: (viewType: string, serializer: { deserializeWebviewPanel(p: unknown, s: unknown): Promise<void> }) => {
-          serializers.push({ viewType, serializer });
-          return { dispose: () => undefined };
-        },
-      },
-    },
-  };
-}
-
 describe('protocol: the host panel (AuditPanel with a stand-in vscode module)', () => {
-  type PanelModule = typeof import('../../src/extension/panel');
-  type Loader = { _load(request: string, parent: unknown, isMain: boolean): unknown };
-  const loader = require('node:module') as Loader;
-  const originalLoad = loader._load;
   let fake: ReturnType<typeof fakeVscode>;
-  let AuditPanel: PanelModule['AuditPanel'];
+  let AuditPanel: ReturnType<typeof loadPanelWith>['AuditPanel'];
+  let restore: () => void;
   const calls: string[] = [];
   const events = {
     reveal: (f: string, r: number, l: number) => calls.push(`reveal ${f} ${r} ${l}`),
@@ -191,12 +135,9 @@ describe('protocol: the host panel (AuditPanel with a stand-in vscode module)', 
 
   before(() => {
     fake = fakeVscode();
-    loader._load = function (request: string, parent: unknown, isMain: boolean) {
-      return request === 'vscode' ? fake.module : originalLoad.call(this, request, parent, isMain);
-    };
-    AuditPanel = (require('../../src/extension/panel') as PanelModule).AuditPanel;
+    ({ AuditPanel, restore } = loadPanelWith(fake));
   });
-  after(() => { loader._load = originalLoad; });
+  after(() => restore());
   beforeEach(() => { calls.length = 0; });
 
   it('builds a strict page: CSP with a nonce, resources from dist/ and media/ only, no retained context', () => {
@@ -213,31 +154,139 @@ describe('protocol: the host panel (AuditPanel with a stand-in vscode module)', 
     assert.equal(AuditPanel.createOrShow(ctx as never, events), AuditPanel.createOrShow(ctx as never, events), 'one panel per context');
   });
 
-  it('posts nothing before ready; on each ready it sends the whole state', () => {
+  const types = (ms: unknown[]) => ms.map((m) => (m as HostMessage).type);
+  /** Lets the panel post what it has to post: turns of the event loop until nothing new comes. */
+  async function drain(p: FakePanel): Promise<void> {
+    for (let seen = -1; seen !== p.posted.length;) {
+      seen = p.posted.length;
+      for (let k = 0; k < 4; k++) await new Promise((r) => setImmediate(r));
+    }
+  }
+  /** The report the webview puts together from what was posted under `reportId`. */
+  function assembled(posted: unknown[], reportId: number): AuditReport {
+    const mine = (posted as HostMessage[]).filter((m) => (m.type === 'reportStart' || m.type === 'reportPart') && m.reportId === reportId);
+    const start = mine.find((m): m is ReportStartMessage => m.type === 'reportStart');
+    assert.ok(start, `a start message for report ${reportId}`);
+    const a = new ReportAssembly(JSON.parse(JSON.stringify(start)) as ReportStartMessage);
+    for (const m of mine) if (m.type === 'reportPart') assert.ok(a.add(JSON.parse(JSON.stringify(m)) as ReportPartMessage), `part ${m.index} fits`);
+    return a.report();
+  }
+  /** An audit big enough to go in several parts (src/reportParts.ts ROWS_PER_PART rows each). */
+  const big = syntheticReport(3 * ROWS_PER_PART + 100, { seed: 3 });
+
+  it('posts nothing before ready; on each ready it sends the whole state', async () => {
     const ctx = context();
     const host = AuditPanel.createOrShow(ctx as never, events);
     const p = fake.panels.at(-1) as FakePanel;
     host.setMargin(0.3, 'cosine');
-    host.showReport('file:///d.csv', sample);
+    host.showReport('file:///d.csv', sample, new Set([1]));
     host.setBusy('Auditing…');
     assert.deepEqual(p.posted, []);
     p.received.fire({ type: 'ready' });
-    assert.deepEqual(p.posted.map((m) => (m as HostMessage).type), ['report', 'busy']);
-    assert.deepEqual({ ...(p.posted[0] as object), report: undefined },
-      { type: 'report', reportId: 1, fileUri: 'file:///d.csv', report: undefined, margin: 0.3, distance: 'cosine' });
-    // hidden, then shown again: the webview reloads and says ready; the host sends it all again
+    await drain(p);
+    assert.deepEqual(types(p.posted), ['reportStart', 'busy', 'reportPart']);
+    assert.deepEqual({ ...(p.posted[0] as object), header: undefined }, {
+      type: 'reportStart', reportId: 1, fileUri: 'file:///d.csv', header: undefined, rowCount: 2, rowsPerPart: ROWS_PER_PART, parts: 1,
+      margin: 0.3, distance: 'cosine', reviewed: [1],
+    });
+    // the rows as audited: the same objects' content, nothing re-scored
+    assert.deepEqual(assembled(p.posted, 1), sample);
+    // hidden, then shown again: the webview reloads and says ready; the host sends it all again, under a new id
     p.visible = false;
     p.viewState.fire();
     host.setBusy(undefined);
-    assert.equal(p.posted.length, 2);
+    assert.equal(p.posted.length, 3);
     p.received.fire({ type: 'ready' });
-    assert.deepEqual(p.posted.slice(2).map((m) => (m as HostMessage).type), ['report']);
+    await drain(p);
+    assert.deepEqual(types(p.posted.slice(3)), ['reportStart', 'reportPart']);
+    assert.deepEqual(assembled(p.posted, 2), sample);
+  });
+
+  it('posts a big report in parts, one per turn of the event loop, that put together give the report back', async () => {
+    const host = AuditPanel.createOrShow(context() as never, events);
+    const p = fake.panels.at(-1) as FakePanel;
+    p.received.fire({ type: 'ready' });
+    host.showReport('file:///big.csv', big, new Set());
+    assert.deepEqual(types(p.posted), ['reportStart'], 'only the start before the host\'s loop turns');
+    await new Promise((r) => setImmediate(r));
+    assert.ok(types(p.posted).filter((t) => t === 'reportPart').length <= 1, 'at most one part per turn');
+    await drain(p);
+    const parts = (p.posted as HostMessage[]).filter((m): m is ReportPartMessage => m.type === 'reportPart');
+    assert.deepEqual(parts.map((m) => m.index), [0, 1, 2, 3]);
+    assert.ok(parts.every((m) => m.rows.length <= ROWS_PER_PART));
+    assert.deepEqual(assembled(p.posted, 1), big);
+    // the rows posted are the audit's own objects, not copies
+    assert.equal(parts[1].rows[0], big.rows[ROWS_PER_PART]);
+  });
+
+  it('a new report while one is in parts: no part of the old one after the new start, and the new one whole', async () => {
+    const host = AuditPanel.createOrShow(context() as never, events);
+    const p = fake.panels.at(-1) as FakePanel;
+    p.received.fire({ type: 'ready' });
+    host.showReport('file:///big.csv', big, new Set());
+    await new Promise((r) => setImmediate(r));
+    const other = syntheticReport(2 * ROWS_PER_PART, { seed: 4 });
+    host.showReport('file:///other.csv', other, new Set([5]));
+    await drain(p);
+    const posted = p.posted as HostMessage[];
+    const second = posted.findIndex((m) => m.type === 'reportStart' && m.reportId === 2);
+    assert.ok(second > 0);
+    assert.deepEqual(posted.slice(second + 1).filter((m) => m.type === 'reportPart' && m.reportId !== 2), []);
+    assert.ok(posted.slice(0, second).filter((m) => m.type === 'reportPart').length < 4, 'the first report was cut short');
+    assert.deepEqual(assembled(posted, 2), other);
+    // a click on the first report is refused now
+    const warn = console.warn;
+    const refused: string[] = [];
+    console.warn = (msg: string) => refused.push(msg);
+    try { p.received.fire({ type: 'reveal', reportId: 1, row: 0, line: big.rows[0].line }); } finally { console.warn = warn; }
+    assert.equal(refused.length, 1);
+    p.received.fire({ type: 'reveal', reportId: 2, row: 0, line: other.rows[0].line });
+    assert.deepEqual(calls, [`reveal file:///other.csv 0 ${other.rows[0].line}`]);
+  });
+
+  it('hiding or closing the panel stops the parts', async () => {
+    for (const close of ['hide', 'dispose'] as const) {
+      const host = AuditPanel.createOrShow(context() as never, events);
+      const p = fake.panels.at(-1) as FakePanel;
+      p.received.fire({ type: 'ready' });
+      host.showReport('file:///big.csv', big, new Set());
+      await new Promise((r) => setImmediate(r));
+      if (close === 'hide') { p.visible = false; p.viewState.fire(); } else host.dispose();
+      const at = p.posted.length;
+      await drain(p);
+      assert.equal(p.posted.length, at, `nothing posted after ${close}`);
+      assert.ok(types(p.posted).filter((t) => t === 'reportPart').length < 4, close);
+    }
+  });
+
+  it('a margin change posts the margin only; the same report with other reviewed marks posts the marks only', async () => {
+    const host = AuditPanel.createOrShow(context() as never, events);
+    const p = fake.panels.at(-1) as FakePanel;
+    p.received.fire({ type: 'ready' });
+    host.showReport('file:///big.csv', big, new Set());
+    await drain(p);
+    let at = p.posted.length;
+    host.setMargin(0.5, 'cosine');
+    await drain(p);
+    assert.deepEqual(p.posted.slice(at), [{ type: 'setMargin', margin: 0.5, distance: 'cosine' }]);
+    at = p.posted.length;
+    host.showReport('file:///big.csv', big, new Set([7, 3]));
+    host.showReport('file:///big.csv', big, new Set([3, 7]));
+    await drain(p);
+    assert.deepEqual(p.posted.slice(at), [{ type: 'reviewed', reportId: 1, reviewed: [7, 3] }]);
+    // another report object (a re-audit, a label refresh) is sent whole, at the margin in use
+    at = p.posted.length;
+    host.showReport('file:///big.csv', structuredClone(big), new Set([3, 7]));
+    await drain(p);
+    assert.deepEqual((p.posted[at] as ReportStartMessage).reviewed, [3, 7]);
+    assert.equal((p.posted[at] as ReportStartMessage).margin, 0.5);
+    assert.deepEqual(assembled(p.posted, 2), big);
   });
 
   it('acts on valid messages only, and debounces margin changes', async () => {
     const host = AuditPanel.createOrShow(context() as never, events);
     const p = fake.panels.at(-1) as FakePanel;
-    host.showReport('file:///d.csv', sample);
+    host.showReport('file:///d.csv', sample, new Set());
     p.received.fire({ type: 'ready' });
     const refused: string[] = [];
     const warn = console.warn;
@@ -272,7 +321,7 @@ describe('protocol: the host panel (AuditPanel with a stand-in vscode module)', 
     host.dispose();
     assert.equal(p.disposeCount, 1);
     assert.equal(ctx.subscriptions.length, 0);
-    assert.throws(() => host.showReport('file:///d.csv', sample), /closed/);
+    assert.throws(() => host.showReport('file:///d.csv', sample, new Set()), /closed/);
     assert.notEqual(AuditPanel.createOrShow(ctx as never, events), host, 'a new panel after the old one closed');
   });
 

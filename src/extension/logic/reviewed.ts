@@ -63,11 +63,14 @@ export function reviewedRows(rows: readonly { row: number }[], hashes: readonly 
   return out;
 }
 
-/** The report as the panel shows it: reviewed rows keep their distances but lose their data-error flags. */
+/** The evidence line a reviewed row gets (the export writes it; the panel shows it). */
+export const REVIEWED_EVIDENCE = 'Marked reviewed: kept out of flags.';
+
+/** The report as exported: reviewed rows keep their distances but lose their data-error flags (the panel does the same from the row numbers). */
 export function withoutReviewed(report: AuditReport, reviewed: ReadonlySet<number>): AuditReport {
   if (reviewed.size === 0) return report;
   const rows = report.rows.map((r) => (reviewed.has(r.row)
-    ? { ...r, flags: r.flags.filter((f) => f === 'invalid'), evidence: [...r.evidence, 'Marked reviewed: kept out of flags.'] }
+    ? { ...r, flags: r.flags.filter((f) => f === 'invalid'), evidence: [...r.evidence, REVIEWED_EVIDENCE] }
     : r));
   return { ...report, rows };
 }
