@@ -235,7 +235,7 @@ async function auditLabeled(ds: LabeledDataset, opts: AuditOptions, prog: Progre
   let tasks: FoldTask[] = Array.from({ length: K }, (_, f) => ({
     kind: 'labeled', f, fold, x: x!, y, classes: C, k, dim: opts.dim, mining: opts.mining, epochs, epochRows: plan.epochRows, earlyStop, seed: opts.seed, wantEmbedding: f === 0,
   }));
-  const results = await runFolds(tasks, prog, workers.runFolds, hooks.signal, valid.length);
+  let results = await runFolds(tasks, prog, workers.runFolds, hooks.signal, valid.length);
   const { view, trainSizes, epochsRun } = foldOutcome(results, valid, ds.rows.length, opts);
   const ivf = results.map((r) => (r.kind === 'labeled' ? r.ivf : undefined)).find((p) => p);
   for (const r of results) {
@@ -261,7 +261,7 @@ async function auditLabeled(ds: LabeledDataset, opts: AuditOptions, prog: Progre
       if (dupOf[v] < 0 && nb >= 0 && rowDot(x, v, x, nb) >= 0.95) dupOf[v] = nb;
     }
   }
-  x = undefined; tasks = [];
+  x = undefined; tasks = []; results = [];
   const out: RowReport[] = new Array(ds.rows.length);
   valid.forEach((r, v) => {
     const s = scored[v];
