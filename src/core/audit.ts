@@ -278,7 +278,7 @@ async function auditLabeled(ds: LabeledDataset, opts: AuditOptions, prog: Progre
       suggestedLabel: s.suggested !== undefined ? labels[s.suggested] : undefined,
       positiveRow: s.positive >= 0 ? valid[s.positive].row : undefined,
       negativeRow: s.negative >= 0 ? valid[s.negative].row : undefined,
-      fold: fold[v], neighbours, evidence: s.evidence.slice(),
+      fold: fold[v], neighbours, evidence: s.evidence, // each score's own array
       text: r.text !== undefined ? short(r.text) : undefined,
     };
     if (nearDup >= 0) {
