@@ -4,11 +4,11 @@
  * Activated only by its commands and its panel; everything it creates is disposed with it.
  */
 import * as path from 'node:path';
-import { Worker } from 'node:worker_threads';
 import * as vscode from 'vscode';
 import type { JobRequest } from './worker/protocol';
 import { AuditController } from './auditController';
 import { AuditRunner } from './auditRunner';
+import { AUDIT_NICENESS, niceWorker } from '../core/node/niceWorker';
 import { AuditCodeActions } from './codeActions';
 import { COMMANDS, panelEvents, registerCommands, type CommandDeps } from './commands';
 import { AuditDiagnostics } from './diagnostics';
@@ -36,7 +36,8 @@ export interface TripletAuditApi {
 
 export function activate(context: vscode.ExtensionContext): TripletAuditApi {
   const output = vscode.window.createOutputChannel('Triplet Audit');
-  const runner = new AuditRunner(() => new Worker(path.join(context.extensionPath, 'dist', 'worker.js')));
+  // the audit's threads run at a low priority (Linux), so that the editor's threads come first
+  const runner = new AuditRunner(() => niceWorker(path.join(context.extensionPath, 'dist', 'worker.js'), AUDIT_NICENESS));
   const store = new ReviewedStore();
   const controller = new AuditController(runner, store, output);
   const deps: CommandDeps = { controller, runner, store, panel: () => bridge };

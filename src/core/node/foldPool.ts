@@ -5,14 +5,15 @@
  * ranges, so the report does not depend on how many threads ran it. Aborting terminates the
  * threads at once.
  */
-import { existsSync, readlinkSync } from 'node:fs';
-import { availableParallelism, setPriority } from 'node:os';
+import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { AbortError } from '../engineApi';
 import { foldJobs, mergeFoldParts, runFoldsInProcess, type FoldProgress, type FoldResult, type FoldRunner, type FoldTask } from '../folds';
 import { compactRows, featurize, slots, vocabulary, type Csr, type Featurizer, type FeaturizerOptions, type Vocabulary } from '../featurize';
 import type { BackendName } from '../types';
+import { niceWorker } from './niceWorker';
 
 export type FoldWorkerRequest =
   | { type: 'fold'; task: FoldTask }
@@ -27,18 +28,6 @@ export type FoldWorkerReply =
   | { type: 'counted'; df: Int32Array; distinct: Int32Array }
   | { type: 'written'; written: Int32Array }
   | { type: 'error'; message: string };
-
-/**
- * Lowers the calling thread's priority (Linux: setpriority on the thread's own id, which
- * /proc/thread-self names); elsewhere, or when not allowed, does nothing.
- */
-export function niceThisThread(niceness: number): void {
-  if (!(niceness > 0)) return;
-  try {
-    const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
-    if (tid > 0) setPriority(tid, Math.min(19, niceness));
-  } catch { /* not Linux, or not allowed: run at the caller's priority */ }
-}
 
 /** The bundled worker script; absent when running from source (tests), where folds run in-process. */
 export function foldWorkerScript(): string | undefined {
@@ -70,7 +59,7 @@ export class FoldPool {
     const script = foldWorkerScript();
     if (!script || workers <= 1) return;
     for (let i = 0; i < workers; i++) {
-      const w = new Worker(script, { workerData: { backend, niceness } });
+      const w = niceWorker(script, niceness, { workerData: { backend } });
       w.on('message', (m: FoldWorkerReply) => {
         const p = this.pending.get(w);
         if (!p) return;

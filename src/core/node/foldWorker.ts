@@ -7,13 +7,11 @@ import { countBuckets, featurizeRows, type FeaturizerOptions } from '../featuriz
 import { runFold } from '../folds';
 import { initBackend } from './backend';
 import type { BackendName } from '../types';
-import { niceThisThread, type FoldWorkerReply, type FoldWorkerRequest } from './foldPool';
+import type { FoldWorkerReply, FoldWorkerRequest } from './foldPool';
 
 const port = parentPort;
 if (!port) throw new Error('foldWorker must run in a worker thread');
-const data = workerData as { backend: BackendName; niceness: number };
-niceThisThread(data.niceness);
-const ready = initBackend(data.backend);
+const ready = initBackend((workerData as { backend: BackendName }).backend);
 /** The texts of the last `count`, kept for the `rows` that follows it. */
 let kept: { texts: string[]; opt: FeaturizerOptions } | undefined;
 

@@ -11,15 +11,8 @@ import { AbortError } from '../../core/engineApi';
 import { InputError } from '../../core/dataset';
 import type { AuditReport } from '../../core/types';
 import { auditFile } from '../../core/node/auditFile';
-import { niceThisThread } from '../../core/node/foldPool';
 
-/**
- * The audit's threads (this one and its fold threads) run at a low priority, so that on a busy
- * machine the extension host and the editor get the cores first: in the real-editor tests (2
- * cores, Chromium and code-server beside the audit) the host's event loop stalled for up to
- * 105 ms in the first 0.6 s of an audit, while the audit's threads were starting.
- */
-const NICENESS = 10;
+import { AUDIT_NICENESS } from '../../core/node/niceWorker';
 import type { JobRequest, WorkerMessage, WorkerRequest } from './protocol';
 
 async function readText(file: string): Promise<{ text: string; hash: string }> {
@@ -33,7 +26,7 @@ async function run(job: JobRequest, post: (m: WorkerMessage) => void, signal: Ab
       // Hash what the engine is about to read, so that the digest matches the report.
       const before = await readText(job.file);
       const report: AuditReport = await auditFile(job.file, job.options, {
-        signal, niceness: NICENESS,
+        signal, niceness: AUDIT_NICENESS, // this thread itself was started at it (extension.ts, niceWorker)
         onProgress: (progress) => post({ type: 'progress', progress }),
         onProblem: (line, message) => post({ type: 'problem', line, message }),
       });
@@ -69,7 +62,6 @@ function errorMessage(e: unknown): WorkerMessage {
 
 const port = parentPort;
 if (port) {
-  niceThisThread(NICENESS);
   const controller = new AbortController();
   const post = (m: WorkerMessage) => port.postMessage(m);
   port.on('message', (m: WorkerRequest) => {
