@@ -9,7 +9,7 @@ import { Encoder, DEFAULT_ENCODER, type EncoderConfig } from './encoder';
 import type { Csr } from './featurize';
 import { LinearModel, DEFAULT_LINEAR } from './linear';
 import { approximateNeighbours, ivfParams, shouldUseIvf, type IvfParams } from './ivf';
-import { nearestNeighbours, type NeighbourResult } from './neighbours';
+import { emptyNeighbours, nearestNeighbours, type NeighbourResult } from './neighbours';
 import { Rng } from './rng';
 import type { Mining } from './types';
 
@@ -82,7 +82,7 @@ export async function runFold(task: FoldTask, onProgress: FoldProgress, signal?:
   if (task.kind === 'labeled' && task.part === 'linear') {
     const linear = fitLinear(task, train, held, signal);
     onProgress(f, 1, 'linear');
-    return { kind: 'labeled', f, part: 'linear', held, trainRows: train.length, epochsRun: 0, probs: new Float32Array(0), linear, nn: emptyNeighbours() };
+    return { kind: 'labeled', f, part: 'linear', held, trainRows: train.length, epochsRun: 0, probs: new Float32Array(0), linear, nn: emptyNeighbours(0, 0) };
   }
   const cfg: EncoderConfig = {
     ...DEFAULT_ENCODER, ...task.encoder, dim: task.dim, mining: task.mining,
@@ -121,10 +121,6 @@ function fitLinear(task: LabeledFoldTask, train: Int32Array, held: Int32Array, s
   lin.fit(train, task.y, Rng.derive(task.seed, `linear${task.f}`), DEFAULT_LINEAR, signal);
   if (signal?.aborted) throw new AbortError();
   return lin.predict(held);
-}
-
-function emptyNeighbours(): NeighbourResult {
-  return { ids: new Int32Array(0), sims: new Float32Array(0), k: 0, sameId: new Int32Array(0), sameSim: new Float32Array(0), otherId: new Int32Array(0), otherSim: new Float32Array(0) };
 }
 
 /**

@@ -26,7 +26,7 @@
 import { AbortError } from './engineApi';
 import { PointSet } from './ivfKernel';
 import { CentroidSearch, sphericalKMeans, type Tick } from './kmeans';
-import type { NeighbourInput, NeighbourResult } from './neighbours';
+import { emptyNeighbours, type NeighbourInput, type NeighbourResult } from './neighbours';
 import { Rng } from './rng';
 
 export interface IvfParams {
@@ -204,11 +204,7 @@ function packList(s: Search, c: number): void {
 export async function approximateNeighbours(inp: IvfInput): Promise<NeighbourResult> {
   const { z, dim, queries, refs, labels, k } = inp;
   const nq = queries.length, nr = refs.length;
-  const res: NeighbourResult = {
-    ids: new Int32Array(nq * k).fill(-1), sims: new Float32Array(nq * k).fill(-Infinity), k,
-    sameId: new Int32Array(nq).fill(-1), sameSim: new Float32Array(nq).fill(-Infinity),
-    otherId: new Int32Array(nq).fill(-1), otherSim: new Float32Array(nq).fill(-Infinity),
-  };
+  const res = emptyNeighbours(nq, k);
   if (nq === 0 || nr === 0) return res;
   if (inp.signal?.aborted) throw new AbortError();
   const auto = ivfParams(nr);

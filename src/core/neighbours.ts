@@ -75,14 +75,19 @@ interface Searcher {
   search(b0: number, b1: number, res: NeighbourResult): void;
 }
 
+/** Results for `queries` queries with nothing found yet: ids -1, similarities -Infinity. */
+export function emptyNeighbours(queries: number, k: number): NeighbourResult {
+  return {
+    ids: new Int32Array(queries * k).fill(-1), sims: new Float32Array(queries * k).fill(-Infinity), k,
+    sameId: new Int32Array(queries).fill(-1), sameSim: new Float32Array(queries).fill(-Infinity),
+    otherId: new Int32Array(queries).fill(-1), otherSim: new Float32Array(queries).fill(-Infinity),
+  };
+}
+
 export async function nearestNeighbours(inp: NeighbourInput): Promise<NeighbourResult> {
   const { queries, refs, k } = inp;
   const nq = queries.length, nr = refs.length;
-  const res: NeighbourResult = {
-    ids: new Int32Array(nq * k).fill(-1), sims: new Float32Array(nq * k).fill(-Infinity), k,
-    sameId: new Int32Array(nq).fill(-1), sameSim: new Float32Array(nq).fill(-Infinity),
-    otherId: new Int32Array(nq).fill(-1), otherSim: new Float32Array(nq).fill(-Infinity),
-  };
+  const res = emptyNeighbours(nq, k);
   if (nq === 0 || nr === 0) return res;
   const block = inp.blockRows ?? 256;
   const searcher = (inp.useWasm === false ? undefined : wasmSearcher(inp, block)) ?? jsSearcher(inp);

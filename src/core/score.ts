@@ -5,7 +5,7 @@
  * tripletModel.ts.
  */
 import { simToEuclidean } from './neighbours';
-import type { DetectorWeights } from './tripletModel';
+import type { TripletModelResult } from './tripletModel';
 
 export interface LabeledEvidence {
   k: number;
@@ -100,23 +100,10 @@ export function scoreLabeled(inp: {
   return out;
 }
 
-export interface TripletEvidence {
-  /** [n x 3] out-of-fold P(positive, negative, unrelated | anchor, text) of the positive and the negative. */
-  pairP: Float32Array;
-  pairN: Float32Array;
-  /** Log-likelihood ratios of the swapped and the unrelated-positive readings, and of both, over the triplet as given. */
-  swap: Float32Array;
-  unrelated: Float32Array;
-  odds: Float32Array;
-  /** Lexical (TF-IDF cosine) similarities. */
-  simAP: Float32Array;
-  simAN: Float32Array;
-  simPN: Float32Array;
-  /** The detector's out-of-fold log-odds of an error, and the weights of the fold that scored each triplet. */
-  score: Float32Array;
+/** What scoreTriplets reads: the pair model's out-of-fold results, and which fold scored each triplet. */
+export type TripletEvidence = Pick<TripletModelResult, 'pairP' | 'pairN' | 'swap' | 'unrelated' | 'odds' | 'simAP' | 'simAN' | 'simPN' | 'score' | 'detector'> & {
   fold: Int32Array;
-  detector: readonly DetectorWeights[];
-}
+};
 
 export interface TripletScore {
   suspicion: number;
