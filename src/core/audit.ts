@@ -237,9 +237,8 @@ async function auditLabeled(ds: LabeledDataset, opts: AuditOptions, prog: Progre
   }));
   let results = await runFolds(tasks, prog, workers.runFolds, hooks.signal, valid.length);
   const { view, trainSizes, epochsRun } = foldOutcome(results, valid, ds.rows.length, opts);
-  const ivf = results.map((r) => (r.kind === 'labeled' ? r.ivf : undefined)).find((p) => p);
+  const ivf = results.find((r) => r.ivf)?.ivf;
   for (const r of results) {
-    if (r.kind !== 'labeled') continue;
     r.held.forEach((i, q) => {
       probs.set(r.probs.subarray(q * C, q * C + C), i * C);
       linear.set(r.linear.subarray(q * C, q * C + C), i * C);

@@ -139,7 +139,8 @@ export interface Vocabulary {
   word: Uint8Array;
 }
 
-function bucketCount(opt: FeaturizerOptions): number {
+/** Hash buckets of `opt`: the length of a document-frequency table. */
+export function bucketCount(opt: FeaturizerOptions): number {
   return (separateWords(opt) ? 2 : 1) << opt.hashBits;
 }
 

@@ -79,7 +79,7 @@ function split(fold: Int32Array, f: number): { train: Int32Array; held: Int32Arr
 export async function runFold(task: FoldTask, onProgress: FoldProgress, signal?: AbortSignal): Promise<FoldResult> {
   const { f, x } = task;
   const { train, held } = split(task.fold, f);
-  if (task.kind === 'labeled' && task.part === 'linear') {
+  if (task.part === 'linear') {
     const linear = fitLinear(task, train, held, signal);
     onProgress(f, 1, 'linear');
     return { kind: 'labeled', f, part: 'linear', held, trainRows: train.length, epochsRun: 0, probs: new Float32Array(0), linear, nn: emptyNeighbours(0, 0) };
@@ -92,24 +92,21 @@ export async function runFold(task: FoldTask, onProgress: FoldProgress, signal?:
   const order = Rng.derive(task.seed, `order${f}`);
   const hooks = { signal, onEpoch: (t: number) => onProgress(f, 0.75 * t, 'train') };
   try {
-    if (task.kind === 'labeled') {
-      const C = task.classes;
-      const linear = task.part === 'encoder' ? new Float32Array(0) : fitLinear(task, train, held, signal);
-      const epochsRun = await enc.trainLabeled(x, train, task.y, task.epochs, order, hooks, task.earlyStop, task.epochRows);
-      onProgress(f, 0.75, 'embed');
-      const { z, head } = await enc.embed(x, Int32Array.from(task.fold.keys()), signal);
-      const probs = new Float32Array(held.length * C);
-      held.forEach((i, q) => probs.set(head.subarray(i * C, i * C + C), q * C));
-      onProgress(f, 0.85, 'neighbours');
-      const k = Math.max(1, Math.min(task.k, train.length));
-      const search = { z, dim: task.dim, queries: held, refs: train, labels: task.y, k, signal };
-      // past IVF_MIN_PAIRS query x reference pairs (~158,000 rows) the exact search would take minutes a fold
-      const ivf = shouldUseIvf(held.length, train.length) ? ivfParams(train.length) : undefined;
-      const nn = ivf ? await approximateNeighbours({ ...search, ...ivf, seed: Rng.derive(task.seed, `ivf${f}`).int(2 ** 31) }) : await nearestNeighbours(search);
-      onProgress(f, 1, 'neighbours');
-      return { kind: 'labeled', f, part: task.part, held, trainRows: train.length, epochsRun, probs, linear, nn, ivf, z: task.wantEmbedding ? z : undefined };
-    }
-    throw new Error(`a fold task of unknown kind ${(task as { kind: string }).kind}`);
+    const C = task.classes;
+    const linear = task.part === 'encoder' ? new Float32Array(0) : fitLinear(task, train, held, signal);
+    const epochsRun = await enc.trainLabeled(x, train, task.y, task.epochs, order, hooks, task.earlyStop, task.epochRows);
+    onProgress(f, 0.75, 'embed');
+    const { z, head } = await enc.embed(x, Int32Array.from(task.fold.keys()), signal);
+    const probs = new Float32Array(held.length * C);
+    held.forEach((i, q) => probs.set(head.subarray(i * C, i * C + C), q * C));
+    onProgress(f, 0.85, 'neighbours');
+    const k = Math.max(1, Math.min(task.k, train.length));
+    const search = { z, dim: task.dim, queries: held, refs: train, labels: task.y, k, signal };
+    // past IVF_MIN_PAIRS query x reference pairs (~158,000 rows) the exact search would take minutes a fold
+    const ivf = shouldUseIvf(held.length, train.length) ? ivfParams(train.length) : undefined;
+    const nn = ivf ? await approximateNeighbours({ ...search, ...ivf, seed: Rng.derive(task.seed, `ivf${f}`).int(2 ** 31) }) : await nearestNeighbours(search);
+    onProgress(f, 1, 'neighbours');
+    return { kind: 'labeled', f, part: task.part, held, trainRows: train.length, epochsRun, probs, linear, nn, ivf, z: task.wantEmbedding ? z : undefined };
   } finally {
     enc.dispose();
   }
@@ -124,13 +121,13 @@ function fitLinear(task: LabeledFoldTask, train: Int32Array, held: Int32Array, s
 }
 
 /**
- * The jobs a pool runs for one fold: a labeled fold as its encoder half and its linear half (so
- * that five folds spread over two threads without one thread running the fifth alone), any
- * other fold whole. Share of the fold's work in each (for progress): measured on a 100,000-row
+ * The jobs a pool runs for one fold: its encoder half and its linear half (so that five folds
+ * spread over two threads without one thread running the fifth alone), or the task as it is
+ * when it is a half already. Share of the fold's work in each (for progress): measured on a 100,000-row
  * fold, the linear model took ~6 s of ~35.
  */
 export function foldJobs(task: FoldTask): { task: FoldTask; share: number }[] {
-  if (task.kind !== 'labeled' || task.part) return [{ task, share: 1 }];
+  if (task.part) return [{ task, share: 1 }];
   return [{ task: { ...task, part: 'encoder' }, share: 0.8 }, { task: { ...task, part: 'linear', wantEmbedding: false }, share: 0.2 }];
 }
 
@@ -138,7 +135,6 @@ export function foldJobs(task: FoldTask): { task: FoldTask; share: number }[] {
 export function mergeFoldParts(parts: FoldResult[]): FoldResult {
   if (parts.length === 1) return parts[0];
   const [enc, lin] = parts;
-  if (enc.kind !== 'labeled' || lin.kind !== 'labeled') throw new Error('only labeled folds run in parts');
   return { ...enc, part: undefined, linear: lin.linear };
 }
 

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { AbortError } from '../engineApi';
 import { foldJobs, mergeFoldParts, runFoldsInProcess, type FoldProgress, type FoldResult, type FoldRunner, type FoldTask } from '../folds';
-import { compactRows, featurize, slots, vocabulary, type Csr, type Featurizer, type FeaturizerOptions, type Vocabulary } from '../featurize';
+import { bucketCount, compactRows, featurize, slots, vocabulary, type Csr, type Featurizer, type FeaturizerOptions, type Vocabulary } from '../featurize';
 import type { BackendName } from '../types';
 import { niceWorker } from './niceWorker';
 
@@ -109,8 +109,7 @@ export class FoldPool {
       const bounds = Array.from({ length: W + 1 }, (_, i) => Math.round((i * n) / W));
       const counted = await Promise.all(this.workers.map((w, i) =>
         this.call(w, { type: 'count', texts: texts.slice(bounds[i], bounds[i + 1]), opt })));
-      const df = new Int32Array((counted[0] as Extract<FoldWorkerReply, { type: 'counted' }>).df.length);
-      const distinct = new Int32Array(n);
+      const df = new Int32Array(bucketCount(opt)), distinct = new Int32Array(n);
       counted.forEach((m, i) => {
         if (m.type !== 'counted') throw new Error(`internal: a worker answered ${m.type} to count`);
         for (let c = 0; c < df.length; c++) df[c] += m.df[c];
@@ -141,10 +140,11 @@ export class FoldPool {
   readonly runner: FoldRunner = (tasks, onProgress, signal) => {
     if (this.workers.length === 0) return runFoldsInProcess(tasks, onProgress, signal);
     for (const t of tasks) shareCsr(t.x);
-    const jobs = tasks.flatMap((t) => foldJobs(t).map((j, part) => ({ ...j, part }))).sort((a, b) => b.share - a.share);
+    const perFold = tasks.map(foldJobs);
+    const jobs = perFold.flatMap((js) => js.map((j, part) => ({ ...j, part }))).sort((a, b) => b.share - a.share);
     // per fold: the fraction done of each of its jobs, weighted by the job's share
-    const done = tasks.map((t) => new Float64Array(foldJobs(t).length));
-    const fraction = (f: number) => foldJobs(tasks[f]).reduce((t, j, i) => t + j.share * done[f][i], 0);
+    const done = perFold.map((js) => new Float64Array(js.length));
+    const fraction = (f: number) => perFold[f].reduce((t, j, i) => t + j.share * done[f][i], 0);
     const parts: FoldResult[][] = tasks.map(() => []);
     let next = 0;
     const drain = async (w: Worker): Promise<void> => {
