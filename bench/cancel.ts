@@ -7,30 +7,19 @@
  * "cancelled"), until the host process is back to its thread count from before the job (every
  * worker thread, the fold threads included, has ended), and the process's RSS then.
  */
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Worker } from 'node:worker_threads';
 import { AuditRunner, JobError } from '../src/extension/auditRunner';
 import type { Stage } from '../src/core/engineApi';
+import { bigFile } from './bigFile';
 
 const ROOT = join(__dirname, '..');
 const threads = () => readdirSync('/proc/self/task').length;
 const rssMiB = () => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'))![1]) / 1024;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-function bigFile(rows: number): string {
-  const dir = join(tmpdir(), 'triplet-audit-bench');
-  mkdirSync(dir, { recursive: true });
-  const file = join(dir, `big_${rows}.csv`);
-  if (!existsSync(file)) {
-    const r = spawnSync('python3', [join(ROOT, '..', 'shared', 'bench', 'make_big.py'), String(rows), file], { encoding: 'utf8' });
-    if (r.status !== 0) throw new Error(`make_big.py failed: ${r.stderr}`);
-  }
-  return file;
-}
 
 async function cancelDuring(file: string, stage: Stage, afterS: number): Promise<string> {
   const runner = new AuditRunner(() => new Worker(join(ROOT, 'dist', 'worker.js')));

@@ -6,8 +6,7 @@
  * cached under the OS temp folder (z100k.f32, z100k.labels.i32): training takes about a minute.
  * Delete them to train anew (after a change to the encoder or its training plan).
  */
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
@@ -15,8 +14,8 @@ import { assignFolds, labeledTraining } from '../src/core/audit';
 import { DEFAULT_ENCODER, Encoder } from '../src/core/encoder';
 import { featurize } from '../src/core/featurize';
 import { Rng } from '../src/core/rng';
+import { bigFile } from './bigFile';
 
-const SHARED = join(__dirname, '..', '..', 'shared');
 export const EMBED_DIM = 64;
 
 export interface Embedded {
@@ -27,16 +26,6 @@ export interface Embedded {
   rows: number;
 }
 
-function csvFile(rows: number): string {
-  const dir = join(tmpdir(), 'big');
-  mkdirSync(dir, { recursive: true });
-  const file = join(dir, `big${rows / 1000}k.csv`);
-  if (!existsSync(file)) {
-    const r = spawnSync('python3', [join(SHARED, 'bench', 'make_big.py'), String(rows), file], { encoding: 'utf8' });
-    if (r.status !== 0) throw new Error(`make_big.py failed: ${r.stderr}`);
-  }
-  return file;
-}
 
 /** The embeddings of the 100,000-row file, from the cache or trained now (needs a tf backend set). */
 export async function embeddings100k(log: (s: string) => void = () => undefined): Promise<Embedded> {
@@ -48,7 +37,7 @@ export async function embeddings100k(log: (s: string) => void = () => undefined)
     labels = new Int32Array(new Uint8Array(readFileSync(yFile)).buffer);
   } else {
     log('embedding the 100,000-row file once (featurise, train one fold encoder, embed); cached afterwards');
-    const recs = parse(readFileSync(csvFile(rows), 'utf8'), { columns: true }) as { text: string; label: string }[];
+    const recs = parse(readFileSync(bigFile(rows), 'utf8'), { columns: true }) as { text: string; label: string }[];
     const x = featurize(recs.map((r) => r.text));
     const names = [...new Set(recs.map((r) => String(r.label)))];
     const index = new Map(names.map((n, i) => [n, i]));

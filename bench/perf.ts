@@ -14,8 +14,7 @@
  * their median reported.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { nearestNeighbours } from '../src/core/neighbours';
@@ -26,26 +25,16 @@ import { FindingTable } from '../src/extension/logic/findingTable';
 import { DEFAULT_SEVERITIES } from '../src/extension/logic/findings';
 import { rowIndex } from '../src/extension/logic/rowLookup';
 import { Rng } from '../src/core/rng';
+import { BENCH_CACHE, bigFile } from './bigFile';
 import { median } from './stats';
 import type { AuditReport } from '../src/core/types';
 
 const ROOT = join(__dirname, '..');
-const SHARED = join(ROOT, '..', 'shared');
-const CACHE = join(tmpdir(), 'triplet-audit-bench');
 
-function bigFile(rows: number): string {
-  mkdirSync(CACHE, { recursive: true });
-  const file = join(CACHE, `big_${rows}.csv`);
-  if (!existsSync(file)) {
-    const r = spawnSync('python3', [join(SHARED, 'bench', 'make_big.py'), String(rows), file], { encoding: 'utf8' });
-    if (r.status !== 0) throw new Error(`make_big.py failed: ${r.stderr}`);
-  }
-  return file;
-}
 
 /** Runs the CLI on `file`; resolves with its wall seconds, peak RSS (MiB) and report. */
 function audit(file: string): Promise<{ wall: number; peakMiB: number; report: AuditReport }> {
-  const out = join(CACHE, 'report.json');
+  const out = join(BENCH_CACHE, 'report.json');
   const t0 = process.hrtime.bigint();
   const child = spawn(process.execPath, [join(ROOT, 'dist', 'cli.js'), file, '--format', 'json', '--out', out, '-q'], { stdio: ['ignore', 'ignore', 'inherit'] });
   let peakKiB = 0;
