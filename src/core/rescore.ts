@@ -6,9 +6,8 @@
  * report. The extension host keeps the columns and builds rows only where it needs them.
  */
 import { classify, isTriviallyEasy, tripletLoss } from './categories';
-import { distanceConverter, HINGE_PREFIX, hingeLine, ReportColumns, ScoredView, summarize } from './scoredView';
-import type { AuditReport, DistanceName, Flag, RowReport } from './types';
-import { FLAGS } from './types';
+import { distanceConverter, FLAG_BIT, fixedFlagBits, flagList, HINGE_PREFIX, hingeLine, ReportColumns, ScoredView, summarize } from './scoredView';
+import type { AuditReport, DistanceName, RowReport } from './types';
 
 export { summarize };
 
@@ -19,12 +18,12 @@ function applyVerdict(r: RowReport, s: Scoring, labeled: boolean): RowReport {
   if (r.dAP === null || r.dAN === null) return r;
   const category = classify(r.dAP, r.dAN, s.margin);
   const loss = tripletLoss(r.dAP, r.dAN, s.margin);
-  const flags = new Set<Flag>(r.flags.filter((f) => f === 'near-duplicate' || f === 'invalid'));
-  if (r.suspicion >= s.suspicionThreshold && (!labeled || r.suggestedLabel !== undefined)) flags.add('mislabeled');
-  if (category !== 'easy') flags.add('margin-violation');
-  if (isTriviallyEasy(r.dAP, r.dAN, s.margin)) flags.add('trivially-easy');
+  // the flags no margin changes by the one rule ScoredView uses, then the margin's own
+  let bits = fixedFlagBits(r, labeled, s.suspicionThreshold);
+  if (category !== 'easy') bits |= FLAG_BIT['margin-violation'];
+  if (isTriviallyEasy(r.dAP, r.dAN, s.margin)) bits |= FLAG_BIT['trivially-easy'];
   return {
-    ...r, category, loss, flags: FLAGS.filter((f) => flags.has(f)),
+    ...r, category, loss, flags: flagList(bits),
     evidence: [...r.evidence.filter((e) => !e.startsWith(HINGE_PREFIX)), hingeLine(r.dAP, r.dAN, s.margin, loss, s.distance, category)],
   };
 }
