@@ -13,43 +13,31 @@ export { summarize };
 
 interface Scoring { margin: number; distance: DistanceName; suspicionThreshold: number }
 
-/** Sets category, loss, margin-dependent flags and the hinge line of a row whose distances are in `s.distance`. */
-function applyVerdict(r: RowReport, s: Scoring, labeled: boolean): RowReport {
-  if (r.dAP === null || r.dAN === null) return r;
-  const category = classify(r.dAP, r.dAN, s.margin);
-  const loss = tripletLoss(r.dAP, r.dAN, s.margin);
-  // the flags no margin changes by the one rule ScoredView uses, then the margin's own
-  let bits = fixedFlagBits(r, labeled, s.suspicionThreshold);
-  if (category !== 'easy') bits |= FLAG_BIT['margin-violation'];
-  if (isTriviallyEasy(r.dAP, r.dAN, s.margin)) bits |= FLAG_BIT['trivially-easy'];
-  return {
-    ...r, category, loss, flags: flagList(bits),
-    evidence: [...r.evidence.filter((e) => !e.startsWith(HINGE_PREFIX)), hingeLine(r.dAP, r.dAN, s.margin, loss, s.distance, category)],
-  };
-}
-
-function convertDistances(r: RowReport, from: DistanceName, to: DistanceName): RowReport {
-  if (from === to) return r;
-  const c = distanceConverter(from, to);
-  return {
-    ...r,
-    dAP: r.dAP === null ? null : c(r.dAP),
-    dAN: r.dAN === null ? null : c(r.dAN),
-    neighbours: r.neighbours.map((nb) => ({ ...nb, distance: c(nb.distance) })),
-  };
-}
-
 /**
- * Rows from the engine carry Euclidean distances; this converts them and sets every verdict, in
- * place: the rows are the engine's own, and 1,000,000 of them are ~1.5 GB of objects that a copy
- * would double.
+ * Rows from the engine carry Euclidean distances; this converts them and sets every verdict
+ * (category, loss, the flags that follow the margin, the hinge line), in place: the rows are the
+ * engine's own, and 1,000,000 of them are ~1.5 GB of objects that a copy, even one row at a time,
+ * would add to (as garbage made faster than it is collected).
  */
 export function buildRowVerdicts(rows: RowReport[], s: Scoring): RowReport[] {
+  const convert = s.distance !== 'euclidean' ? distanceConverter('euclidean', s.distance) : undefined;
   for (let i = 0; i < rows.length; i++) {
     const r = rows[i];
-    if (s.distance !== 'euclidean') Object.assign(r, convertDistances(r, 'euclidean', s.distance));
-    const v = applyVerdict(r, s, r.label !== undefined);
-    if (v !== r) { r.category = v.category; r.loss = v.loss; r.flags = v.flags; r.evidence = v.evidence; }
+    if (r.dAP === null || r.dAN === null) continue;
+    if (convert) {
+      r.dAP = convert(r.dAP); r.dAN = convert(r.dAN);
+      for (const nb of r.neighbours) nb.distance = convert(nb.distance);
+    }
+    const category = classify(r.dAP, r.dAN, s.margin);
+    const loss = tripletLoss(r.dAP, r.dAN, s.margin);
+    // the flags no margin changes by the one rule ScoredView uses, then the margin's own
+    let bits = fixedFlagBits(r, r.label !== undefined, s.suspicionThreshold);
+    if (category !== 'easy') bits |= FLAG_BIT['margin-violation'];
+    if (isTriviallyEasy(r.dAP, r.dAN, s.margin)) bits |= FLAG_BIT['trivially-easy'];
+    r.category = category; r.loss = loss; r.flags = flagList(bits);
+    const hinge = r.evidence.findIndex((e) => e.startsWith(HINGE_PREFIX));
+    if (hinge >= 0) r.evidence.splice(hinge, 1);
+    r.evidence.push(hingeLine(r.dAP, r.dAN, s.margin, loss, s.distance, category));
   }
   return rows;
 }

@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { join } from 'node:path';
 import { categoryCode, CATEGORY_NAMES, isTriviallyEasy, suggestMargin } from '../../src/core/categories';
 import { auditFile } from '../../src/core/node/auditFile';
-import { rescoreReport } from '../../src/core/rescore';
+import { buildRowVerdicts, rescoreReport } from '../../src/core/rescore';
 import { CATEGORY_NONE, FLAG_BIT, flagList, ReportColumns, round3, ScoredView } from '../../src/core/scoredView';
 import type { AuditReport, DistanceName, RowReport } from '../../src/core/types';
 import { FindingTable, omittedMessage } from '../../src/extension/logic/findingTable';
@@ -109,6 +109,33 @@ describe('re-scoring on typed columns gives what rebuilding every row gave', fun
   it('on synthetic reports with exact ties and rows on the margin boundaries', () => {
     checkAgainstBefore('synthetic labeled', syntheticReport(1200, { seed: 1 }));
     checkAgainstBefore('synthetic triplets', syntheticReport(800, { kind: 'triplets', seed: 2 }));
+  });
+});
+
+describe('the engine\'s verdicts (buildRowVerdicts)', () => {
+  /** The rows as the engine hands them over: Euclidean distances, no verdict, no hinge line yet. */
+  function engineRows(report: AuditReport): RowReport[] {
+    return report.rows.map((r) => ({
+      ...r, category: r.category === null ? null : 'easy', loss: r.category === null ? null : 0,
+      flags: r.category === null ? r.flags.slice() : r.flags.filter((f) => f === 'near-duplicate'),
+      neighbours: r.neighbours.map((nb) => ({ ...nb })), evidence: r.evidence.filter((e) => !e.startsWith('hinge: ')),
+    }));
+  }
+
+  it('sets every row\'s verdict in place, in each distance, as the code it replaced gave them', () => {
+    for (const report of [syntheticReport(1500, { seed: 3 }), syntheticReport(600, { kind: 'triplets', seed: 4 })]) {
+      for (const distance of DISTANCES) {
+        for (const margin of [0.05, 0.2, 1]) {
+          const rows = engineRows(report);
+          const objects = rows.slice();
+          const out = buildRowVerdicts(rows, { margin, distance, suspicionThreshold: report.settings.suspicionThreshold });
+          assert.equal(out, rows, 'the same array');
+          assert.ok(out.every((r, i) => r === objects[i]), 'the same row objects');
+          const before = rescoreReportBefore({ ...report, rows: engineRows(report) }, margin, distance);
+          assert.equal(JSON.stringify(out), JSON.stringify(before.rows), `${report.kind} ${margin} ${distance}`);
+        }
+      }
+    }
   });
 });
 
