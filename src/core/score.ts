@@ -4,6 +4,7 @@
  * normalised embeddings (the report converts them). Explicit triplets: the detector of
  * tripletModel.ts.
  */
+import { flat } from './flat';
 import { simToEuclidean } from './neighbours';
 import type { TripletModelResult } from './tripletModel';
 
@@ -74,11 +75,11 @@ export function scoreLabeled(inp: {
     const q = JSON.stringify;
     if (n) {
       const top = best !== given ? best : -1;
-      evidence.push(`kNN: ${votes[given]} of ${n} nearest out-of-fold neighbours are labeled ${q(labels[given])}` +
-        (top >= 0 ? `, ${votes[top]} are ${q(labels[top])}` : ''));
+      evidence.push(flat(`kNN: ${votes[given]} of ${n} nearest out-of-fold neighbours are labeled ${q(labels[given])}` +
+        (top >= 0 ? `, ${votes[top]} are ${q(labels[top])}` : '')));
     }
-    const probLine = (name: string, p: Float32Array) => `${name}: P(${q(labels[given])}) = ${pct(p[i * C + given])}` +
-      (best !== given ? `, P(${q(labels[best])}) = ${pct(p[i * C + best])}` : '');
+    const probLine = (name: string, p: Float32Array) => flat(`${name}: P(${q(labels[given])}) = ${pct(p[i * C + given])}` +
+      (best !== given ? `, P(${q(labels[best])}) = ${pct(p[i * C + best])}` : ''));
     // the linear classifier carries most of the score: its line comes first
     evidence.unshift(probLine('linear classifier (out-of-fold)', linear));
     evidence.push(probLine('encoder head', probs));
@@ -151,7 +152,7 @@ export function scoreTriplets(ev: TripletEvidence): TripletScore[] {
       `lexical: sim(a,p) = ${f2(ev.simAP[i])}, sim(a,n) = ${f2(ev.simAN[i])}, sim(p,n) = ${f2(ev.simPN[i])}`,
       `detector: ${f2(w.odds)} x log-odds ${f2(errorLogOdds)} + ${f2(w.lexical)} x lexical margin ${f2(margin)} ` +
         '(weights learned from this file\'s triplets against synthetic swaps and unrelated positives)',
-    ];
+    ].map(flat);
     let fix: TripletScore['fix'];
     if (nearDuplicate) { fix = 'replace-negative'; evidence.push(`the negative is a near-duplicate of the ${ev.simPN[i] >= NEAR_DUPLICATE_SIM ? 'positive' : 'anchor'}`); }
     // the likelier error reading, where it is likelier than the triplet as given: on the corrupted

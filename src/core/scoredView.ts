@@ -8,6 +8,7 @@
  * report is wanted (`report()`, e.g. an export); both are exactly what rescoreReport gives.
  */
 import { CATEGORY_NAMES, convertDistanceArray, fromEuclidean, toEuclidean, tripletLoss } from './categories';
+import { flat } from './flat';
 import type { AuditReport, Category, DistanceName, Flag, RowReport, Summary } from './types';
 import { FLAGS } from './types';
 
@@ -35,7 +36,7 @@ export function round3(v: number): string {
 
 /** The evidence line that shows a row's hinge arithmetic at a margin. */
 export function hingeLine(dAP: number, dAN: number, margin: number, loss: number, distance: DistanceName, category: Category): string {
-  return `${HINGE_PREFIX}L = max(d(a,p) - d(a,n) + m, 0) = max(${round3(dAP)} - ${round3(dAN)} + ${round3(margin)}, 0) = ${round3(loss)} (${distance}): ${category}`;
+  return flat(`${HINGE_PREFIX}L = max(d(a,p) - d(a,n) + m, 0) = max(${round3(dAP)} - ${round3(dAN)} + ${round3(margin)}, 0) = ${round3(loss)} (${distance}): ${category}`);
 }
 
 /** One bit per flag, in FLAGS order, so that a row's flag list is FLAGS filtered by its bits. */
