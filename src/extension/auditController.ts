@@ -7,6 +7,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { ReportColumns, ScoredView } from '../core/scoredView';
+import type { Stage } from '../core/engineApi';
 import type { AuditReport } from '../core/types';
 import { AuditRunner, JobError, type JobHooks } from './auditRunner';
 import { hashFile } from './fileHash';
@@ -49,6 +50,7 @@ export class AuditController implements vscode.Disposable {
   private readonly busyChanged = new vscode.EventEmitter<string | undefined>();
   private readonly disposables: vscode.Disposable[];
   private latestKey: string | undefined;
+  private stage: Stage | undefined;
   /** Fires with a file's URI when its results change, or undefined when all may have. */
   readonly onDidChange = this.changed.event;
   /** Fires with a progress line while an audit runs, undefined when it ends. */
@@ -60,6 +62,9 @@ export class AuditController implements vscode.Disposable {
   }
 
   get(uri: vscode.Uri): FileAudit | undefined { return this.audits.get(uri.toString()); }
+
+  /** The stage the newest audit in flight last reported, if any. */
+  get auditStage(): Stage | undefined { return this.stage; }
 
   /** The audit of the active editor's file, else the one shown last. */
   current(): FileAudit | undefined {
@@ -194,6 +199,7 @@ export class AuditController implements vscode.Disposable {
             const pct = Math.max(shown, Math.min(100, Math.round(p.fraction * 100)));
             progress.report({ increment: pct - shown, message: p.message });
             shown = pct;
+            this.stage = p.stage;
             this.busyChanged.fire(`${pct}%`);
           },
           onProblem: (line, message) => this.log.appendLine(`${name}:${line}: ${message}`),
@@ -201,6 +207,7 @@ export class AuditController implements vscode.Disposable {
       } finally {
         sub.dispose();
         if (this.running.get(key) === ac) this.running.delete(key);
+        this.stage = undefined;
         this.busyChanged.fire(undefined);
       }
     });

@@ -1,10 +1,10 @@
 /**
- * Runs worker jobs (audit, digest, clean) in dist/worker.js, one worker per job. Cancelling
- * terminates the worker at once, so nothing keeps running; dispose terminates any still alive.
+ * Runs jobs (audit, digest, clean) of dist/worker.js, one job process (jobProcess.ts) or worker
+ * per job. Cancelling ends it at once, so nothing keeps running; dispose ends any still alive.
  * No `vscode` import: the host wires cancellation tokens to an AbortSignal.
  */
-import { Worker } from 'node:worker_threads';
 import type { Progress } from '../core/engineApi';
+import type { JobChannel } from './jobProcess';
 import {
   isWorkerMessage, type CleanRequest, type CleanedMessage, type DigestRequest, type DigestedMessage,
   type DoneMessage, type JobRequest, type StartRequest,
@@ -28,34 +28,37 @@ type ReplyOf<J extends JobRequest> = J extends StartRequest ? DoneMessage : J ex
 const REPLY: Record<JobRequest['type'], string> = { start: 'done', digest: 'digested', clean: 'cleaned' };
 
 export class AuditRunner {
-  private readonly live = new Set<Worker>();
+  private readonly live = new Set<JobChannel>();
   private readonly startedByType: Record<JobRequest['type'], number> = { start: 0, digest: 0, clean: 0 };
-  constructor(private readonly createWorker: () => Worker) {}
+  constructor(private readonly createJob: () => JobChannel) {}
 
-  /** How many workers are running now (0 after every job, cancelled or not). */
+  /** How many jobs are running now (0 after every job, cancelled or not). */
   get running(): number { return this.live.size; }
 
-  /** How many jobs of `type` were started (a worker created) so far; `start` is an audit that trains. */
+  /** The process ids of the jobs running now that are processes. */
+  get pids(): number[] { return [...this.live].flatMap((j) => (j.pid !== undefined ? [j.pid] : [])); }
+
+  /** How many jobs of `type` were started (a process or worker created) so far; `start` is an audit that trains. */
   started(type: JobRequest['type']): number { return this.startedByType[type]; }
 
   run<J extends JobRequest>(job: J, hooks: JobHooks = {}): Promise<ReplyOf<J>> {
     return new Promise<ReplyOf<J>>((resolve, reject) => {
       if (hooks.signal?.aborted) { reject(new JobError('The audit was cancelled.', 'cancelled')); return; }
-      const worker = this.createWorker();
+      const channel = this.createJob();
       this.startedByType[job.type] += 1;
-      this.live.add(worker);
+      this.live.add(channel);
       let settled = false;
       const finish = (settle: () => void) => {
         if (settled) return;
         settled = true;
         hooks.signal?.removeEventListener('abort', onAbort);
-        this.live.delete(worker);
-        void worker.terminate();
+        this.live.delete(channel);
+        void channel.terminate();
         settle();
       };
       const onAbort = () => finish(() => reject(new JobError('The audit was cancelled.', 'cancelled')));
       hooks.signal?.addEventListener('abort', onAbort, { once: true });
-      worker.on('message', (m: unknown) => {
+      channel.on('message', (m: unknown) => {
         if (!isWorkerMessage(m)) return;
         if (m.type === 'progress') hooks.onProgress?.(m.progress);
         else if (m.type === 'problem') hooks.onProblem?.(m.line, m.message);
@@ -63,9 +66,9 @@ export class AuditRunner {
         else if (m.type === REPLY[job.type]) finish(() => resolve(m as ReplyOf<J>));
         else finish(() => reject(new JobError(`unexpected reply ${m.type} to ${job.type}`, 'internal')));
       });
-      worker.on('error', (e: Error) => finish(() => reject(new JobError(e.stack ?? e.message, 'internal'))));
-      worker.on('exit', (code: number) => finish(() => reject(new JobError(`the audit worker stopped (exit code ${code})`, 'internal'))));
-      worker.postMessage(job);
+      channel.on('error', (e: Error) => finish(() => reject(new JobError(e.stack ?? e.message, 'internal'))));
+      channel.on('exit', (code: number) => finish(() => reject(new JobError(`the audit job stopped (exit code ${code})`, 'internal'))));
+      channel.postMessage(job);
     });
   }
 

@@ -8,7 +8,8 @@ import * as vscode from 'vscode';
 import type { JobRequest } from './worker/protocol';
 import { AuditController } from './auditController';
 import { AuditRunner } from './auditRunner';
-import { AUDIT_NICENESS, niceWorker } from '../core/node/niceWorker';
+import { AUDIT_NICENESS } from '../core/node/niceWorker';
+import { startJobProcess } from './jobProcess';
 import { AuditCodeActions } from './codeActions';
 import { COMMANDS, panelEvents, registerCommands, type CommandDeps } from './commands';
 import { AuditDiagnostics } from './diagnostics';
@@ -24,20 +25,30 @@ const DATA_FILES: vscode.DocumentSelector = [
 ];
 
 /**
- * What activate() returns (`vscode.extensions.getExtension(...).exports`): two read-only counters,
+ * What activate() returns (`vscode.extensions.getExtension(...).exports`): read-only counters,
  * for the extension-host tests (test/e2e/host) to see what runs, not to drive anything.
  */
 export interface TripletAuditApi {
-  /** Job workers (dist/worker.js, one per job) alive now; a cancelled audit's is gone at once. */
-  readonly runningWorkers: number;
+  /** Jobs (dist/worker.js in a child process, one per job) alive now; a cancelled audit's is gone at once. */
+  readonly runningJobs: number;
+  /** The process ids of those jobs. */
+  readonly jobPids: readonly number[];
+  /** The stage (read, featurize, train, ...) an audit in flight last reported, if any. */
+  readonly auditStage: string | undefined;
   /** Jobs started since activation, by type: `start` is an audit that trains, `digest` a label check. */
   jobsStarted(type: JobRequest['type']): number;
+  /** Milliseconds this extension took to activate: loading its bundle (from its first line), and activate() itself. */
+  readonly activation: { loadMs?: number; activateMs: number };
 }
 
+/** Set by the bundle's first line (scripts/build.mjs); absent when this module runs unbundled. */
+declare const __tripletAuditLoadStart: number | undefined;
+
 export function activate(context: vscode.ExtensionContext): TripletAuditApi {
+  const activateStart = performance.now();
   const output = vscode.window.createOutputChannel('Triplet Audit');
-  // the audit's threads run at a low priority (Linux), so that the editor's threads come first
-  const runner = new AuditRunner(() => niceWorker(path.join(context.extensionPath, 'dist', 'worker.js'), AUDIT_NICENESS));
+  // each job in a process of its own, at a low priority, so that the editor comes first
+  const runner = new AuditRunner(() => startJobProcess(path.join(context.extensionPath, 'dist', 'worker.js'), AUDIT_NICENESS));
   const store = new ReviewedStore();
   const controller = new AuditController(runner, store, output);
   const deps: CommandDeps = { controller, runner, store, panel: () => bridge };
@@ -60,8 +71,15 @@ export function activate(context: vscode.ExtensionContext): TripletAuditApi {
       bridge.setMargin(s.margin, s.distance);
     }),
   );
+  const activation = {
+    loadMs: typeof __tripletAuditLoadStart === 'number' ? activateStart - __tripletAuditLoadStart : undefined,
+    activateMs: performance.now() - activateStart,
+  };
   return {
-    get runningWorkers() { return runner.running; },
+    activation,
+    get runningJobs() { return runner.running; },
+    get jobPids() { return runner.pids; },
+    get auditStage() { return controller.auditStage; },
     jobsStarted: (type) => runner.started(type),
   };
 }

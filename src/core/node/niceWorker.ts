@@ -1,10 +1,11 @@
 /**
  * Worker threads at a lower priority (Linux): the extension gives its audits niceness 10, so that
- * the editor's own threads get the cores first. No heavy imports: the extension host loads this.
+ * the editor's own threads get the cores first (the job process, src/extension/jobProcess.ts, and
+ * the fold threads it starts, which inherit it anyway). No heavy imports: the extension host loads this.
  */
 import { Worker, type WorkerOptions } from 'node:worker_threads';
 
-/** The niceness of an audit started by the extension: its job worker and its fold threads. */
+/** The niceness of an audit started by the extension: its job process and its fold threads. */
 export const AUDIT_NICENESS = 10;
 
 /**

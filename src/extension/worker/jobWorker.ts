@@ -1,6 +1,8 @@
 /**
- * The audit worker: runs one job (audit, digest or clean) off the extension host's thread and
- * posts typed messages back (protocol.ts). The host terminates it when the job ends.
+ * The audit's job: runs one job (audit, digest or clean) off the extension host's thread and
+ * posts typed messages back (protocol.ts). The extension runs it in a child process
+ * (../jobProcess.ts), messages over process.send; it also serves a worker thread's parentPort. The
+ * host ends it when the job ends; a job process also ends when the host goes away.
  */
 import { createHash } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
@@ -26,7 +28,7 @@ async function run(job: JobRequest, post: (m: WorkerMessage) => void, signal: Ab
       // Hash what the engine is about to read, so that the digest matches the report.
       const before = await readText(job.file);
       const report: AuditReport = await auditFile(job.file, job.options, {
-        signal, niceness: AUDIT_NICENESS, // this thread itself was started at it (extension.ts, niceWorker)
+        signal, niceness: AUDIT_NICENESS, // the job itself was started at it (extension.ts)
         onProgress: (progress) => post({ type: 'progress', progress }),
         onProblem: (line, message) => post({ type: 'problem', line, message }),
       });
@@ -60,12 +62,28 @@ function errorMessage(e: unknown): WorkerMessage {
   return { type: 'error', kind: 'internal', message: err instanceof Error ? err.stack ?? err.message : String(e) };
 }
 
-const port = parentPort;
+interface Port {
+  on(event: 'message', listener: (m: WorkerRequest) => void): unknown;
+  post(m: WorkerMessage): void;
+}
+
+function hostPort(): Port | undefined {
+  if (parentPort) {
+    const p = parentPort;
+    return { on: (e, l) => p.on(e, l), post: (m) => p.postMessage(m) };
+  }
+  const send = process.send?.bind(process);
+  if (!send) return undefined;
+  // the extension host went away (or closed the channel): nothing is left to do the job for
+  process.on('disconnect', () => process.exit(0));
+  return { on: (e, l) => process.on(e, l), post: (m) => { send(m); } };
+}
+
+const port = hostPort();
 if (port) {
   const controller = new AbortController();
-  const post = (m: WorkerMessage) => port.postMessage(m);
   port.on('message', (m: WorkerRequest) => {
     if (m.type === 'cancel') { controller.abort(); return; }
-    run(m, post, controller.signal).catch((e: unknown) => post(errorMessage(e)));
+    run(m, port.post, controller.signal).catch((e: unknown) => port.post(errorMessage(e)));
   });
 }

@@ -1,6 +1,7 @@
 /**
- * Messages between the extension host and the audit worker (dist/worker.js). One worker runs one
- * job and is terminated when it ends; cancelling terminates it, so nothing keeps running.
+ * Messages between the extension host and the audit job (dist/worker.js, in a job process of its
+ * own, ../jobProcess.ts). One process runs one job and is ended when it ends; cancelling ends it,
+ * so nothing keeps running.
  */
 import type { FileDigest, RowSpanLike } from '../logic/rowDigest';
 import type { CleanAction, CleanLogEntry } from '../logic/cleanCopy';
