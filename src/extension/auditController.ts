@@ -7,7 +7,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { ReportColumns, ScoredView } from '../core/scoredView';
-import type { Stage } from '../core/engineApi';
+import type { Progress, Stage } from '../core/engineApi';
 import type { AuditReport } from '../core/types';
 import { AuditRunner, JobError, type JobHooks } from './auditRunner';
 import { hashFile } from './fileHash';
@@ -17,6 +17,7 @@ import { refreshLabels } from './logic/labelRefresh';
 import { reviewedRows } from './logic/reviewed';
 import { labelOnlyChanges, type FileDigest } from './logic/rowDigest';
 import { rowIndex } from './logic/rowLookup';
+import { throttle } from './logic/throttle';
 import type { ReviewedStore } from './reviewedStore';
 import { readSettings } from './settings';
 
@@ -41,6 +42,9 @@ export interface FileAudit {
   /** row number → index into the report's rows (and the digest's). */
   readonly index: ReadonlyMap<number, number>;
 }
+
+/** The shortest time between two progress updates of the notification and the status bar. */
+const PROGRESS_EVERY_MS = 100;
 
 export class AuditController implements vscode.Disposable {
   private readonly audits = new Map<string, FileAudit>();
@@ -192,19 +196,24 @@ export class AuditController implements vscode.Disposable {
       const sub = token.onCancellationRequested(() => ac.abort());
       let shown = 0;
       const name = path.basename(uri.fsPath);
+      // the notification and the status bar follow the newest progress, at most ten times a second
+      const show = throttle((p: Progress) => {
+        const pct = Math.max(shown, Math.min(100, Math.round(p.fraction * 100)));
+        progress.report({ increment: pct - shown, message: p.message });
+        shown = pct;
+        this.busyChanged.fire(`${pct}%`);
+      }, PROGRESS_EVERY_MS);
       try {
         return await job({
           signal: ac.signal,
           onProgress: (p) => {
-            const pct = Math.max(shown, Math.min(100, Math.round(p.fraction * 100)));
-            progress.report({ increment: pct - shown, message: p.message });
-            shown = pct;
             this.stage = p.stage;
-            this.busyChanged.fire(`${pct}%`);
+            show.push(p);
           },
           onProblem: (line, message) => this.log.appendLine(`${name}:${line}: ${message}`),
         });
       } finally {
+        show.cancel();
         sub.dispose();
         if (this.running.get(key) === ac) this.running.delete(key);
         this.stage = undefined;
