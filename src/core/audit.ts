@@ -91,11 +91,13 @@ export function assignFolds(groups: Int32Array, folds: number, rng: Rng): Int32A
 }
 
 /**
- * The audit's progress (0..1) at the start of featurisation and of the folds, and at their end:
- * roughly the stages' shares of the time (100,000 rows, two threads: featurising ~10 s, folds
- * ~70 s, scoring and the report ~5 s).
+ * The audit's progress (0..1) at the end of reading, at the start of featurisation and of the
+ * folds, and at their end: roughly the stages' shares of the time (bench:perf, two threads:
+ * 100,000 rows read 1.6 s, featurising 4.2 s, folds 55 s, scoring and the report 1.6 s; 1,000,000
+ * rows 16 s, 45 s, 163 s, 22 s).
  */
-const FEATURIZE_FROM = 0.02, FOLDS_FROM = 0.15, FOLDS_TO = 0.92;
+export const READ_TO = 0.04;
+const FEATURIZE_FROM = READ_TO, FOLDS_FROM = 0.15, FOLDS_TO = 0.92;
 
 /** Featurises on the workers, reporting its two passes. */
 function featurizeWith(workers: Workers, prog: Progressor, texts: readonly string[], opt: FeaturizerOptions, signal?: AbortSignal): Promise<Csr> {
@@ -268,7 +270,7 @@ async function crossFitLabeled(ds: LabeledDataset, valid: LabeledDataset['rows']
   }
   // the scoring stage starts with the near-duplicates: the same normalised text, or a nearest
   // neighbour whose features have cosine >= 0.95 (rows are L2-normalised TF-IDF only for text input)
-  prog.enter('score', FOLDS_TO, 'Scoring rows');
+  prog.enter('score', FOLDS_TO, 'Scoring rows: near-duplicates');
   const dupOf = ds.input === 'text' ? exactDuplicates(valid.map((r) => r.text ?? '')) : new Int32Array(valid.length).fill(-1);
   if (ds.input === 'text') {
     for (let v = 0; v < valid.length; v++) {
@@ -293,7 +295,9 @@ async function auditLabeled(ds: LabeledDataset, opts: AuditOptions, prog: Progre
   const { fold, K, plan, earlyStop, probs, linear, ev, dupOf, featureDim, trainSizes, epochsRun, ivf, view } =
     await crossFitLabeled(ds, valid, y, C, opts, prog, hooks, workers);
   const k = ev.k;
+  prog.report(FOLDS_TO + 0.02, 'Scoring rows: label scores and their evidence');
   const scored = scoreLabeled({ y, probs, linear, classes: C, labels, ev });
+  prog.report(FOLDS_TO + 0.04, 'Scoring rows: neighbours and flags');
   const out: RowReport[] = new Array(ds.rows.length);
   valid.forEach((r, v) => {
     const s = scored[v];

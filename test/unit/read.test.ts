@@ -419,3 +419,15 @@ describe('read: the shared datasets', function () {
     });
   }
 });
+
+describe('read: progress', () => {
+  it('tells how much of the file has been read, rising to all of it, and reads the same rows as without', async () => {
+    const file = join(__dirname, '..', '..', '..', 'shared', 'datasets', 'ag_news_test.jsonl');
+    const seen: number[] = [];
+    const d = await readDatasetFile(file, {}, (f) => seen.push(f));
+    assert.ok(seen.length >= 10, `only ${seen.length} reports for a 2 MB file`);
+    assert.ok(seen.every((f, i) => f > 0 && f <= 1 && (i === 0 || f > seen[i - 1])), 'the fractions do not rise');
+    assert.equal(seen[seen.length - 1], 1);
+    assert.deepEqual(d, await readDatasetFile(file));
+  });
+});

@@ -1,7 +1,7 @@
 /** Reads a dataset file, starts a backend and audits it: the engine as the CLI and the worker run it. */
 import * as tf from '@tensorflow/tfjs-core';
-import { auditDataset } from '../audit';
-import type { AuditFileFn } from '../engineApi';
+import { auditDataset, READ_TO } from '../audit';
+import { AbortError, type AuditFileFn } from '../engineApi';
 import { formatFromPath } from '../read';
 import { DEFAULT_OPTIONS, type AuditOptions, type AuditReport } from '../types';
 import { initBackend } from './backend';
@@ -42,7 +42,10 @@ export const auditFile: AuditFileFn = async (file, options = {}, hooks = {}) => 
   try {
     hooks.onProgress?.({ stage: 'read', fraction: 0, message: `Reading ${file}` });
     const t0 = Date.now();
-    const ds = await readDatasetFile(file, { ...opts, maxRows: opts.maxRows || undefined });
+    const ds = await readDatasetFile(file, { ...opts, maxRows: opts.maxRows || undefined }, (read) => {
+      if (hooks.signal?.aborted) throw new AbortError();
+      hooks.onProgress?.({ stage: 'read', fraction: READ_TO * read, message: `Reading ${file}: ${Math.round(read * 100)}%` });
+    });
     const readSeconds = (Date.now() - t0) / 1000;
     for (const p of ds.problems) hooks.onProblem?.(p.line, p.message);
     let report: AuditReport;

@@ -12,25 +12,41 @@ import type { ColumnOptions } from '../types';
  */
 export const csvParse: CsvParse = (options) => parse(options as unknown as Options) as CsvParser;
 
+/** The file's text, chunk by chunk, telling `onRead` the fraction of its bytes read so far (at most a hundred times). */
+async function* counted(stream: ReturnType<typeof createReadStream>, size: number, onRead: (fraction: number) => void): AsyncGenerator<string> {
+  let told = 0;
+  for await (const chunk of stream as AsyncIterable<string>) {
+    const f = size > 0 ? Math.min(1, stream.bytesRead / size) : 1;
+    if (f - told >= 0.01) { told = f; onRead(f); }
+    yield chunk;
+  }
+  if (told < 1) onRead(1);
+}
+
 /**
  * Reads a .csv, .tsv / .tab, .jsonl / .ndjson or .json file. Throws InputError for a file that
  * cannot be audited at all; bad rows are kept, marked `invalid`, and listed in `problems`.
+ * `onRead` hears how much of the file has been read (a fraction of its bytes).
  */
-export async function readDatasetFile(path: string, options: ColumnOptions & { maxRows?: number } = {}): Promise<Dataset> {
+export async function readDatasetFile(path: string, options: ColumnOptions & { maxRows?: number } = {},
+  onRead?: (fraction: number) => void): Promise<Dataset> {
   const format = formatFromPath(path);
   if (!format) {
     throw new InputError('unknown file type: use a .csv, .tsv, .tab, .jsonl, .ndjson or .json file', path);
   }
+  let size = 0;
   try {
     const s = await stat(path);
     if (!s.isFile()) throw new InputError('not a file', path);
+    size = s.size;
   } catch (e) {
     if (e instanceof InputError) throw e;
     throw new InputError(`cannot read the file: ${(e as Error).message}`, path);
   }
   const stream = createReadStream(path, { encoding: 'utf8' });
   try {
-    return await readDataset(stream as AsyncIterable<string>, { ...options, file: path, format, csvParse });
+    const chunks = onRead ? counted(stream, size, onRead) : stream as AsyncIterable<string>;
+    return await readDataset(chunks, { ...options, file: path, format, csvParse });
   } catch (e) {
     // A file-system error while streaming (it has a `syscall`, as in "EISDIR: ..., read").
     if (e instanceof Error && typeof (e as NodeJS.ErrnoException).syscall === 'string') {
