@@ -5,8 +5,9 @@
  * temp folder), audited end to end by the built CLI at default settings in a child process:
  * seconds of every stage, rows per second and peak RSS (the process's VmHWM, worker threads
  * included). Then the neighbour stage alone, one fold's shape (N/5 queries against 4N/5
- * references, 64-d) on one thread, in GFLOP/s beside a BLAS multiply of the same shapes (numpy,
- * one thread, and all cores; installed from Debian's python3-numpy if absent), and the margin
+ * references, 64-d), in GFLOP/s beside a BLAS multiply of the same shapes (numpy, installed from
+ * Debian's python3-numpy if absent): on one thread beside numpy on one, and on a thread per core
+ * at once (as the audit's folds run) beside numpy on all cores. Then the margin
  * re-scoring of the audited report (median of 20): the core's typed-array reclassify (as the
  * panel does), the extension host's path (ScoredView + FindingTable + the findings the Problems
  * panel shows; bench/rescore.ts has it against the old code) and the whole-report rescoreReport
@@ -16,16 +17,16 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync, readSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { nearestNeighbours } from '../src/core/neighbours';
+import { Worker } from 'node:worker_threads';
 import { reclassify } from '../src/core/categories';
 import { rescoreReport } from '../src/core/rescore';
 import { ReportColumns, ScoredView } from '../src/core/scoredView';
 import { FindingTable } from '../src/extension/logic/findingTable';
 import { DEFAULT_SEVERITIES } from '../src/extension/logic/findings';
 import { rowIndex } from '../src/extension/logic/rowLookup';
-import { Rng } from '../src/core/rng';
 import { BENCH_CACHE, bigFile } from './bigFile';
 import { median } from './stats';
 import type { AuditReport } from '../src/core/types';
@@ -81,9 +82,15 @@ function audit(file: string, whole: boolean): Promise<{ wall: number; peakMiB: n
   });
 }
 
-/** One fold's neighbour search on one thread: GFLOP/s of the multiply it contains, over the whole stage. */
-async function neighbourStage(n: number): Promise<{ seconds: number; gflops: number; q: number; r: number }> {
-  const dim = 64, rng = new Rng(1);
+/**
+ * One fold's neighbour search (N/5 queries against 4N/5 references, 64-d, k = 10) on random unit
+ * vectors: its seconds and the floating-point operations of the multiply it contains. Run in
+ * worker threads (neighbourStageOnThreads), one or one per core.
+ */
+const NEIGHBOUR_STAGE = `async function neighbourStage(n, seed, ready) {
+  const { nearestNeighbours } = require(${JSON.stringify(join(ROOT, 'src', 'core', 'neighbours.ts'))});
+  const { Rng } = require(${JSON.stringify(join(ROOT, 'src', 'core', 'rng.ts'))});
+  const dim = 64, rng = new Rng(seed);
   const z = new Float32Array(n * dim);
   for (let i = 0; i < n; i++) {
     let s = 0;
@@ -94,10 +101,33 @@ async function neighbourStage(n: number): Promise<{ seconds: number; gflops: num
   const queries = Int32Array.from({ length: q }, (_, i) => i);
   const refs = Int32Array.from({ length: n - q }, (_, i) => q + i);
   const labels = Int32Array.from({ length: n }, (_, i) => i % 8);
+  await ready();
   const t0 = performance.now();
   await nearestNeighbours({ z, dim, queries, refs, labels, k: 10 });
   const seconds = (performance.now() - t0) / 1000;
-  return { seconds, gflops: (2 * q * refs.length * dim) / seconds / 1e9, q, r: refs.length };
+  return { seconds, flop: 2 * q * refs.length * dim, q, r: refs.length };
+}`;
+
+type StageResult = { seconds: number; flop: number; q: number; r: number };
+
+/**
+ * The stage on `threads` worker threads at once (the audit runs folds side by side), started
+ * together once every thread has made its data: GFLOP/s of all of them over the slowest's seconds.
+ */
+async function neighbourStageOnThreads(n: number, threads: number): Promise<{ seconds: number; gflops: number; q: number; r: number }> {
+  const code = `require('tsx/cjs'); const { parentPort, workerData } = require('node:worker_threads');
+${NEIGHBOUR_STAGE}
+const ready = () => new Promise((go) => { parentPort.once('message', go); parentPort.postMessage({ ready: true }); });
+neighbourStage(workerData.n, workerData.seed, ready).then((r) => parentPort.postMessage(r));`;
+  const workers = Array.from({ length: threads }, (_, i) => new Worker(code, { eval: true, workerData: { n, seed: i + 1 } }));
+  const next = (w: Worker) => new Promise<unknown>((resolve, reject) => { w.once('message', resolve); w.once('error', reject); });
+  await Promise.all(workers.map(next));
+  const done = workers.map(next);
+  for (const w of workers) w.postMessage('go');
+  const results = (await Promise.all(done)) as StageResult[];
+  for (const w of workers) void w.terminate();
+  const seconds = Math.max(...results.map((r) => r.seconds));
+  return { seconds, gflops: results.reduce((t, r) => t + r.flop, 0) / seconds / 1e9, q: results[0].q, r: results[0].r };
 }
 
 function ensureNumpy(): boolean {
@@ -168,13 +198,18 @@ async function main(): Promise<void> {
     console.log(`  stages (s): ${stageText}; neighbour search: ${report.neighbourSearch}`);
     if (whole) rescoring(report);
     else console.log(`  margin re-scoring: not measured (the report's ${n.toLocaleString('en')} rows are not read back; the targets are for 100,000)`);
-    const nb = await neighbourStage(Math.min(n, 100_000));
-    let ratio = '';
+    const m = Math.min(n, 100_000);
+    const nb = await neighbourStageOnThreads(m, 1);
+    const cores = availableParallelism();
+    const both = await neighbourStageOnThreads(m, cores);
+    let one = '', all = '';
     if (haveNumpy) {
-      const one = blas(nb.q, nb.r, 1), all = blas(nb.q, nb.r, 0);
-      ratio = `; numpy BLAS, same shapes: ${one.toFixed(1)} GFLOP/s on one thread (ratio ${(nb.gflops / one).toFixed(2)}), ${all.toFixed(1)} on all cores`;
+      const b1 = blas(nb.q, nb.r, 1), bAll = blas(nb.q, nb.r, 0);
+      one = `; numpy BLAS on one thread ${b1.toFixed(1)} GFLOP/s (ratio ${(nb.gflops / b1).toFixed(2)})`;
+      all = `; numpy BLAS on all cores ${bAll.toFixed(1)} GFLOP/s (ratio ${(both.gflops / bAll).toFixed(2)})`;
     }
-    console.log(`  neighbour stage, one fold (${nb.q} x ${nb.r} x 64) on one thread: ${nb.seconds.toFixed(2)} s, ${nb.gflops.toFixed(1)} GFLOP/s${ratio}\n`);
+    console.log(`  neighbour stage, one fold (${nb.q} x ${nb.r} x 64) on one thread: ${nb.seconds.toFixed(2)} s, ${nb.gflops.toFixed(1)} GFLOP/s${one}`);
+    console.log(`  the same on ${cores} threads at once (as the audit's folds run): ${both.seconds.toFixed(2)} s, ${both.gflops.toFixed(1)} GFLOP/s${all}\n`);
   }
 }
 
