@@ -1,11 +1,15 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { EventEmitter } from 'node:events';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { AuditRunner, JobError } from '../../src/extension/auditRunner';
-import { startJobProcess } from '../../src/extension/jobProcess';
+import { startJobProcess, type JobChannel } from '../../src/extension/jobProcess';
+import type { FileDigest } from '../../src/extension/logic/rowDigest';
+import { resultMessages } from '../../src/extension/worker/result';
+import { syntheticReport } from '../support/syntheticReport';
 import type { StartRequest } from '../../src/extension/worker/protocol';
 
 /** A runner whose workers run `body` (plain JS, with `port` = parentPort and `job` = the request). */
@@ -185,5 +189,43 @@ describe('extension: audit runner (job processes)', function () {
     child.disconnect();
     assert.equal(await Promise.race([exited, new Promise((r) => setTimeout(() => r('still running'), 3000))]), 0);
     assert.ok(Date.now() - t0 < 3000);
+  });
+});
+
+describe('extension: audit runner (a result in parts)', () => {
+  /** A job that answers with `messages` once asked. */
+  function scripted(messages: unknown[]): JobChannel & { terminated: boolean } {
+    const e = new EventEmitter() as EventEmitter & JobChannel & { terminated: boolean };
+    e.terminated = false;
+    e.postMessage = () => { setImmediate(() => { for (const m of messages) e.emit('message', m); }); };
+    e.terminate = () => { e.terminated = true; };
+    return e;
+  }
+
+  it('puts a report and digest sent in parts back together, and resolves once the last part is in', async () => {
+    const report = syntheticReport(120, { seed: 8 });
+    const digest: FileDigest = {
+      contentHash: 'c', layout: {} as FileDigest['layout'], columns: report.columns, recordCount: 120, headerHash: 'h',
+      rows: report.rows.map((_, i) => ({ rowHash: `a${i}`, restHash: `b${i}`, ordinal: 0 })),
+    };
+    const job = scripted([{ type: 'progress', progress: { stage: 'report', fraction: 0.98, message: 'x' } }, ...resultMessages('done', digest, report, 50)]);
+    const runner = new AuditRunner(() => job);
+    const done = await runner.run(start);
+    assert.deepEqual(done, { type: 'done', report, digest });
+    assert.equal(job.terminated, true);
+    assert.equal(runner.running, 0);
+  });
+
+  it('fails, naming the fault, when a part is missing or out of place', async () => {
+    const report = syntheticReport(120, { seed: 8 });
+    const digest: FileDigest = {
+      contentHash: 'c', layout: {} as FileDigest['layout'], columns: report.columns, recordCount: 120, headerHash: 'h',
+      rows: report.rows.map((_, i) => ({ rowHash: `a${i}`, restHash: `b${i}`, ordinal: 0 })),
+    };
+    const [first, p0, , p2] = [...resultMessages('done', digest, report, 50)];
+    await assert.rejects(new AuditRunner(() => scripted([first, p0, p2])).run(start),
+      (e: unknown) => e instanceof JobError && e.kind === 'internal' && /part 2 of a result out of place/.test(e.message));
+    // a digest where an audit's report was asked for
+    await assert.rejects(new AuditRunner(() => scripted([...resultMessages('digested', digest, undefined, 500)])).run(start), /unexpected reply digested to start/);
   });
 });

@@ -16,6 +16,7 @@ import { auditFile } from '../../core/node/auditFile';
 
 import { AUDIT_NICENESS } from '../../core/node/niceWorker';
 import type { JobRequest, WorkerMessage, WorkerRequest } from './protocol';
+import { resultMessages } from './result';
 
 async function readText(file: string): Promise<{ text: string; hash: string }> {
   const bytes = await readFile(file);
@@ -34,12 +35,13 @@ async function run(job: JobRequest, post: (m: WorkerMessage) => void, signal: Ab
       });
       const after = await readText(job.file);
       if (after.hash !== before.hash) throw new InputError('the file changed during the audit; audit it again', job.file);
-      post({ type: 'done', report, digest: digestText(before.text, report.format, report.columns, report.rows, before.hash) });
+      // in parts, so that the host is never blocked for long by reading it (result.ts)
+      for (const m of resultMessages('done', digestText(before.text, report.format, report.columns, report.rows, before.hash), report)) post(m);
       return;
     }
     case 'digest': {
       const { text, hash } = await readText(job.file);
-      post({ type: 'digested', digest: digestText(text, job.format, job.columns, job.rows, hash) });
+      for (const m of resultMessages('digested', digestText(text, job.format, job.columns, job.rows, hash))) post(m);
       return;
     }
     case 'clean': {
