@@ -95,6 +95,14 @@ export function distanceConverter(from: DistanceName, to: DistanceName): (d: num
   return (d) => fromEuclidean(toEuclidean(d, from), to);
 }
 
+/** One pass over a report's rows for ReportColumns, in as many steps as its reader likes. */
+interface ColumnsReading {
+  readonly distances: { dAP: Float64Array; dAN: Float64Array };
+  /** Reads up to `count` more rows; whether any are left. */
+  read(count: number): boolean;
+  done(): Pick<ReportColumns, 'scored' | 'fixedFlags' | 'keptCategory' | 'fixedSummary' | 'scoredCount'>;
+}
+
 /**
  * What no margin or distance changes, read from a report once. A row is re-scored when it has
  * both distances; a row without them (invalid) keeps its category and flags as the report has them.
@@ -113,39 +121,61 @@ export class ReportColumns {
   /** d(a,p), d(a,n) in each distance asked for so far (the report's own first); NaN where null. */
   private readonly byDistance = new Map<DistanceName, { dAP: Float64Array; dAN: Float64Array }>();
 
-  constructor(readonly report: AuditReport) {
-    const rows = report.rows;
-    const n = (this.n = rows.length);
-    this.scored = new Uint8Array(n);
-    this.fixedFlags = new Uint8Array(n);
-    this.keptCategory = new Uint8Array(n).fill(CATEGORY_NONE);
-    const dAP = new Float64Array(n), dAN = new Float64Array(n);
+  /** Reads the report's rows now, unless `reading` (of inTurns) has read them all already. */
+  constructor(readonly report: AuditReport, reading = ReportColumns.reading(report)) {
+    reading.read(Infinity);
+    ({ scored: this.scored, fixedFlags: this.fixedFlags, keptCategory: this.keptCategory, fixedSummary: this.fixedSummary, scoredCount: this.scoredCount } = reading.done());
+    this.n = report.rows.length;
+    this.byDistance.set(report.settings.distance, reading.distances);
+  }
+
+  /**
+   * The same columns, read `perTurn` rows at a time with `nextTurn` awaited in between: a large
+   * report on the extension host's thread (100,000 freshly received rows took 20-40 ms at once).
+   */
+  static async inTurns(report: AuditReport, nextTurn: () => Promise<void>, perTurn = 20_000): Promise<ReportColumns> {
+    const reading = ReportColumns.reading(report);
+    while (reading.read(perTurn)) await nextTurn();
+    return new ReportColumns(report, reading);
+  }
+
+  /** A pass over the rows, `read(count)` rows at a time (true while rows are left), then `done()`. */
+  private static reading(report: AuditReport): ColumnsReading {
+    const rows = report.rows, n = rows.length;
+    const scored = new Uint8Array(n), fixedFlags = new Uint8Array(n), keptCategory = new Uint8Array(n).fill(CATEGORY_NONE);
+    const distances = { dAP: new Float64Array(n), dAN: new Float64Array(n) };
     const labeled = report.kind === 'labeled', threshold = report.settings.suspicionThreshold;
     const unscored: RowReport[] = [];
-    let mislabeled = 0, nearDuplicate = 0, invalid = 0;
-    for (let i = 0; i < n; i++) {
-      const r = rows[i];
-      dAP[i] = r.dAP ?? NaN;
-      dAN[i] = r.dAN ?? NaN;
-      const bits = fixedFlagBits(r, labeled, threshold);
-      this.fixedFlags[i] = bits;
-      if (r.dAP === null || r.dAN === null) {
-        unscored.push(r);
-        if (r.category !== null) this.keptCategory[i] = CATEGORY_NAMES.indexOf(r.category);
-        continue;
-      }
-      this.scored[i] = 1;
-      if (bits & FLAG_BIT.mislabeled) mislabeled++;
-      if (bits & FLAG_BIT['near-duplicate']) nearDuplicate++;
-      if (bits & FLAG_BIT.invalid) invalid++;
-    }
-    const s = summarize(unscored);
-    s.mislabeled += mislabeled;
-    s.nearDuplicate += nearDuplicate;
-    s.invalid += invalid;
-    this.fixedSummary = s;
-    this.scoredCount = n - unscored.length;
-    this.byDistance.set(report.settings.distance, { dAP, dAN });
+    let mislabeled = 0, nearDuplicate = 0, invalid = 0, i = 0;
+    return {
+      distances,
+      read(count: number): boolean {
+        for (const end = Math.min(n, i + count); i < end; i++) {
+          const r = rows[i];
+          distances.dAP[i] = r.dAP ?? NaN;
+          distances.dAN[i] = r.dAN ?? NaN;
+          const bits = fixedFlagBits(r, labeled, threshold);
+          fixedFlags[i] = bits;
+          if (r.dAP === null || r.dAN === null) {
+            unscored.push(r);
+            if (r.category !== null) keptCategory[i] = CATEGORY_NAMES.indexOf(r.category);
+            continue;
+          }
+          scored[i] = 1;
+          if (bits & FLAG_BIT.mislabeled) mislabeled++;
+          if (bits & FLAG_BIT['near-duplicate']) nearDuplicate++;
+          if (bits & FLAG_BIT.invalid) invalid++;
+        }
+        return i < n;
+      },
+      done() {
+        const fixedSummary = summarize(unscored);
+        fixedSummary.mislabeled += mislabeled;
+        fixedSummary.nearDuplicate += nearDuplicate;
+        fixedSummary.invalid += invalid;
+        return { scored, fixedFlags, keptCategory, fixedSummary, scoredCount: n - unscored.length };
+      },
+    };
   }
 
   /** d(a,p) and d(a,n) of every row in `distance` (converted once, then cached); NaN where null. */

@@ -6,17 +6,17 @@
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { ReportColumns, ScoredView } from '../core/scoredView';
+import { ScoredView } from '../core/scoredView';
 import type { Progress, Stage } from '../core/engineApi';
 import type { AuditReport } from '../core/types';
 import { AuditRunner, JobError, type JobHooks } from './auditRunner';
 import { hashFile } from './fileHash';
 import { AuditCache, retrainKey } from './logic/auditCache';
+import { auditTables } from './logic/auditTables';
 import { FindingTable } from './logic/findingTable';
 import { refreshLabels } from './logic/labelRefresh';
 import { reviewedRows } from './logic/reviewed';
 import { labelOnlyChanges, type FileDigest } from './logic/rowDigest';
-import { rowIndex } from './logic/rowLookup';
 import { throttle } from './logic/throttle';
 import type { ReviewedStore } from './reviewedStore';
 import { readSettings } from './settings';
@@ -174,12 +174,10 @@ export class AuditController implements vscode.Disposable {
 
   private async install(uri: vscode.Uri, report: AuditReport, digest: FileDigest, retrain: string,
     source: FileAudit['source']): Promise<FileAudit> {
-    const hashes = await this.reviewedStore.hashes(uri);
+    const { columns, index, reviewed } = await auditTables(report, digest.rows, await this.reviewedStore.hashes(uri));
     const audit = this.derive({
       uri, audited: report, digest, retrain, source,
-      // the columns are read once per report; every re-score after this reuses them
-      view: new ScoredView(new ReportColumns(report), report.settings.margin, report.settings.distance),
-      reviewed: reviewedRows(report.rows, digest.rows, hashes), index: rowIndex(report.rows),
+      view: new ScoredView(columns, report.settings.margin, report.settings.distance), reviewed, index,
     });
     this.audits.set(uri.toString(), audit);
     this.latestKey = uri.toString();

@@ -205,3 +205,17 @@ describe('findings for the Problems panel', () => {
     assert.match(text, /Open the audit panel/);
   });
 });
+
+describe('ReportColumns.inTurns', () => {
+  it('reads the same columns as the constructor, over as many turns as the rows need', async () => {
+    for (const report of [syntheticReport(1000, { seed: 11 }), syntheticReport(333, { kind: 'triplets', seed: 12 }), syntheticReport(0, { seed: 13 })]) {
+      let turns = 0;
+      const inTurns = await ReportColumns.inTurns(report, async () => { turns++; }, 100);
+      const atOnce = new ReportColumns(report);
+      assert.equal(turns, Math.max(0, Math.ceil(report.rows.length / 100) - 1));
+      for (const k of ['n', 'scored', 'scoredCount', 'fixedFlags', 'keptCategory', 'fixedSummary'] as const) assert.deepEqual(inTurns[k], atOnce[k], k);
+      for (const d of DISTANCES) assert.deepEqual(inTurns.distances(d), atOnce.distances(d));
+      assert.deepEqual(new ScoredView(inTurns, 0.3, 'cosine').report(), new ScoredView(atOnce, 0.3, 'cosine').report());
+    }
+  });
+});
