@@ -8,7 +8,7 @@ import type { JobChannel } from './jobProcess';
 import { ResultAssembly } from './worker/result';
 import {
   isWorkerMessage, type CleanRequest, type CleanedMessage, type DigestRequest, type DigestedMessage,
-  type DoneMessage, type FinalMessage, type JobRequest, type StartRequest,
+  type DoneMessage, type FinalMessage, type JobRequest, type ResultPartMessage, type ResultStartMessage, type StartRequest,
 } from './worker/protocol';
 
 export type JobErrorKind = 'input' | 'internal' | 'cancelled';
@@ -64,22 +64,23 @@ export class AuditRunner {
         if (m.type === REPLY[job.type]) finish(() => resolve(m as ReplyOf<J>));
         else finish(() => reject(new JobError(`unexpected reply ${m.type} to ${job.type}`, 'internal')));
       };
-      channel.on('message', (m: unknown) => {
-        if (!isWorkerMessage(m)) return;
+      /** A reply that comes in parts (worker/result.ts): put together, then replied. */
+      const takePart = (m: ResultStartMessage | ResultPartMessage) => {
         try {
-          if (m.type === 'progress') hooks.onProgress?.(m.progress);
-          else if (m.type === 'problem') hooks.onProblem?.(m.line, m.message);
-          else if (m.type === 'error') finish(() => reject(new JobError(m.message, m.kind)));
-          else if (m.type === 'resultStart') {
-            result = new ResultAssembly(m);
-            if (result.complete) reply(result.result());
-          } else if (m.type === 'resultPart') {
-            if (!result?.add(m)) throw new Error(`part ${m.index} of a result out of place`);
-            if (result.complete) reply(result.result());
-          } else reply(m);
+          if (m.type === 'resultStart') result = new ResultAssembly(m);
+          else if (!result?.add(m)) throw new Error(`part ${m.index} of a result out of place`);
+          if (result.complete) reply(result.result());
         } catch (e) {
           finish(() => reject(new JobError(`the job's result could not be read: ${(e as Error).message}`, 'internal')));
         }
+      };
+      channel.on('message', (m: unknown) => {
+        if (!isWorkerMessage(m)) return;
+        if (m.type === 'progress') hooks.onProgress?.(m.progress);
+        else if (m.type === 'problem') hooks.onProblem?.(m.line, m.message);
+        else if (m.type === 'error') finish(() => reject(new JobError(m.message, m.kind)));
+        else if (m.type === 'resultStart' || m.type === 'resultPart') takePart(m);
+        else reply(m);
       });
       channel.on('error', (e: Error) => finish(() => reject(new JobError(e.stack ?? e.message, 'internal'))));
       channel.on('exit', (code: number) => finish(() => reject(new JobError(`the audit job stopped (exit code ${code})`, 'internal'))));
