@@ -1,10 +1,13 @@
 /**
- * npm run bench:quality [-- --seeds 1,2,3] [--only trec,sms] [--cli-args "--epochs 3"]
+ * npm run bench:quality [-- --seeds 1,2,3] [--rate 0.1] [--only trec,sms] [--cli-args "--epochs 3"] [--anchor]
  *
  * For each dataset of ../shared/datasets: a corrupted copy made by ../shared/bench/make_noisy.py
- * (rate 0.1, seed 1 unless --seeds says otherwise), an audit with default settings through the
- * built CLI (timed end to end, as a user would run it), and average precision / precision at K
- * of the report's `suspicion` against the truth file (ties broken by row order).
+ * (rate 0.1, seed 1 unless --seeds / --rate say otherwise), an audit with default settings through
+ * the built CLI (timed end to end, as a user would run it), and average precision / precision at K
+ * of the report's `suspicion` against the truth file (ties broken by row order). The anchor's
+ * columns are ANCHORS.md's (measured at seed 1, rate 0.1); --anchor also runs the anchor's recipe
+ * on each copy (bench/anchor.py, scikit-learn; Debian's python3-sklearn is installed if absent)
+ * and compares with that, so that other seeds and rates have an anchor too.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
@@ -39,21 +42,41 @@ export function rankQuality(scores: number[], truth: Set<number>): { ap: number;
   return { ap: K ? sum / K : 0, pk };
 }
 
+/** A python3 with scikit-learn (Debian's, installed when no python3 has it), or undefined. */
+function sklearnPython(): string | undefined {
+  const has = (py: string) => spawnSync(py, ['-c', 'import sklearn, scipy'], { stdio: 'ignore' }).status === 0;
+  for (const py of ['python3', '/usr/bin/python3']) if (has(py)) return py;
+  console.log('scikit-learn is missing: installing python3-sklearn (apt)');
+  spawnSync('apt-get', ['install', '-y', '-q', 'python3-sklearn'], { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+  return has('/usr/bin/python3') ? '/usr/bin/python3' : undefined;
+}
+
+/** The anchor's recipe on one corrupted copy (bench/anchor.py). */
+function recipe(py: string, mode: Dataset['mode'], noisy: string, truthFile: string): { ap: number; pk: number; seconds: number } {
+  const r = spawnSync(py, [join(__dirname, 'anchor.py'), mode, noisy, truthFile], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`anchor.py failed on ${noisy}: ${r.stderr}`);
+  return JSON.parse(r.stdout) as { ap: number; pk: number; seconds: number };
+}
+
 function main(): void {
-  const { values } = parseArgs({ options: { seeds: { type: 'string' }, only: { type: 'string' }, 'cli-args': { type: 'string' } } });
+  const { values } = parseArgs({ options: { seeds: { type: 'string' }, rate: { type: 'string' }, only: { type: 'string' }, 'cli-args': { type: 'string' }, anchor: { type: 'boolean' } } });
   const seeds = (values.seeds ?? '1').split(',').map(Number);
+  const rate = values.rate ?? '0.1';
+  const py = values.anchor ? sklearnPython() : undefined;
+  if (values.anchor && !py) throw new Error('--anchor needs scikit-learn (python3-sklearn could not be installed)');
   const only = values.only?.split(',');
   const extra = values['cli-args']?.split(' ').filter(Boolean) ?? [];
   const cli = join(root, 'dist', 'cli.js');
   if (!existsSync(cli)) throw new Error('dist/cli.js is missing: run npm run build');
   const work = mkdtempSync(join(tmpdir(), 'ta-quality-'));
   const line = (cols: string[]) => console.log(cols.map((c, i) => (i === 0 ? c.padEnd(14) : c.padStart(9))).join(' '));
-  line(['dataset', 'seed', 'rows', 'corrupt', 'AP', 'P@K', 'seconds', 'anchorAP', 'anchorP@K', 'anchor s', 'AP>anch', 'faster']);
-  let rows = 0, corrupt = 0, seconds = 0, wins = 0, faster = 0, runs = 0;
+  line(['dataset', 'seed', 'rows', 'corrupt', 'AP', 'P@K', 'seconds', 'anchorAP', 'anchorP@K', 'anchor s', 'AP>anch', 'faster',
+    ...(py ? ['recipeAP', 'recipeP@K', 'recipe s', 'AP>recipe'] : [])]);
+  let rows = 0, corrupt = 0, seconds = 0, wins = 0, faster = 0, runs = 0, recipeWins = 0;
   for (const d of DATASETS.filter((x) => !only || only.includes(x.key))) {
     for (const seed of seeds) {
       const noisy = join(work, `${seed}_${d.file}`), truthFile = join(work, `${seed}_${d.file}.truth.json`);
-      const mk = spawnSync('python3', [join(shared, 'bench', 'make_noisy.py'), d.mode, join(shared, 'datasets', d.file), noisy, truthFile, '--rate', '0.1', '--seed', String(seed)], { encoding: 'utf8' });
+      const mk = spawnSync('python3', [join(shared, 'bench', 'make_noisy.py'), d.mode, join(shared, 'datasets', d.file), noisy, truthFile, '--rate', rate, '--seed', String(seed)], { encoding: 'utf8' });
       if (mk.status !== 0) throw new Error(`make_noisy.py failed on ${d.file}: ${mk.stderr}`);
       const truth = new Set<number>(JSON.parse(readFileSync(truthFile, 'utf8')).corrupted.map((c: { row: number }) => c.row));
       const t0 = process.hrtime.bigint();
@@ -65,11 +88,15 @@ function main(): void {
       rows += report.rows.length; corrupt += truth.size; seconds += s; runs++;
       if (q.ap > d.anchorAP) wins++;
       if (s < d.anchorSeconds) faster++;
+      const own = py ? recipe(py, d.mode, noisy, truthFile) : undefined;
+      if (own && q.ap > own.ap) recipeWins++;
       line([d.key, String(seed), String(report.rows.length), String(truth.size), q.ap.toFixed(3), q.pk.toFixed(3), s.toFixed(1),
-        d.anchorAP.toFixed(3), d.anchorPK.toFixed(3), String(d.anchorSeconds), q.ap > d.anchorAP ? 'yes' : 'no', s < d.anchorSeconds ? 'yes' : 'no']);
+        d.anchorAP.toFixed(3), d.anchorPK.toFixed(3), String(d.anchorSeconds), q.ap > d.anchorAP ? 'yes' : 'no', s < d.anchorSeconds ? 'yes' : 'no',
+        ...(own ? [own.ap.toFixed(3), own.pk.toFixed(3), own.seconds.toFixed(1), q.ap > own.ap ? 'yes' : 'no'] : [])]);
     }
   }
-  console.log(`total: ${runs} audits, ${rows} rows, ${corrupt} corrupted, ${seconds.toFixed(1)} s; AP above the anchor in ${wins}/${runs}, faster than the anchor in ${faster}/${runs}`);
+  console.log(`total: ${runs} audits, ${rows} rows, ${corrupt} corrupted, ${seconds.toFixed(1)} s; AP above the anchor in ${wins}/${runs}, faster than the anchor in ${faster}/${runs}` +
+    (py ? `; AP above the recipe run on the same copy in ${recipeWins}/${runs}` : ''));
 }
 
 if (require.main === module) main();
