@@ -11,8 +11,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { AuditRunner, JobError } from '../src/extension/auditRunner';
-import { startJobProcess } from '../src/extension/jobProcess';
-import { AUDIT_NICENESS } from '../src/core/node/niceWorker';
+import { AUDIT_NICENESS, startJobProcess } from '../src/extension/jobProcess';
 import type { Stage } from '../src/core/engineApi';
 import { bigFile } from './bigFile';
 

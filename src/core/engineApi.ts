@@ -19,11 +19,6 @@ export interface AuditHooks {
   signal?: AbortSignal;
   /** Receives each problem (bad row) as soon as it is found. */
   onProblem?(line: number, message: string): void;
-  /**
-   * Niceness (0-19) for the worker threads the audit starts, where the OS allows it (Linux): the
-   * extension gives its audits a low priority, so that the editor's own threads come first.
-   */
-  niceness?: number;
 }
 
 export type AuditFileFn = (file: string, options?: Partial<AuditOptions>, hooks?: AuditHooks) => Promise<AuditReport>;

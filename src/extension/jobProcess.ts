@@ -26,16 +26,21 @@ export interface JobChannel {
   terminate(): unknown;
 }
 
+/**
+ * The niceness of the extension's audits (0-19): every thread of the job process runs at it, the
+ * fold threads it starts too (a thread starts at its creator's), so that the editor comes first.
+ */
+export const AUDIT_NICENESS = 10;
+
 /** How much of a job process's standard error is kept for the message when it dies. */
 const STDERR_TAIL = 4096;
 
 /**
- * `node -e` code that lowers the priority of every thread the process has so far (Linux: one
+ * `node -e` code that lowers the priority (niceness `n`, 0-19) of every thread the process has so far (Linux: one
  * setpriority per thread id; threads started later inherit it) or of the process (elsewhere),
  * then loads `script`.
  */
-export function niceProcessBoot(script: string, niceness: number): string {
-  const n = Math.max(0, Math.min(19, Math.floor(niceness)));
+function niceProcessBoot(script: string, n: number): string {
   return `if (${n} > 0) {
   const os = require('node:os');
   let tids = [0];
@@ -87,14 +92,15 @@ export class ProcessChannel extends EventEmitter implements JobChannel {
  * child's Node starts inherit it, and again by the child for every thread it has (niceProcessBoot).
  */
 export function startJobProcess(script: string, niceness: number): ProcessChannel {
-  const child = spawn(process.execPath, ['-e', niceProcessBoot(script, niceness)], {
+  const n = Math.max(0, Math.min(19, Math.floor(niceness)));
+  const child = spawn(process.execPath, ['-e', niceProcessBoot(script, n)], {
     stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
     serialization: 'advanced',
     env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
     windowsHide: true,
   });
-  if (niceness > 0 && child.pid !== undefined) {
-    try { setPriority(child.pid, Math.min(19, Math.floor(niceness))); } catch { /* not allowed; the child lowers it itself */ }
+  if (n > 0 && child.pid !== undefined) {
+    try { setPriority(child.pid, n); } catch { /* not allowed; the child lowers it itself */ }
   }
   return new ProcessChannel(child);
 }

@@ -7,7 +7,6 @@ import * as tf from '@tensorflow/tfjs-core';
 import { auditFile } from '../../src/core/node/auditFile';
 import { rescoreReport } from '../../src/core/rescore';
 import { reportJson } from '../../src/core/reportJson';
-import { niceWorker } from '../../src/core/node/niceWorker';
 import { classify, fromEuclidean } from '../../src/core/categories';
 import type { AuditReport } from '../../src/core/types';
 
@@ -181,23 +180,5 @@ describe('the triplet-audit command line', function () {
     assert.equal(rep.rows.length, 61);
     assert.ok(rep.problems.some((p: { line: number }) => p.line === 11));
     assert.deepEqual(rep.rows[9].flags, ['invalid']);
-  });
-});
-
-describe('thread priority', () => {
-  it('niceWorker starts a worker that lowers its priority before it loads its script (Linux)', async function () {
-    if (process.platform !== 'linux') this.skip();
-    const niceOf = (stat: string) => Number(stat.split(') ')[1].split(' ')[16]);
-    const dir = mkdtempSync(join(tmpdir(), 'ta-nice-'));
-    const script = join(dir, 'w.js');
-    // the script reports its thread's niceness as it is loaded, and the workerData it was given
-    writeFileSync(script, `const { parentPort, workerData } = require('node:worker_threads');
-      parentPort.postMessage({ stat: require('node:fs').readFileSync('/proc/thread-self/stat', 'utf8'), workerData });`);
-    const w = niceWorker(script, 5, { workerData: { backend: 'cpu' } });
-    const m = await new Promise<{ stat: string; workerData: unknown }>((resolve, reject) => { w.once('message', resolve); w.once('error', reject); });
-    await w.terminate();
-    assert.equal(niceOf(m.stat), 5);
-    assert.deepEqual(m.workerData, { backend: 'cpu' });
-    assert.equal(niceOf(readFileSync('/proc/thread-self/stat', 'utf8')), 0, 'the test\'s own thread keeps its priority');
   });
 });

@@ -38,7 +38,7 @@ async function looksLikeTriplets(file: string, opts: AuditOptions): Promise<bool
 export const auditFile: AuditFileFn = async (file, options = {}, hooks = {}) => {
   const opts = withDefaults(options);
   // labeled rows: the threads start now and load TensorFlow.js while the file is read
-  let pool = (await looksLikeTriplets(file, opts)) ? undefined : new FoldPool(opts.backend, opts.workers || undefined, hooks.niceness);
+  let pool = (await looksLikeTriplets(file, opts)) ? undefined : new FoldPool(opts.backend, opts.workers || undefined);
   try {
     hooks.onProgress?.({ stage: 'read', fraction: 0, message: `Reading ${file}` });
     const t0 = Date.now();
@@ -54,7 +54,7 @@ export const auditFile: AuditFileFn = async (file, options = {}, hooks = {}) => 
       pool = undefined;
       report = await auditDataset(ds, opts, NO_BACKEND, hooks);
     } else {
-      pool ??= new FoldPool(opts.backend, opts.workers || undefined, hooks.niceness);
+      pool ??= new FoldPool(opts.backend, opts.workers || undefined);
       const backend = await initBackend(opts.backend);
       const before = tf.memory().numTensors;
       report = await auditDataset(ds, opts, backend, hooks, { featurize: pool.featurize, runFolds: pool.runner });

@@ -13,7 +13,6 @@ import { AbortError } from '../engineApi';
 import { foldJobs, mergeFoldParts, runFoldsInProcess, type FoldProgress, type FoldResult, type FoldRunner, type FoldTask } from '../folds';
 import { bucketCount, compactRows, featurize, slots, vocabulary, type Csr, type Featurizer, type FeaturizerOptions, type Vocabulary } from '../featurize';
 import type { BackendName } from '../types';
-import { niceWorker } from './niceWorker';
 
 export type FoldWorkerRequest =
   | { type: 'fold'; task: FoldTask }
@@ -55,11 +54,12 @@ export class FoldPool {
   private readonly pending = new Map<Worker, Pending>();
   private failure: Error | undefined;
 
-  constructor(backend: BackendName, workers = defaultWorkerCount(), niceness = 0) {
+  constructor(backend: BackendName, workers = defaultWorkerCount()) {
     const script = foldWorkerScript();
     if (!script || workers <= 1) return;
     for (let i = 0; i < workers; i++) {
-      const w = niceWorker(script, niceness, { workerData: { backend } });
+      // a thread starts at its creator's priority: in the extension's job process, a low one (jobProcess.ts)
+      const w = new Worker(script, { workerData: { backend } });
       w.on('message', (m: FoldWorkerReply) => {
         const p = this.pending.get(w);
         if (!p) return;

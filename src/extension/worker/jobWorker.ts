@@ -1,12 +1,11 @@
 /**
  * The audit's job: runs one job (audit, digest or clean) off the extension host's thread and
  * posts typed messages back (protocol.ts). The extension runs it in a child process
- * (../jobProcess.ts), messages over process.send; it also serves a worker thread's parentPort. The
- * host ends it when the job ends; a job process also ends when the host goes away.
+ * (../jobProcess.ts), messages over process.send. The host ends it when the job ends; it also
+ * ends when the host goes away.
  */
 import { createHash } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
-import { parentPort } from 'node:worker_threads';
 import { applyCleaning } from '../logic/cleanCopy';
 import { digestText } from '../logic/rowDigest';
 import { AbortError } from '../../core/engineApi';
@@ -14,7 +13,6 @@ import { InputError } from '../../core/dataset';
 import type { AuditReport } from '../../core/types';
 import { auditFile } from '../../core/node/auditFile';
 
-import { AUDIT_NICENESS } from '../../core/node/niceWorker';
 import type { JobRequest, WorkerMessage, WorkerRequest } from './protocol';
 import { resultMessages } from './result';
 
@@ -29,7 +27,7 @@ async function run(job: JobRequest, post: (m: WorkerMessage) => void, signal: Ab
       // Hash what the engine is about to read, so that the digest matches the report.
       const before = await readText(job.file);
       const report: AuditReport = await auditFile(job.file, job.options, {
-        signal, niceness: AUDIT_NICENESS, // the job itself was started at it (extension.ts)
+        signal,
         onProgress: (progress) => post({ type: 'progress', progress }),
         onProblem: (line, message) => post({ type: 'problem', line, message }),
       });
@@ -70,10 +68,6 @@ interface Port {
 }
 
 function hostPort(): Port | undefined {
-  if (parentPort) {
-    const p = parentPort;
-    return { on: (e, l) => p.on(e, l), post: (m) => p.postMessage(m) };
-  }
   const send = process.send?.bind(process);
   if (!send) return undefined;
   // the extension host went away (or closed the channel): nothing is left to do the job for
