@@ -36,9 +36,9 @@ export const AUDIT_NICENESS = 10;
 const STDERR_TAIL = 4096;
 
 /**
- * `node -e` code that lowers the priority (niceness `n`, 0-19) of every thread the process has so far (Linux: one
- * setpriority per thread id; threads started later inherit it) or of the process (elsewhere),
- * then loads `script`.
+ * `node -e` code that lowers the priority (niceness `n`, 0-19) of every thread the process has so
+ * far (Linux: one setpriority per thread id; threads started later inherit it) or of the process
+ * (elsewhere), then loads `script`.
  */
 function niceProcessBoot(script: string, n: number): string {
   return `if (${n} > 0) {

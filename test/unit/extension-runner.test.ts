@@ -9,6 +9,7 @@ import { AuditRunner, JobError } from '../../src/extension/auditRunner';
 import { startJobProcess, type JobChannel } from '../../src/extension/jobProcess';
 import type { FileDigest } from '../../src/extension/logic/rowDigest';
 import { resultMessages } from '../../src/extension/worker/result';
+import { processAlive } from '../support/process';
 import { syntheticReport } from '../support/syntheticReport';
 import type { StartRequest } from '../../src/extension/worker/protocol';
 
@@ -86,15 +87,9 @@ process.on('message', (job) => { if (job.type === 'cancel') return; ${body} });`
   return { runner: new AuditRunner(() => startJobProcess(script, niceness)), script };
 }
 
-/** Whether process `pid` still runs (a zombie does not). */
-function alive(pid: number): boolean {
-  try { process.kill(pid, 0); } catch { return false; }
-  try { return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8')); } catch { return process.platform !== 'linux'; }
-}
-
 async function gone(pid: number, withinMs: number): Promise<boolean> {
   const t0 = Date.now();
-  while (alive(pid)) {
+  while (processAlive(pid)) {
     if (Date.now() - t0 > withinMs) return false;
     await new Promise((r) => setTimeout(r, 10));
   }

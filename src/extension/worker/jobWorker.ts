@@ -62,24 +62,14 @@ function errorMessage(e: unknown): WorkerMessage {
   return { type: 'error', kind: 'internal', message: err instanceof Error ? err.stack ?? err.message : String(e) };
 }
 
-interface Port {
-  on(event: 'message', listener: (m: WorkerRequest) => void): unknown;
-  post(m: WorkerMessage): void;
-}
-
-function hostPort(): Port | undefined {
-  const send = process.send?.bind(process);
-  if (!send) return undefined;
+const send = process.send?.bind(process);
+if (send) {
+  const post = (m: WorkerMessage) => { send(m); };
+  const controller = new AbortController();
   // the extension host went away (or closed the channel): nothing is left to do the job for
   process.on('disconnect', () => process.exit(0));
-  return { on: (e, l) => process.on(e, l), post: (m) => { send(m); } };
-}
-
-const port = hostPort();
-if (port) {
-  const controller = new AbortController();
-  port.on('message', (m: WorkerRequest) => {
+  process.on('message', (m: WorkerRequest) => {
     if (m.type === 'cancel') { controller.abort(); return; }
-    run(m, port.post, controller.signal).catch((e: unknown) => port.post(errorMessage(e)));
+    run(m, post, controller.signal).catch((e: unknown) => post(errorMessage(e)));
   });
 }

@@ -15,6 +15,7 @@ import * as vscode from 'vscode';
 import type { AuditReport, RowReport } from '../../../src/core/types';
 import type { TripletAuditApi } from '../../../src/extension/extension';
 import { COMMANDS } from '../../../src/extension/logic/commandIds';
+import { processAlive } from '../../support/process';
 
 const EXTENSION_ID = 'triplet-audit.triplet-audit';
 const SOURCE = 'Triplet Audit';
@@ -91,16 +92,6 @@ function hostThreads(): number | undefined {
 /** OS threads of process `pid` (Linux), or undefined. */
 function processThreads(pid: number | 'self'): number | undefined {
   try { return readdirSync(`/proc/${pid}/task`).length; } catch { return undefined; }
-}
-
-/** Whether process `pid` still runs (a zombie does not). */
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  try { return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8')); } catch { return false; }
 }
 
 const ms = (ns: number): number => Math.round(ns / 1e4) / 100;
