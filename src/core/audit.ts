@@ -18,6 +18,8 @@ import type { AuditOptions, AuditReport, RowReport } from './types';
 import { buildRowVerdicts, summarize } from './rescore';
 import { scoreLabeled, scoreTriplets, type LabeledEvidence } from './score';
 import { crossFitTriplets, pairDistance } from './tripletModel';
+import { findLeaks, leakEvidence, LEAK_RULE, type LeakFound, type LeakItem } from './leaks';
+import { baseName, trainableRows } from './multi';
 
 /** Past this many rows the report leaves out the raw embeddings (the panel's UMAP needs them). */
 const EMBEDDING_IN_REPORT_MAX_ROWS = 20_000;
@@ -126,11 +128,11 @@ export const IN_PROCESS: Workers = { featurize: async (texts, opt) => featurize(
 export async function auditDataset(ds: Dataset, opts: AuditOptions, backend: string, hooks: AuditHooks = {},
   workers: Workers = IN_PROCESS): Promise<AuditReport> {
   const prog = new Progressor(hooks);
-  const body = ds.kind === 'labeled' ? await auditLabeled(ds, opts, prog, hooks, workers) : auditTriplets(ds, opts, prog, hooks);
+  const body = ds.kind === 'labeled' ? await auditLabeled(ds, opts, prog, hooks, workers) : await auditTriplets(ds, opts, prog, hooks);
   prog.enter('report', 0.98, 'Writing the report');
   const rows = buildRowVerdicts(body.rows, opts);
   prog.close();
-  return {
+  const report: AuditReport = {
     version: 1,
     file: ds.file,
     format: ds.format,
@@ -152,6 +154,26 @@ export async function auditDataset(ds: Dataset, opts: AuditOptions, backend: str
     problems: ds.problems,
     rows,
   };
+  if (ds.files) {
+    report.files = ds.files.map((f) => ({ path: f.file, format: f.format, split: f.split, firstRow: f.firstRow, rows: f.rows, columns: f.columns }));
+    report.leakRule = LEAK_RULE;
+    report.settings.trainOnTest = opts.trainOnTest === true;
+  }
+  return report;
+}
+
+/** "train.jsonl line 57" for a row of a multi-file dataset. */
+function whereIs(ds: Dataset, r: { line: number; file?: number }): string {
+  const f = r.file !== undefined ? ds.files?.[r.file] : undefined;
+  return f ? `${baseName(f.file)} line ${r.line}` : `line ${r.line}`;
+}
+
+/** Sets a row's leak flag, its evidence line and its `leak` field from what findLeaks found. */
+function markLeak(out: RowReport, found: LeakFound, other: { row: number; line: number; file?: number; label?: string }, ds: Dataset, triplets: boolean): void {
+  out.flags.push('leak');
+  const where = `${whereIs(ds, other)} (row ${other.row}${other.label !== undefined ? `, label ${JSON.stringify(other.label)}` : ''})`;
+  out.evidence.push(flat(leakEvidence(found, where, triplets ? found.role ?? 'anchor' : undefined)));
+  out.leak = { row: other.row, exact: found.exact, edits: found.edits, similarity: found.similarity, ...(triplets && found.role ? { role: found.role } : {}) };
 }
 
 interface Body {
@@ -166,11 +188,13 @@ interface Body {
   embedding?: AuditReport['embedding'];
 }
 
-function invalidRow(r: { row: number; line: number; endLine: number; invalid?: string }): RowReport {
-  return {
+function invalidRow(r: { row: number; line: number; endLine: number; invalid?: string; file?: number }): RowReport {
+  const out: RowReport = {
     row: r.row, line: r.line, endLine: r.endLine, category: null, loss: null, dAP: null, dAN: null,
     suspicion: 0, flags: ['invalid'], fold: -1, neighbours: [], evidence: [r.invalid ?? 'unusable row'],
   };
+  if (r.file !== undefined) out.file = r.file;
+  return out;
 }
 
 function short(s: string): string {
@@ -220,6 +244,8 @@ interface LabeledCrossFit {
   ev: LabeledEvidence;
   /** Per valid row, the row it nearly duplicates (a valid-row id), or -1. */
   dupOf: Int32Array;
+  /** Multi-file audits: the valid rows that repeat a row of another file (leaks.ts). */
+  leaks: Map<number, LeakFound>;
   featureDim: number;
   trainSizes: number[];
   epochsRun: number[];
@@ -245,9 +271,12 @@ async function crossFitLabeled(ds: LabeledDataset, valid: LabeledDataset['rows']
 
   const K = foldCount(opts.folds, valid.length);
   const fold = assignFolds(y, K, new Rng(opts.seed));
+  // multi-file audits: rows of test files are scored, never trained on (unless asked)
+  const trainable = trainableRows(ds, valid, opts.trainOnTest === true);
+  const trainingRows = trainable ? trainable.reduce((t, v) => t + v, 0) : valid.length;
   // without --epochs: early stopping on a held-back tenth of each fold's training rows
   const earlyStop = !(opts.epochs > 0);
-  const plan: TrainingPlan = earlyStop ? labeledTraining(Math.round(valid.length * (K - 1) / K)) : { epochs: opts.epochs, epochRows: Infinity };
+  const plan: TrainingPlan = earlyStop ? labeledTraining(Math.round(trainingRows * (K - 1) / K)) : { epochs: opts.epochs, epochRows: Infinity };
   const probs = new Float32Array(valid.length * C);
   const linear = new Float32Array(valid.length * C);
   const k = Math.max(1, Math.min(opts.k, valid.length - 1));
@@ -258,6 +287,7 @@ async function crossFitLabeled(ds: LabeledDataset, valid: LabeledDataset['rows']
   };
   const tasks: FoldTask[] = Array.from({ length: K }, (_, f) => ({
     kind: 'labeled', f, fold, x, y, classes: C, k, dim: opts.dim, mining: opts.mining, epochs: plan.epochs, epochRows: plan.epochRows, earlyStop, seed: opts.seed, wantEmbedding: f === 0,
+    ...(trainable ? { trainable } : {}),
   }));
   const results = await runFolds(tasks, prog, workers.runFolds, hooks.signal, valid.length);
   const { view, trainSizes, epochsRun, linearC } = foldOutcome(results, valid, ds.rows.length, opts);
@@ -273,16 +303,24 @@ async function crossFitLabeled(ds: LabeledDataset, valid: LabeledDataset['rows']
   }
   // the scoring stage starts with the near-duplicates: the same normalised text, or a nearest
   // neighbour whose features have cosine >= 0.95 (rows are L2-normalised TF-IDF only for text input)
+  // (within a file: across the files of a multi-file audit a repeat is a leak, below)
   prog.enter('score', FOLDS_TO, 'Scoring rows: near-duplicates');
-  const dupOf = ds.input === 'text' ? exactDuplicates(valid.map((r) => r.text ?? '')) : new Int32Array(valid.length).fill(-1);
+  const fileOf = ds.files ? Int32Array.from(valid, (r) => r.file ?? 0) : undefined;
+  const dupOf = ds.input === 'text' ? exactDuplicates(valid.map((r) => r.text ?? ''), fileOf) : new Int32Array(valid.length).fill(-1);
   if (ds.input === 'text') {
     for (let v = 0; v < valid.length; v++) {
       const nb = ev.nnIds[v * k];
-      if (dupOf[v] < 0 && nb >= 0 && rowDot(x, v, x, nb) >= 0.95) dupOf[v] = nb;
+      if (dupOf[v] < 0 && nb >= 0 && (!fileOf || fileOf[nb] === fileOf[v]) && rowDot(x, v, x, nb) >= 0.95) dupOf[v] = nb;
     }
   }
+  let leaks = new Map<number, LeakFound>();
+  if (fileOf && ds.input === 'text') {
+    prog.report(FOLDS_TO + 0.01, 'Scoring rows: leaks between the files');
+    const items: LeakItem[] = valid.map((r, v) => ({ text: r.text ?? '', row: v, file: fileOf[v], x: v, query: true }));
+    leaks = await findLeaks(items, x, opts.seed, hooks.signal);
+  }
   return {
-    fold, K, plan, earlyStop, probs, linear, ev, dupOf, featureDim: x.cols, trainSizes, epochsRun, linearC,
+    fold, K, plan, earlyStop, probs, linear, ev, dupOf, leaks, featureDim: x.cols, trainSizes, epochsRun, linearC,
     ivf: results.find((r) => r.ivf)?.ivf, view,
   };
 }
@@ -295,7 +333,7 @@ async function auditLabeled(ds: LabeledDataset, opts: AuditOptions, prog: Progre
   if (labels.length < 2) throw new InputError(`only one class (${JSON.stringify(labels[0] ?? '')}): a labeled audit needs at least two labels`, ds.file);
   const y = Int32Array.from(valid, (r) => labelId.get(r.label)!);
   const C = labels.length;
-  const { fold, K, plan, earlyStop, probs, linear, ev, dupOf, featureDim, trainSizes, epochsRun, linearC, ivf, view } =
+  const { fold, K, plan, earlyStop, probs, linear, ev, dupOf, leaks, featureDim, trainSizes, epochsRun, linearC, ivf, view } =
     await crossFitLabeled(ds, valid, y, C, opts, prog, hooks, workers);
   const k = ev.k;
   prog.report(FOLDS_TO + 0.02, 'Scoring rows: label scores and their evidence');
@@ -324,6 +362,9 @@ async function auditLabeled(ds: LabeledDataset, opts: AuditOptions, prog: Progre
       out[r.row].flags.push('near-duplicate');
       out[r.row].evidence.push(flat(`near-duplicate of row ${valid[nearDup].row} (line ${valid[nearDup].line}, label ${JSON.stringify(valid[nearDup].label)})`));
     }
+    if (r.file !== undefined) out[r.row].file = r.file;
+    const leak = leaks.get(v);
+    if (leak) markLeak(out[r.row], leak, valid[leak.of], ds, false);
   });
   for (const r of ds.rows) if (r.invalid) out[r.row] = invalidRow(r);
   return {
@@ -337,13 +378,14 @@ async function auditLabeled(ds: LabeledDataset, opts: AuditOptions, prog: Progre
   };
 }
 
-/** For each text, the first earlier row with the same normalised text, or -1. */
-function exactDuplicates(texts: string[]): Int32Array {
+/** For each text, the first earlier row with the same normalised text (in the same file, when `fileOf` is given), or -1. */
+function exactDuplicates(texts: string[], fileOf?: Int32Array): Int32Array {
   const first = new Map<string, number>();
   const out = new Int32Array(texts.length).fill(-1);
   texts.forEach((t, i) => {
-    const n = normalizeText(t);
-    if (!n) return;
+    const norm = normalizeText(t);
+    if (!norm) return;
+    const n = fileOf ? `${fileOf[i]}\u0000${norm}` : norm;
     const f = first.get(n);
     if (f === undefined) first.set(n, i); else { out[i] = f; out[f] = out[f] >= 0 ? out[f] : i; }
   });
@@ -355,7 +397,7 @@ function exactDuplicates(texts: string[]): Int32Array {
  * TensorFlow.js and about half a second of CPU on a few thousand triplets), and the report in the
  * pair model's terms: d(a,c) = sqrt(2 (1 - P(positive | anchor, c))).
  */
-function auditTriplets(ds: TripletDataset, opts: AuditOptions, prog: Progressor, hooks: AuditHooks): Body {
+async function auditTriplets(ds: TripletDataset, opts: AuditOptions, prog: Progressor, hooks: AuditHooks): Promise<Body> {
   const valid = ds.rows.filter((r) => !r.invalid);
   const n = valid.length;
   if (n < 2) throw new InputError('fewer than two usable triplets', ds.file);
@@ -371,11 +413,21 @@ function auditTriplets(ds: TripletDataset, opts: AuditOptions, prog: Progressor,
   });
   const K = foldCount(opts.folds, anchorGroup.size);
   const fold = assignGroupFolds(groups, K, new Rng(opts.seed));
+  const trainable = trainableRows(ds, valid, opts.trainOnTest === true);
   prog.enter('train', FOLDS_FROM, `Training ${K} fold models on ${n} triplets`);
-  const m = crossFitTriplets({ x, words, n, fold, folds: K, groups, seed: opts.seed, epochs: opts.epochs },
+  const m = crossFitTriplets({ x, words, n, fold, folds: K, groups, seed: opts.seed, epochs: opts.epochs, ...(trainable ? { trainable } : {}) },
     { signal: hooks.signal, onProgress: (t, message) => prog.report(FOLDS_FROM + (FOLDS_TO - FOLDS_FROM) * t, message) });
   prog.enter('score', FOLDS_TO, 'Scoring triplets');
   const scored = scoreTriplets({ ...m, fold });
+  let leaks = new Map<number, LeakFound>();
+  if (ds.files) {
+    prog.report(FOLDS_TO + 0.01, 'Scoring triplets: leaks between the files');
+    const items: LeakItem[] = valid.flatMap((r, i) => [
+      { text: r.anchor, row: i, file: r.file ?? 0, x: i, role: 'anchor' as const, query: true },
+      { text: r.positive, row: i, file: r.file ?? 0, x: n + i, role: 'positive' as const, query: false },
+    ]);
+    leaks = await findLeaks(items, x, opts.seed, hooks.signal);
+  }
   const out: RowReport[] = new Array(ds.rows.length);
   valid.forEach((r, i) => {
     const s = scored[i];
@@ -391,6 +443,9 @@ function auditTriplets(ds: TripletDataset, opts: AuditOptions, prog: Progressor,
       evidence: s.evidence,
       anchor: short(r.anchor), positive: short(r.positive), negative: short(r.negative),
     };
+    if (r.file !== undefined) out[r.row].file = r.file;
+    const leak = leaks.get(i);
+    if (leak) markLeak(out[r.row], leak, valid[leak.of], ds, true);
   });
   for (const r of ds.rows) if (r.invalid) out[r.row] = invalidRow(r);
   const epochs = m.epochsPerFold[0] ?? 0;

@@ -71,6 +71,11 @@ export function normalizeText(text: string): string {
   return text.normalize('NFKC').toLowerCase().replace(/\s+/gu, ' ').trim();
 }
 
+/** The words of a text as the features see them (normalizeText, then WORD): case, spacing and punctuation gone. */
+export function textWords(text: string): string[] {
+  return normalizeText(text).match(WORD) ?? [];
+}
+
 const SEED_CHAR = 0x811c9dc5;
 const SEED_WORD = 0x050c5d1f;
 

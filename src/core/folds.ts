@@ -17,6 +17,8 @@ interface FoldCommon {
   f: number;
   /** Fold of every valid row. */
   fold: Int32Array;
+  /** 1 where a valid row may train (multi-file audits keep test rows out); absent: every row may. */
+  trainable?: Uint8Array;
   x: Csr;
   dim: number;
   mining: Mining;
@@ -73,14 +75,15 @@ export type FoldProgress = (f: number, fraction: number, stage: 'train' | 'embed
 
 export type FoldRunner = (tasks: FoldTask[], onProgress: FoldProgress, signal?: AbortSignal) => Promise<FoldResult[]>;
 
-function split(fold: Int32Array, f: number): { train: Int32Array; held: Int32Array } {
+/** The fold's training rows (the other folds' rows that may train) and held-out rows. */
+export function splitFold(fold: Int32Array, f: number, trainable?: Uint8Array): { train: Int32Array; held: Int32Array } {
   const idx = Int32Array.from(fold.keys());
-  return { train: idx.filter((i) => fold[i] !== f), held: idx.filter((i) => fold[i] === f) };
+  return { train: idx.filter((i) => fold[i] !== f && (!trainable || trainable[i] === 1)), held: idx.filter((i) => fold[i] === f) };
 }
 
 export async function runFold(task: FoldTask, onProgress: FoldProgress, signal?: AbortSignal): Promise<FoldResult> {
   const { f, x } = task;
-  const { train, held } = split(task.fold, f);
+  const { train, held } = splitFold(task.fold, f, task.trainable);
   if (task.part === 'linear') {
     const { linear, C: linearC } = fitLinear(task, train, held, signal);
     onProgress(f, 1, 'linear');

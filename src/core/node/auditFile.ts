@@ -1,12 +1,15 @@
 /** Reads a dataset file, starts a backend and audits it: the engine as the CLI and the worker run it. */
 import * as tf from '@tensorflow/tfjs-core';
 import { auditDataset, READ_TO } from '../audit';
-import { AbortError, type AuditFileFn } from '../engineApi';
+import type { Dataset } from '../dataset';
+import { AbortError, type AuditFileFn, type AuditHooks } from '../engineApi';
+import { baseName, combineDatasets } from '../multi';
 import { formatFromPath } from '../read';
-import { DEFAULT_OPTIONS, type AuditOptions, type AuditReport } from '../types';
+import { DEFAULT_OPTIONS, type AuditOptions, type AuditReport, type ColumnOptions } from '../types';
 import { initBackend } from './backend';
 import { FoldPool } from './foldPool';
 import { readDatasetFile } from './readFile';
+import { InputError } from '../dataset';
 
 /** The report's backend for explicit triplets, whose detector needs no TensorFlow.js (tripletModel.ts). */
 export const NO_BACKEND = 'none';
@@ -35,17 +38,48 @@ async function looksLikeTriplets(file: string, opts: AuditOptions): Promise<bool
   }
 }
 
-export const auditFile: AuditFileFn = async (file, options = {}, hooks = {}) => {
-  const opts = withDefaults(options);
-  // labeled rows: the threads start now and load TensorFlow.js while the file is read
-  let pool = (await looksLikeTriplets(file, opts)) ? undefined : new FoldPool(opts.backend, opts.workers || undefined);
-  try {
-    hooks.onProgress?.({ stage: 'read', fraction: 0, message: `Reading ${file}` });
-    const t0 = Date.now();
-    const ds = await readDatasetFile(file, { ...opts, maxRows: opts.maxRows || undefined }, (read) => {
+/** The column options of one file of several: the shared ones, then its own (by path as given, or base name). */
+export function columnsFor(file: string, opts: AuditOptions): { options: ColumnOptions; mapped: boolean } {
+  const own = opts.fileColumns?.[file] ?? opts.fileColumns?.[baseName(file)];
+  return { options: { ...opts, ...own }, mapped: own !== undefined };
+}
+
+/**
+ * Reads every file (one after the other, progress shared by their sizes' order) into one dataset:
+ * one file as it is, several combined (multi.ts).
+ */
+async function readAll(files: readonly string[], opts: AuditOptions, hooks: AuditHooks): Promise<Dataset> {
+  const parts: Dataset[] = [], mapped: boolean[] = [];
+  for (let i = 0; i < files.length; i++) {
+    const file = files[i];
+    const { options, mapped: m } = columnsFor(file, opts);
+    const ds = await readDatasetFile(file, { ...options, maxRows: opts.maxRows || undefined }, (read) => {
       if (hooks.signal?.aborted) throw new AbortError();
-      hooks.onProgress?.({ stage: 'read', fraction: READ_TO * read, message: `Reading ${file}: ${Math.round(read * 100)}%` });
+      const done = (i + read) / files.length;
+      hooks.onProgress?.({ stage: 'read', fraction: READ_TO * done, message: `Reading ${file}: ${Math.round(read * 100)}%` });
     });
+    parts.push(ds); mapped.push(m);
+  }
+  if (parts.length === 1) return parts[0];
+  if (opts.splits && opts.splits.length !== files.length) {
+    throw new InputError(`--splits names ${opts.splits.length} split(s) for ${files.length} files: give one per file, in order`, files.join(', '));
+  }
+  return combineDatasets(parts, opts.splits ?? [], mapped);
+}
+
+export const auditFile: AuditFileFn = (file, options = {}, hooks = {}) => auditFiles([file], options, hooks);
+
+/** Audits one file, or several as one dataset with splits (each row keeps its file and line). */
+export async function auditFiles(files: readonly string[], options: Partial<AuditOptions> = {}, hooks: AuditHooks = {}): Promise<AuditReport> {
+  if (files.length === 0) throw new Error('auditFiles: no file');
+  const opts = withDefaults(options);
+  const file = files[0];
+  // labeled rows: the threads start now and load TensorFlow.js while the file is read
+  let pool = (await looksLikeTriplets(file, { ...opts, ...columnsFor(file, opts).options })) ? undefined : new FoldPool(opts.backend, opts.workers || undefined);
+  try {
+    hooks.onProgress?.({ stage: 'read', fraction: 0, message: `Reading ${files.join(', ')}` });
+    const t0 = Date.now();
+    const ds = await readAll(files, opts, hooks);
     const readSeconds = (Date.now() - t0) / 1000;
     for (const p of ds.problems) hooks.onProblem?.(p.line, p.message);
     let report: AuditReport;
