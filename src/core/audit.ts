@@ -317,7 +317,9 @@ async function crossFitLabeled(ds: LabeledDataset, valid: LabeledDataset['rows']
   if (fileOf && ds.input === 'text') {
     prog.report(FOLDS_TO + 0.01, 'Scoring rows: leaks between the files');
     const items: LeakItem[] = valid.map((r, v) => ({ text: r.text ?? '', row: v, file: fileOf[v], x: v, query: true }));
+    const t0 = Date.now();
     leaks = await findLeaks(items, x, opts.seed, hooks.signal);
+    prog.timings.leaks = (Date.now() - t0) / 1000;
   }
   return {
     fold, K, plan, earlyStop, probs, linear, ev, dupOf, leaks, featureDim: x.cols, trainSizes, epochsRun, linearC,
@@ -426,7 +428,9 @@ async function auditTriplets(ds: TripletDataset, opts: AuditOptions, prog: Progr
       { text: r.anchor, row: i, file: r.file ?? 0, x: i, role: 'anchor' as const, query: true },
       { text: r.positive, row: i, file: r.file ?? 0, x: n + i, role: 'positive' as const, query: false },
     ]);
+    const t0 = Date.now();
     leaks = await findLeaks(items, x, opts.seed, hooks.signal);
+    prog.timings.leaks = (Date.now() - t0) / 1000;
   }
   const out: RowReport[] = new Array(ds.rows.length);
   valid.forEach((r, i) => {
