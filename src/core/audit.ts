@@ -270,9 +270,9 @@ async function crossFitLabeled(ds: LabeledDataset, valid: LabeledDataset['rows']
     : denseToCsr(valid.map((r) => r.features!), ds.input === 'features');
 
   const K = foldCount(opts.folds, valid.length);
-  const fold = assignFolds(y, K, new Rng(opts.seed));
   // multi-file audits: rows of test files are scored, never trained on (unless asked)
   const trainable = trainableRows(ds, valid, opts.trainOnTest === true);
+  const fold = trainable ? assignFoldsApart(y, trainable, K, opts.seed) : assignFolds(y, K, new Rng(opts.seed));
   const trainingRows = trainable ? trainable.reduce((t, v) => t + v, 0) : valid.length;
   // without --epochs: early stopping on a held-back tenth of each fold's training rows
   const earlyStop = !(opts.epochs > 0);
@@ -466,6 +466,21 @@ async function auditTriplets(ds: TripletDataset, opts: AuditOptions, prog: Progr
       featureDim: m.featureDim, trainedRowsPerFold: m.trainedPerFold, epochsPerFold: m.epochsPerFold,
     },
   };
+}
+
+/**
+ * Folds when some rows are only scored (test files): the rows that train are dealt as assignFolds
+ * deals them (stratified by label); the others apart, shuffled with their own generator and dealt
+ * without their labels, so that nothing but a test row's own score depends on a test label.
+ */
+export function assignFoldsApart(groups: Int32Array, trainable: Uint8Array, folds: number, seed: number): Int32Array {
+  const out = new Int32Array(groups.length);
+  for (const [want, rng] of [[1, new Rng(seed)], [0, Rng.derive(seed, 'scored only')]] as const) {
+    const idx = Int32Array.from(groups.keys()).filter((i) => trainable[i] === want);
+    const dealt = assignFolds(want === 1 ? Int32Array.from(idx, (i) => groups[i]) : new Int32Array(idx.length), folds, rng);
+    idx.forEach((i, t) => { out[i] = dealt[t]; });
+  }
+  return out;
 }
 
 /** Folds over groups (all members of a group share a fold), groups shuffled then dealt. */

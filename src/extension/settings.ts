@@ -18,9 +18,11 @@ export interface ExtensionSettings {
 interface ColumnsSetting {
   text?: string; label?: string; anchor?: string; positive?: string; negative?: string;
   vector?: string; features?: string[]; kind?: DatasetKind;
+  /** Multi-file audits: one file's own columns, by its base name. */
+  files?: Record<string, ColumnsSetting>;
 }
 
-function columnOptions(c: ColumnsSetting): ColumnOptions {
+function columnOptions(c: ColumnsSetting, nested = false): ColumnOptions {
   const str = (v: unknown) => (typeof v === 'string' && v.trim() ? v.trim() : undefined);
   const out: ColumnOptions = {
     textColumn: str(c.text), labelColumn: str(c.label), anchorColumn: str(c.anchor),
@@ -28,6 +30,11 @@ function columnOptions(c: ColumnsSetting): ColumnOptions {
     featureColumns: Array.isArray(c.features) && c.features.length ? c.features.filter((f) => typeof f === 'string') : undefined,
     kind: c.kind === 'labeled' || c.kind === 'triplets' ? c.kind : undefined,
   };
+  if (!nested && c.files && typeof c.files === 'object') {
+    const files: NonNullable<ColumnOptions['fileColumns']> = {};
+    for (const [name, own] of Object.entries(c.files)) if (own && typeof own === 'object') files[name] = columnOptions(own, true);
+    if (Object.keys(files).length) out.fileColumns = files;
+  }
   for (const k of Object.keys(out) as (keyof ColumnOptions)[]) if (out[k] === undefined) delete out[k];
   return out;
 }
@@ -55,6 +62,7 @@ export function readSettings(scope?: vscode.Uri): ExtensionSettings {
       seed: c.get<number>('seed', DEFAULT_OPTIONS.seed),
       backend: c.get<BackendName>('backend', DEFAULT_OPTIONS.backend),
       maxRows: c.get<number>('maxRows', 50000),
+      ...(c.get<boolean>('trainOnTest', false) ? { trainOnTest: true } : {}),
     },
     margin: margin > 0 ? margin : DEFAULT_OPTIONS.margin,
     distance,

@@ -109,7 +109,7 @@ export function countFindings(report: AuditReport, reviewed: ReadonlySet<number>
 }
 
 export function statusText(c: FindingCounts): string {
-  return `$(beaker) ${c.mislabeled} mislabeled · ${c.hard} hard · ${c.semiHard} semi-hard · ${c.triviallyEasy} trivially easy`;
+  return `$(beaker) ${c.mislabeled} mislabeled · ${c.hard} hard · ${c.semiHard} semi-hard · ${c.triviallyEasy} trivially easy${c.leak ? ` · ${c.leak} leaks` : ''}`;
 }
 
 /** Rows that raise a finding, sorted by line: the stops of next/previous suspicious row. */
