@@ -11,6 +11,7 @@ import { startCodeServer, installVsix, type CodeServer } from './server';
 import { ensureAptPackages, ensureCodeServer, ROOT } from './setup';
 import { runHostSuite } from './hostSuite';
 import { runUi, type Step } from './ui';
+import { plantSplits, readJsonl, writeSplits } from '../../bench/plantLeaks';
 
 const CHROMIUM = '/usr/bin/chromium';
 const SUITE_TIMEOUT_MS = 10 * 60_000;
@@ -18,6 +19,8 @@ const SHOTS = join(ROOT, 'test-artifacts', 'e2e');
 /** Real data for the extension-host suite: shared/ lies beside the repo (as in CI's clone). */
 const DATASETS = join(ROOT, '..', 'shared', 'datasets');
 const HOST_DATASETS = ['trec_test.csv', 'ag_news_test.jsonl'];
+/** The multi-file test: train / dev / test splits of AG News's first rows, with rows planted across them (bench/plantLeaks.ts). */
+const SPLIT_ROWS = 1200, SPLIT_PLANTS = 20, SPLIT_SEED = 1;
 
 const t0 = Date.now();
 const steps: Step[] = [];
@@ -74,6 +77,12 @@ function copyDatasets(workspace: string): void {
     copyFileSync(from, join(workspace, name));
     chmodSync(join(workspace, name), 0o644);
   }
+  // workspace/splits/{train,dev,test}.jsonl with the plants, and truth.json (the clean splits stay out of the workspace)
+  const planted = plantSplits(readJsonl(join(DATASETS, 'ag_news_test.jsonl')).slice(0, SPLIT_ROWS), 'text', SPLIT_SEED, SPLIT_PLANTS);
+  const made = writeSplits(join(workspace, 'splits-clean'), planted);
+  mkdirSync(join(workspace, 'splits'));
+  for (const f of [...made.planted, made.truth]) copyFileSync(f, join(workspace, 'splits', f.split('/').pop() ?? ''));
+  rmSync(join(workspace, 'splits-clean'), { recursive: true, force: true });
 }
 
 async function main(): Promise<void> {
@@ -112,7 +121,7 @@ async function main(): Promise<void> {
   // Second suite: mocha in the extension host, on fresh copies of real datasets.
   const hostWorkspace = join(dir, 'workspace-host');
   mkdirSync(hostWorkspace);
-  await setupStep(`copy ${HOST_DATASETS.join(' and ')} from ../shared/datasets`, () => copyDatasets(hostWorkspace));
+  await setupStep(`copy ${HOST_DATASETS.join(' and ')} from ../shared/datasets, and plant ${SPLIT_PLANTS} rows across train / dev / test splits of the first ${SPLIT_ROWS} of AG News`, () => copyDatasets(hostWorkspace));
   const port = server?.port ?? 0;
   const browser = context;
   await setupStep('extension-host suite (mocha, extensionTestsPath)', async () => {
