@@ -39,6 +39,9 @@ async function main(argv: string[]): Promise<number> {
     onProblem: (line, message) => log(multi ? message : `${args.file}:${line}: ${message}`),
   });
   log(`backend: ${backendLabel(report.settings.backend)}; done in ${report.timings.total.toFixed(1)} s`);
+  if (report.model.space) log(`space: ${report.model.space.description}`);
+  if (args.options.saveModel) log(`saved the cross-fitted encoder (TensorFlow.js LayersModel) in ${args.options.saveModel}`);
+  if (args.options.saveEmbeddings) log(`saved the stacked out-of-fold embeddings in ${args.options.saveEmbeddings} (metadata beside it)`);
   const pieces: Iterable<string> = args.format === 'json' ? jsonText(report) : [formatTable(report, args.top)];
   if (args.out) {
     const out = createWriteStream(args.out);

@@ -20,9 +20,13 @@ import { scoreLabeled, scoreTriplets, type LabeledEvidence } from './score';
 import { crossFitTriplets, pairDistance } from './tripletModel';
 import { findLeaks, leakEvidence, LEAK_RULE, type LeakFound, type LeakItem } from './leaks';
 import { baseName, trainableRows } from './multi';
+import { labeledSpaceEvidence, mapVectors, planSpace, rowHash, rowText, tripletSpaceDistances, type SpacePlan, type SpaceVectors } from './space';
+import type { EncoderWeights } from './encoder';
 
 /** Past this many rows the report leaves out the raw embeddings (the panel's UMAP needs them). */
 const EMBEDDING_IN_REPORT_MAX_ROWS = 20_000;
+/** The most embedding values a report carries from a user's space (20,000 rows of the audit's own 64). */
+const EMBEDDING_VALUES_MAX = EMBEDDING_IN_REPORT_MAX_ROWS * 64;
 const SHORT_TEXT = 200;
 
 class Progressor {
@@ -125,10 +129,29 @@ export interface Workers {
 
 export const IN_PROCESS: Workers = { featurize: async (texts, opt) => featurize(texts, opt), runFolds: runFoldsInProcess };
 
+/** What an audit may be given besides its data, and what it may hand back. */
+export interface AuditExtras {
+  /** The user's own space (space.ts): the categories, distances, neighbours and map are measured in it. */
+  space?: SpaceVectors;
+  /** Receives the cross-fitted encoder (with opts.saveModel / saveEmbeddings), to be saved (node/spaceFiles.ts). */
+  keep?(kept: KeptAudit): void;
+}
+
+/** The audit's cross-fitted encoder as a saved model needs it: each fold's weights, each row's fold, its rows. */
+export interface KeptAudit {
+  kind: Dataset['kind'];
+  weights: EncoderWeights[];
+  /** Per usable row: its data row, its fold and the hash of its text (space.ts rowHash). */
+  rows: { row: number; hash: string; fold: number }[];
+  /** Per fold, the embeddings of every usable row [rows x dim] (with saveEmbeddings). */
+  z?: Float32Array[];
+  dim: number;
+}
+
 export async function auditDataset(ds: Dataset, opts: AuditOptions, backend: string, hooks: AuditHooks = {},
-  workers: Workers = IN_PROCESS): Promise<AuditReport> {
+  workers: Workers = IN_PROCESS, extras: AuditExtras = {}): Promise<AuditReport> {
   const prog = new Progressor(hooks);
-  const body = ds.kind === 'labeled' ? await auditLabeled(ds, opts, prog, hooks, workers) : await auditTriplets(ds, opts, prog, hooks);
+  const body = ds.kind === 'labeled' ? await auditLabeled(ds, opts, prog, hooks, workers, extras) : await auditTriplets(ds, opts, prog, hooks, extras);
   prog.enter('report', 0.98, 'Writing the report');
   const rows = buildRowVerdicts(body.rows, opts);
   prog.close();
@@ -154,6 +177,10 @@ export async function auditDataset(ds: Dataset, opts: AuditOptions, backend: str
     problems: ds.problems,
     rows,
   };
+  if (extras.space) {
+    if (opts.embeddings) report.settings.embeddings = opts.embeddings;
+    if (opts.model) report.settings.model = opts.model;
+  }
   if (ds.files) {
     report.files = ds.files.map((f) => ({ path: f.file, format: f.format, split: f.split, firstRow: f.firstRow, rows: f.rows, columns: f.columns }));
     report.leakRule = LEAK_RULE;
@@ -201,12 +228,16 @@ function short(s: string): string {
   return s.length > SHORT_TEXT ? s.slice(0, SHORT_TEXT - 1) + '…' : s;
 }
 
-function mapAndEmbedding(z: Float32Array, valid: number[], rowCount: number, dim: number, seed: number) {
+/**
+ * The map (PCA of the embeddings) and, for small files, the embeddings themselves; with
+ * `maxValues`, only when rows x dim stays under it (a user's space may be 768 wide).
+ */
+function mapAndEmbedding(z: Float32Array, valid: number[], rowCount: number, dim: number, seed: number, maxValues = Infinity) {
   const p = pca2(z, valid.length, dim, seed);
   const x = new Array<number>(rowCount).fill(0), y = new Array<number>(rowCount).fill(0);
   valid.forEach((r, v) => { x[r] = p.x[v]; y[r] = p.y[v]; });
   let embedding: AuditReport['embedding'];
-  if (rowCount <= EMBEDDING_IN_REPORT_MAX_ROWS) {
+  if (rowCount <= EMBEDDING_IN_REPORT_MAX_ROWS && rowCount * dim <= maxValues) {
     const values = new Array<number>(rowCount * dim).fill(0);
     valid.forEach((r, v) => { for (let d = 0; d < dim; d++) values[r * dim + d] = Math.round(z[v * dim + d] * 1e4) / 1e4; });
     embedding = { dim, values };
@@ -225,7 +256,7 @@ function foldOutcome(results: FoldResult[], valid: readonly { row: number }[], r
     trainSizes[r.f] = r.trainRows;
     epochsRun[r.f] = r.epochsRun;
     linearC[r.f] = r.linearC;
-    if (r.z) view = mapAndEmbedding(r.z, valid.map((v) => v.row), rowCount, opts.dim, opts.seed);
+    if (r.z && r.f === 0) view = mapAndEmbedding(r.z, valid.map((v) => v.row), rowCount, opts.dim, opts.seed);
   }
   return { view, trainSizes, epochsRun, linearC };
 }
@@ -246,6 +277,10 @@ interface LabeledCrossFit {
   dupOf: Int32Array;
   /** Multi-file audits: the valid rows that repeat a row of another file (leaks.ts). */
   leaks: Map<number, LeakFound>;
+  /** 1 where a usable row trained (multi-file audits); absent: all did. */
+  trainable?: Uint8Array;
+  /** The fold encoders (and their embeddings), when they are to be saved. */
+  kept?: { weights: EncoderWeights[]; z?: Float32Array[] };
   featureDim: number;
   trainSizes: number[];
   epochsRun: number[];
@@ -263,7 +298,7 @@ interface LabeledCrossFit {
  * 1.5 GB of rows were made).
  */
 async function crossFitLabeled(ds: LabeledDataset, valid: LabeledDataset['rows'], y: Int32Array, C: number, opts: AuditOptions,
-  prog: Progressor, hooks: AuditHooks, workers: Workers): Promise<LabeledCrossFit> {
+  prog: Progressor, hooks: AuditHooks, workers: Workers, keep: boolean): Promise<LabeledCrossFit> {
   prog.enter('featurize', FEATURIZE_FROM, `Featurising ${valid.length} rows`);
   const x: Csr = ds.input === 'text'
     ? await featurizeWith(workers, prog, valid.map((r) => r.text ?? ''), DEFAULT_FEATURIZER, hooks.signal)
@@ -286,8 +321,11 @@ async function crossFitLabeled(ds: LabeledDataset, valid: LabeledDataset['rows']
     otherId: new Int32Array(valid.length).fill(-1), otherSim: new Float32Array(valid.length),
   };
   const tasks: FoldTask[] = Array.from({ length: K }, (_, f) => ({
-    kind: 'labeled', f, fold, x, y, classes: C, k, dim: opts.dim, mining: opts.mining, epochs: plan.epochs, epochRows: plan.epochRows, earlyStop, seed: opts.seed, wantEmbedding: f === 0,
+    kind: 'labeled', f, fold, x, y, classes: C, k, dim: opts.dim, mining: opts.mining, epochs: plan.epochs, epochRows: plan.epochRows, earlyStop, seed: opts.seed,
+    // every fold's embeddings when they are saved (the map still comes from fold 0's)
+    wantEmbedding: f === 0 || opts.saveEmbeddings !== undefined,
     ...(trainable ? { trainable } : {}),
+    ...(keep ? { exportWeights: true } : {}),
   }));
   const results = await runFolds(tasks, prog, workers.runFolds, hooks.signal, valid.length);
   const { view, trainSizes, epochsRun, linearC } = foldOutcome(results, valid, ds.rows.length, opts);
@@ -321,13 +359,18 @@ async function crossFitLabeled(ds: LabeledDataset, valid: LabeledDataset['rows']
     leaks = await findLeaks(items, x, opts.seed, hooks.signal);
     prog.timings.leaks = (Date.now() - t0) / 1000;
   }
+  const byFold = [...results].sort((a, b) => a.f - b.f);
+  const kept = keep ? {
+    weights: byFold.map((r) => { if (!r.weights) throw new Error(`internal: fold ${r.f} kept no weights`); return r.weights; }),
+    z: opts.saveEmbeddings !== undefined ? byFold.map((r) => r.z ?? new Float32Array(0)) : undefined,
+  } : undefined;
   return {
-    fold, K, plan, earlyStop, probs, linear, ev, dupOf, leaks, featureDim: x.cols, trainSizes, epochsRun, linearC,
+    fold, K, plan, earlyStop, probs, linear, ev, dupOf, leaks, trainable, kept, featureDim: x.cols, trainSizes, epochsRun, linearC,
     ivf: results.find((r) => r.ivf)?.ivf, view,
   };
 }
 
-async function auditLabeled(ds: LabeledDataset, opts: AuditOptions, prog: Progressor, hooks: AuditHooks, workers: Workers): Promise<Body> {
+async function auditLabeled(ds: LabeledDataset, opts: AuditOptions, prog: Progressor, hooks: AuditHooks, workers: Workers, extras: AuditExtras): Promise<Body> {
   const valid = ds.rows.filter((r) => !r.invalid);
   const labels: string[] = [];
   const labelId = new Map<string, number>();
@@ -335,8 +378,27 @@ async function auditLabeled(ds: LabeledDataset, opts: AuditOptions, prog: Progre
   if (labels.length < 2) throw new InputError(`only one class (${JSON.stringify(labels[0] ?? '')}): a labeled audit needs at least two labels`, ds.file);
   const y = Int32Array.from(valid, (r) => labelId.get(r.label)!);
   const C = labels.length;
-  const { fold, K, plan, earlyStop, probs, linear, ev, dupOf, leaks, featureDim, trainSizes, epochsRun, linearC, ivf, view } =
-    await crossFitLabeled(ds, valid, y, C, opts, prog, hooks, workers);
+  const keep = extras.keep !== undefined && (opts.saveModel !== undefined || opts.saveEmbeddings !== undefined);
+  const cross = await crossFitLabeled(ds, valid, y, C, opts, prog, hooks, workers, keep);
+  const { fold, K, plan, earlyStop, probs, linear, dupOf, leaks, featureDim, trainSizes, epochsRun, linearC, ivf } = cross;
+  let { ev, view } = cross;
+  // the user's own space: its neighbours give the distances, the positive and negative rows and
+  // the kNN vote; the linear model and the head stay the audit's own, out of fold
+  let space: SpacePlan | undefined;
+  if (extras.space) {
+    prog.report(FOLDS_TO + 0.015, `Measuring the rows in ${extras.space.path}`);
+    space = planSpace(ds, valid, extras.space, fold);
+    const rows = valid.map((r) => r.row);
+    ev = await labeledSpaceEvidence(extras.space, space, rows, y, cross.trainable, opts.k, opts.seed, hooks.signal);
+    const m = mapVectors(extras.space, space, rows);
+    view = mapAndEmbedding(m.z, rows, ds.rows.length, m.dim, opts.seed, EMBEDDING_VALUES_MAX);
+  }
+  if (keep && cross.kept) {
+    extras.keep?.({
+      kind: 'labeled', weights: cross.kept.weights, z: cross.kept.z, dim: opts.dim,
+      rows: valid.map((r, v) => ({ row: r.row, hash: rowHash(rowText(ds, r.row)), fold: fold[v] })),
+    });
+  }
   const k = ev.k;
   prog.report(FOLDS_TO + 0.02, 'Scoring rows: label scores and their evidence');
   const scored = scoreLabeled({ y, probs, linear, classes: C, labels, ev });
@@ -369,7 +431,7 @@ async function auditLabeled(ds: LabeledDataset, opts: AuditOptions, prog: Progre
     if (leak) markLeak(out[r.row], leak, valid[leak.of], ds, false);
   });
   for (const r of ds.rows) if (r.invalid) out[r.row] = invalidRow(r);
-  return {
+  const body: Body = {
     rows: out, labels, epochs: earlyStop ? 0 : plan.epochs, approximate: ivf !== undefined,
     folds: Array.from({ length: K }, (_, f) => ({ fold: f, rows: fold.filter((g) => g === f).length })),
     model: {
@@ -378,6 +440,13 @@ async function auditLabeled(ds: LabeledDataset, opts: AuditOptions, prog: Progre
     },
     ...view,
   };
+  return space ? withSpace(body, space) : body;
+}
+
+/** The report's model with the user's space in front: what measured the rows, then what scored the labels. */
+function withSpace(body: Body, space: SpacePlan): Body {
+  const what = body.labels.length ? 'label scores (out-of-fold; the kNN vote counts the neighbours of that space)' : 'error scores (out-of-fold)';
+  return { ...body, model: { ...body.model, description: `space: ${space.info.description}; ${what}: ${body.model.description}`, space: space.info } };
 }
 
 /** For each text, the first earlier row with the same normalised text (in the same file, when `fileOf` is given), or -1. */
@@ -399,7 +468,7 @@ function exactDuplicates(texts: string[], fileOf?: Int32Array): Int32Array {
  * TensorFlow.js and about half a second of CPU on a few thousand triplets), and the report in the
  * pair model's terms: d(a,c) = sqrt(2 (1 - P(positive | anchor, c))).
  */
-async function auditTriplets(ds: TripletDataset, opts: AuditOptions, prog: Progressor, hooks: AuditHooks): Promise<Body> {
+async function auditTriplets(ds: TripletDataset, opts: AuditOptions, prog: Progressor, hooks: AuditHooks, extras: AuditExtras): Promise<Body> {
   const valid = ds.rows.filter((r) => !r.invalid);
   const n = valid.length;
   if (n < 2) throw new InputError('fewer than two usable triplets', ds.file);
@@ -432,10 +501,19 @@ async function auditTriplets(ds: TripletDataset, opts: AuditOptions, prog: Progr
     leaks = await findLeaks(items, x, opts.seed, hooks.signal);
     prog.timings.leaks = (Date.now() - t0) / 1000;
   }
+  // the user's own space: the triplets' distances are measured in it (the error scores stay the detector's)
+  let space: SpacePlan | undefined, ext: { dAP: Float64Array; dAN: Float64Array } | undefined, view: Pick<Body, 'map' | 'embedding'> = {};
+  if (extras.space) {
+    space = planSpace(ds, valid, extras.space, fold);
+    const rows = valid.map((r) => r.row);
+    ext = tripletSpaceDistances(extras.space, space, rows);
+    const a = mapVectors(extras.space, space, rows);
+    view = mapAndEmbedding(a.z, rows, ds.rows.length, a.dim, opts.seed, EMBEDDING_VALUES_MAX);
+  }
   const out: RowReport[] = new Array(ds.rows.length);
   valid.forEach((r, i) => {
     const s = scored[i];
-    const dAP = pairDistance(m.pairP[3 * i]), dAN = pairDistance(m.pairN[3 * i]);
+    const dAP = ext ? ext.dAP[i] : pairDistance(m.pairP[3 * i]), dAN = ext ? ext.dAN[i] : pairDistance(m.pairN[3 * i]);
     out[r.row] = {
       row: r.row, line: r.line, endLine: r.endLine, category: 'easy', loss: 0,
       dAP, dAN, suspicion: s.suspicion, flags: s.nearDuplicate ? ['near-duplicate'] : [],
@@ -453,8 +531,8 @@ async function auditTriplets(ds: TripletDataset, opts: AuditOptions, prog: Progr
   });
   for (const r of ds.rows) if (r.invalid) out[r.row] = invalidRow(r);
   const epochs = m.epochsPerFold[0] ?? 0;
-  return {
-    rows: out, labels: [], epochs,
+  const body: Body = {
+    rows: out, labels: [], epochs, ...view,
     folds: Array.from({ length: K }, (_, f) => ({ fold: f, rows: fold.filter((g) => g === f).length })),
     model: {
       description: `pair model: per fold, a logistic regression (C = ${DEFAULT_LINEAR.C}, ${epochs} epochs) telling an anchor's positive, ` +
@@ -466,6 +544,7 @@ async function auditTriplets(ds: TripletDataset, opts: AuditOptions, prog: Progr
       featureDim: m.featureDim, trainedRowsPerFold: m.trainedPerFold, epochsPerFold: m.epochsPerFold,
     },
   };
+  return space ? withSpace(body, space) : body;
 }
 
 /**

@@ -5,7 +5,7 @@
  * them one by one. (Explicit triplets need no encoder: tripletModel.ts cross-fits them.)
  */
 import { AbortError } from './engineApi';
-import { Encoder, DEFAULT_ENCODER, type EncoderConfig } from './encoder';
+import { Encoder, DEFAULT_ENCODER, type EncoderConfig, type EncoderWeights } from './encoder';
 import type { Csr } from './featurize';
 import { LinearModel, C_CANDIDATES, DEFAULT_LINEAR } from './linear';
 import { approximateNeighbours, ivfParams, shouldUseIvf, type IvfParams } from './ivf';
@@ -28,6 +28,8 @@ interface FoldCommon {
   seed: number;
   /** Return the embeddings of all rows, for the map. */
   wantEmbedding: boolean;
+  /** Return the trained encoder's weights (--save-model). */
+  exportWeights?: boolean;
   encoder?: Partial<EncoderConfig>;
 }
 
@@ -66,6 +68,8 @@ export interface LabeledFoldResult {
   /** Set when the neighbours were searched approximately (an inverted file), with its parameters. */
   ivf?: IvfParams;
   z?: Float32Array;
+  /** The fold's encoder, when the task asked for it. */
+  weights?: EncoderWeights;
 }
 
 export type FoldResult = LabeledFoldResult;
@@ -111,7 +115,10 @@ export async function runFold(task: FoldTask, onProgress: FoldProgress, signal?:
     const ivf = shouldUseIvf(held.length, train.length) ? ivfParams(train.length) : undefined;
     const nn = ivf ? await approximateNeighbours({ ...search, ...ivf, seed: Rng.derive(task.seed, `ivf${f}`).int(2 ** 31) }) : await nearestNeighbours(search);
     onProgress(f, 1, 'neighbours');
-    return { kind: 'labeled', f, part: task.part, held, trainRows: train.length, epochsRun, probs, linear, linearC, nn, ivf, z: task.wantEmbedding ? z : undefined };
+    return {
+      kind: 'labeled', f, part: task.part, held, trainRows: train.length, epochsRun, probs, linear, linearC, nn, ivf, z: task.wantEmbedding ? z : undefined,
+      ...(task.exportWeights ? { weights: enc.exportWeights() } : {}),
+    };
   } finally {
     enc.dispose();
   }

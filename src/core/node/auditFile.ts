@@ -1,6 +1,7 @@
 /** Reads a dataset file, starts a backend and audits it: the engine as the CLI and the worker run it. */
 import * as tf from '@tensorflow/tfjs-core';
-import { auditDataset, READ_TO } from '../audit';
+import { auditDataset, IN_PROCESS, READ_TO, type AuditExtras, type KeptAudit } from '../audit';
+import { readSpace, saveEmbeddings, saveModel } from './spaceFiles';
 import type { Dataset } from '../dataset';
 import { AbortError, type AuditFileFn, type AuditHooks } from '../engineApi';
 import { baseName, combineDatasets } from '../multi';
@@ -82,20 +83,36 @@ export async function auditFiles(files: readonly string[], options: Partial<Audi
     const ds = await readAll(files, opts, hooks);
     const readSeconds = (Date.now() - t0) / 1000;
     for (const p of ds.problems) hooks.onProblem?.(p.line, p.message);
+    const saving = opts.saveModel !== undefined || opts.saveEmbeddings !== undefined;
+    if (saving && ds.kind === 'triplets') {
+      throw new InputError('--save-model / --save-embeddings: explicit triplets are scored by a pair model, not by an encoder, so there is no encoder to save (labeled rows have one)', ds.file);
+    }
     let report: AuditReport;
+    let kept: KeptAudit | undefined;
+    const extras: AuditExtras = saving ? { keep: (k) => { kept = k; } } : {};
+    const t1 = Date.now();
     if (ds.kind === 'triplets') {
       pool?.close();
       pool = undefined;
-      report = await auditDataset(ds, opts, NO_BACKEND, hooks);
+      // the pair model needs no TensorFlow.js; a user's model does
+      const backend = opts.model ? await initBackend(opts.backend) : NO_BACKEND;
+      extras.space = await readSpace(opts, ds, hooks.signal);
+      report = await auditDataset(ds, opts, backend, hooks, IN_PROCESS, extras);
     } else {
       pool ??= new FoldPool(opts.backend, opts.workers || undefined);
       const backend = await initBackend(opts.backend);
+      if (opts.embeddings?.length || opts.model) hooks.onProgress?.({ stage: 'read', fraction: READ_TO, message: `Reading the space of ${opts.model ?? opts.embeddings?.join(', ')}` });
       const before = tf.memory().numTensors;
-      report = await auditDataset(ds, opts, backend, hooks, { featurize: pool.featurize, runFolds: pool.runner });
+      extras.space = await readSpace(opts, ds, hooks.signal);
+      report = await auditDataset(ds, opts, backend, hooks, { featurize: pool.featurize, runFolds: pool.runner }, extras);
+      if (kept && opts.saveModel) await saveModel(opts.saveModel, ds, kept, report.model.description);
       const leaked = tf.memory().numTensors - before;
       if (leaked !== 0) throw new Error(`internal: ${leaked} tensors leaked by the audit`);
     }
-    report.timings = { read: readSeconds, ...report.timings, total: report.timings.total + readSeconds };
+    if (kept && opts.saveEmbeddings) await saveEmbeddings(opts.saveEmbeddings, ds, kept);
+    // reading the user's space and saving the encoder, around the audit
+    const spaceSeconds = extras.space || saving ? Math.max(0, (Date.now() - t1) / 1000 - report.timings.total) : 0;
+    report.timings = { read: readSeconds, ...(spaceSeconds ? { space: spaceSeconds } : {}), ...report.timings, total: report.timings.total + readSeconds + spaceSeconds };
     return report;
   } finally {
     pool?.close();
