@@ -1,4 +1,5 @@
 /** The extension's settings (`tripletAudit.*`), read into engine options and editor preferences. */
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { AuditOptions, BackendName, ColumnOptions, DatasetKind, DistanceName } from '../core/types';
 import { DEFAULT_OPTIONS } from '../core/types';
@@ -63,12 +64,27 @@ export function readSettings(scope?: vscode.Uri): ExtensionSettings {
       backend: c.get<BackendName>('backend', DEFAULT_OPTIONS.backend),
       maxRows: c.get<number>('maxRows', 50000),
       ...(c.get<boolean>('trainOnTest', false) ? { trainOnTest: true } : {}),
+      ...spaceOptions(c, scope),
     },
     margin: margin > 0 ? margin : DEFAULT_OPTIONS.margin,
     distance,
     severities,
     reauditOnSave: c.get<boolean>('reauditOnSave', true),
   };
+}
+
+/**
+ * The user's own space (tripletAudit.embeddings / tripletAudit.model): paths relative to the
+ * file's workspace folder (else to the file's folder) are made absolute for the audit job.
+ */
+function spaceOptions(c: vscode.WorkspaceConfiguration, scope?: vscode.Uri): Partial<AuditOptions> {
+  const base = scope ? vscode.workspace.getWorkspaceFolder(scope)?.uri.fsPath ?? path.dirname(scope.fsPath) : undefined;
+  const abs = (p: string) => (path.isAbsolute(p) || !base ? p : path.join(base, p));
+  const raw = c.get<string | string[]>('embeddings', []);
+  const embeddings = (Array.isArray(raw) ? raw : [raw]).filter((p) => typeof p === 'string' && p.trim()).map((p) => abs(p.trim()));
+  const model = c.get<string>('model', '').trim();
+  if (embeddings.length) return { embeddings };
+  return model ? { model: abs(model) } : {};
 }
 
 /** Where margin/distance changes are written: the workspace when there is one. */

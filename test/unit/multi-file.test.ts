@@ -10,6 +10,7 @@ import { combineDatasets, splitFromName } from '../../src/core/multi';
 import { readDatasetFile } from '../../src/core/node/readFile';
 import { InputError } from '../../src/core/dataset';
 import { fileDigest, fileReport } from '../../src/extension/logic/groups';
+import { planCleaning } from '../../src/extension/logic/cleanCopy';
 import { digestText } from '../../src/extension/logic/rowDigest';
 import { plantSplits, readJsonl, toJsonl } from '../../bench/plantLeaks';
 import type { AuditReport } from '../../src/core/types';
@@ -160,6 +161,17 @@ describe('several files audited together', function () {
     assert.equal(ds.problems[0].file, 1);
     assert.equal(ds.problems[0].line, 2);
     assert.ok(ds.problems[0].message.startsWith('bad_dev.jsonl: line 2'));
+  });
+
+  it('a cleaned copy drops leaks from dev and test files, not from the train file', () => {
+    // rows whose only data-error flag is leak
+    const onlyLeak = (flags: readonly string[]) => flags.includes('leak') && !flags.some((f) => ['mislabeled', 'invalid', 'near-duplicate'].includes(f));
+    const leaksOf = (i: number) => fileReport(report, i).rows.filter((r) => onlyLeak(r.flags)).map((r) => r.row);
+    const dropped = (i: number) => planCleaning(fileReport(report, i), new Set(), 'drop').filter((a) => onlyLeak(a.flags)).map((a) => a.row);
+    assert.ok(leaksOf(0).length > 0 && leaksOf(2).length > 0);
+    assert.deepEqual(dropped(0), []);
+    assert.deepEqual(dropped(1), leaksOf(1));
+    assert.deepEqual(dropped(2), leaksOf(2));
   });
 
   it('a one-file report is as it was: no files, no file or leak fields on its rows', async () => {

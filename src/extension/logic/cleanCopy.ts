@@ -31,8 +31,10 @@ export function planCleaning(report: AuditReport, reviewed: ReadonlySet<number>,
   digestRows?: readonly RowDigest[]): CleanAction[] {
   const ords = digestRows ? digestRows.map((d) => d.ordinal) : ordinals(report.rows);
   const out: CleanAction[] = [];
+  // a leak is dropped from the evaluation side (dev and test files): the training copy stays
+  const evalFile = (r: AuditReport['rows'][number]) => r.file !== undefined && ['dev', 'test'].includes(report.files?.[r.file]?.split ?? '');
   report.rows.forEach((r, i) => {
-    const errors = r.flags.filter((f) => ERROR_FLAGS.includes(f));
+    const errors = r.flags.filter((f) => ERROR_FLAGS.includes(f) || (f === 'leak' && evalFile(r)));
     if (!errors.length || (reviewed.has(r.row) && !errors.includes('invalid'))) return;
     const base = { row: r.row, line: r.line, endLine: r.endLine, ordinal: ords[i] ?? 0, flags: r.flags };
     const why = r.evidence.filter((e) => !e.startsWith('hinge: ')).join('; ');
