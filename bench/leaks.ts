@@ -9,6 +9,8 @@
  *     the dataset's own repeated items, which are real leaks; the exact ones are counted apart);
  *   - time: the three-file audit end to end, beside the same rows audited as one file in the same
  *     run (the reference), and the leak search's own seconds (report.timings.leaks).
+ * --big N: the leak search alone (findLeaks, as the audit runs it) on N rows of the shared large
+ * file (bench/bigFile.ts) split 80 / 10 / 10, beside featurising them (its input), in one run.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -17,6 +19,10 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { AuditReport } from '../src/core/types';
 import { EDITS, plantSplits, readJsonl, toJsonl, writeSplits, type Plant } from './plantLeaks';
+import { bigFile } from './bigFile';
+import { featurize, DEFAULT_FEATURIZER } from '../src/core/featurize';
+import { findLeaks, type LeakItem } from '../src/core/leaks';
+import { readDatasetFile } from '../src/core/node/readFile';
 
 const root = join(__dirname, '..');
 const cli = join(root, 'dist', 'cli.js');
@@ -31,8 +37,23 @@ function audit(files: string[], out: string): { report: AuditReport; seconds: nu
 
 const key = (file: number, line: number) => `${file}:${line}`;
 
+async function big(n: number): Promise<void> {
+  const ds = await readDatasetFile(bigFile(n));
+  if (ds.kind !== 'labeled') throw new Error('the big file is labeled rows');
+  const texts = ds.rows.filter((r) => !r.invalid).map((r) => r.text ?? '');
+  const t0 = process.hrtime.bigint();
+  const x = featurize(texts, DEFAULT_FEATURIZER);
+  const t1 = process.hrtime.bigint();
+  const file = (i: number) => (i < 0.8 * texts.length ? 0 : i < 0.9 * texts.length ? 1 : 2);
+  const items: LeakItem[] = texts.map((text, i) => ({ text, row: i, file: file(i), x: i, query: true }));
+  const found = await findLeaks(items, x, 1);
+  const t2 = process.hrtime.bigint();
+  console.log(`${texts.length} rows split 80/10/10: featurising ${(Number(t1 - t0) / 1e9).toFixed(1)} s, leak search ${(Number(t2 - t1) / 1e9).toFixed(1)} s (${found.size} rows in leak pairs; one thread, machine shared)`);
+}
+
 function main(): void {
-  const { values } = parseArgs({ options: { seeds: { type: 'string' }, plants: { type: 'string' }, file: { type: 'string' }, text: { type: 'string' } } });
+  const { values } = parseArgs({ options: { seeds: { type: 'string' }, plants: { type: 'string' }, file: { type: 'string' }, text: { type: 'string' }, big: { type: 'string' } } });
+  if (values.big) { void big(Number(values.big)); return; }
   const seeds = (values.seeds ?? '1,2,3').split(',').map(Number);
   const plants = Number(values.plants ?? 150);
   const name = values.file ?? 'ag_news_test.jsonl';

@@ -22,6 +22,8 @@
 import type { Csr } from './featurize';
 import { normalizeText, rowDot, textWords } from './featurize';
 import { nearestNeighbours } from './neighbours';
+import { approximateNeighbours, ivfParams, shouldUseIvf } from './ivf';
+import { Rng } from './rng';
 import { AbortError } from './engineApi';
 
 export const LEAK_PREFIX = 'leak: ';
@@ -166,13 +168,20 @@ export async function findLeaks(items: readonly LeakItem[], x: Csr, seed: number
   candidates.forEach((i, s) => { slot[i] = s; });
   const z = countSketch(x, candidates.map((i) => items[i].x), SKETCH_DIM, seed);
   const files = [...new Set(open.map((i) => items[i].file))].sort((a, b) => a - b);
+  // when every item is looked up (labeled texts) the relation is symmetric: each file's rows need
+  // only the earlier files' (a pair is found from its later row), half the search
+  const symmetric = items.every((it) => it.query);
   for (const f of files) {
     if (signal?.aborted) throw new AbortError();
     const queries = Int32Array.from(open.filter((i) => items[i].file === f), (i) => slot[i]);
-    const refs = Int32Array.from(candidates.filter((i) => items[i].file !== f), (i) => slot[i]);
+    const refs = Int32Array.from(candidates.filter((i) => (symmetric ? items[i].file < f : items[i].file !== f)), (i) => slot[i]);
     if (queries.length === 0 || refs.length === 0) continue;
     const k = Math.min(CANDIDATES, refs.length);
-    const nn = await nearestNeighbours({ z, dim: SKETCH_DIM, queries, refs, k, signal });
+    // past the folds' threshold the inverted file searches (recall@10 0.99 at 100,000 rows, bench:recall)
+    const search = { z, dim: SKETCH_DIM, queries, refs, k, signal };
+    const nn = shouldUseIvf(queries.length, refs.length)
+      ? await approximateNeighbours({ ...search, ...ivfParams(refs.length), seed: Rng.derive(seed, `leaks${f}`).int(2 ** 31) })
+      : await nearestNeighbours(search);
     queries.forEach((s, qi) => {
       const q = candidates[s];
       if (out.get(items[q].row)?.found === 'query') return;

@@ -77,12 +77,20 @@ function copyDatasets(workspace: string): void {
     copyFileSync(from, join(workspace, name));
     chmodSync(join(workspace, name), 0o644);
   }
-  // workspace/splits/{train,dev,test}.jsonl with the plants, and truth.json (the clean splits stay out of the workspace)
-  const planted = plantSplits(readJsonl(join(DATASETS, 'ag_news_test.jsonl')).slice(0, SPLIT_ROWS), 'text', SPLIT_SEED, SPLIT_PLANTS);
-  const made = writeSplits(join(workspace, 'splits-clean'), planted);
-  mkdirSync(join(workspace, 'splits'));
-  for (const f of [...made.planted, made.truth]) copyFileSync(f, join(workspace, 'splits', f.split('/').pop() ?? ''));
-  rmSync(join(workspace, 'splits-clean'), { recursive: true, force: true });
+  copySplits(join(workspace, 'splits'));
+}
+
+/** Copies the planted train / dev / test splits and truth.json into `dir` (made once, in the run folder). */
+function copySplits(dir: string): void {
+  if (!runDir) throw new Error('no run folder');
+  const made = join(runDir, 'splits-made');
+  if (!existsSync(made)) {
+    const planted = plantSplits(readJsonl(join(DATASETS, 'ag_news_test.jsonl')).slice(0, SPLIT_ROWS), 'text', SPLIT_SEED, SPLIT_PLANTS);
+    writeSplits(made, planted);
+  }
+  mkdirSync(dir, { recursive: true });
+  for (const f of ['train.jsonl', 'dev.jsonl', 'test.jsonl']) copyFileSync(join(made, 'planted', f), join(dir, f));
+  copyFileSync(join(made, 'truth.json'), join(dir, 'truth.json'));
 }
 
 async function main(): Promise<void> {
@@ -99,6 +107,8 @@ async function main(): Promise<void> {
   mkdirSync(workspace);
   const file = join(workspace, 'sample.csv');
   copyFileSync(join(ROOT, 'media', 'sample.csv'), file);
+  // the UI's multi-selection: the same planted splits as the host suite's, at the workspace's root
+  copySplits(workspace);
   await setupStep('install the VSIX into a fresh code-server', () => installVsix(dir, join(ROOT, 'triplet-audit.vsix')));
   let url = '';
   await setupStep('start code-server', async () => { server = await startCodeServer(dir); url = server.url; });
