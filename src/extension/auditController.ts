@@ -277,7 +277,8 @@ export class AuditController implements vscode.Disposable {
             this.stage = p.stage;
             show.push(p);
           },
-          onProblem: (line, message) => this.log.appendLine(`${name}:${line}: ${message}`),
+          // a multi-file audit's problems name their file already
+          onProblem: (line, message) => this.log.appendLine(/^[^:\s]+: line \d+/.test(message) ? message : `${name}:${line}: ${message}`),
         });
       } finally {
         show.cancel();

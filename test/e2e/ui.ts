@@ -231,12 +231,28 @@ export async function runUi(o: UiOptions): Promise<Step[]> {
     await item.waitFor({ state: 'visible', timeout: 10_000 });
     const single = await page.locator('.monaco-menu .action-item', { hasText: 'Audit File…' }).count();
     check(single === 0, '"Audit File…" is offered on a multi-selection');
+    // a menu item takes its click on release; a click that lands while the menu still animates
+    // only highlights it, so Enter on the highlighted item, as a person would press it
+    await item.hover();
+    await sleep(300);
     await item.click();
+    await sleep(500);
+    if (await item.isVisible().catch(() => false)) await page.keyboard.press('Enter');
     const done = await waitFor('the multi-file audit\'s message', async () =>
       (await notificationMessages(page)).find((m) => m.includes('rows of train.jsonl (train), dev.jsonl (dev), test.jsonl (test)')), 300_000);
     check(done.includes(`${expected.rowCount} rows`) && done.includes(`${expected.summary.leak ?? 0} rows repeated across files (leaks)`),
       `"${done}" != CLI: ${expected.rowCount} rows, ${expected.summary.leak} leaks`);
-    return done;
+    // the open panel follows: the whole report, with the files side by side
+    const frame = await webviewFrame(page, 'table.splits');
+    const files = await waitFor('the panel\'s files table', async () => {
+      const cells = await frame.locator('table.splits tr[data-file] td:first-child').allTextContents();
+      return cells.length === 3 ? cells : undefined;
+    }, 20_000);
+    check(files.join(',') === names.join(','), `panel files ${files.join(',')}`);
+    const leaks = Number(((await frame.locator('.summary .count[data-count="leak"] .count-value').textContent()) ?? '').trim());
+    check(leaks === expected.summary.leak, `panel leaks ${leaks} != CLI ${expected.summary.leak}`);
+    await sleep(500);
+    return `${done}; panel: ${files.join(', ')}, ${leaks} leaks`;
   });
 
   return steps;
