@@ -44,6 +44,7 @@ Options:
   --save-model DIR        save the audit's cross-fitted encoder there (TensorFlow.js LayersModel)
   --save-embeddings FILE  save its stacked out-of-fold embeddings (.npy, metadata beside it)
   --top N                 rows listed by --format table (default 20)
+  --signals FILE          labeled rows: write each out-of-fold label signal (JSON) for bench:quality
   -q, --quiet             no progress on standard error
   -h, --help              this help`;
 
@@ -54,6 +55,7 @@ export interface CliArgs {
   format: 'json' | 'table';
   out?: string;
   html?: string;
+  signals?: string;
   top: number;
   quiet: boolean;
   options: Partial<AuditOptions>;
@@ -81,7 +83,7 @@ export function parseCli(argv: string[], isTty: boolean): CliArgs | 'help' {
       options: {
         format: s, out: s, html: s, margin: s, distance: s, seed: s, folds: s, k: s, epochs: s, dim: s, mining: s,
         threshold: s, 'max-rows': s, workers: s, backend: s, 'text-column': s, 'label-column': s, 'anchor-column': s,
-        'positive-column': s, 'negative-column': s, kind: s, top: s,
+        'positive-column': s, 'negative-column': s, kind: s, top: s, signals: s,
         map: { type: 'string', multiple: true }, splits: s, 'train-on-test': { type: 'boolean' },
         embeddings: { type: 'string', multiple: true }, model: s, 'save-model': s, 'save-embeddings': s,
         quiet: { type: 'boolean', short: 'q' }, help: { type: 'boolean', short: 'h' },
@@ -123,7 +125,7 @@ export function parseCli(argv: string[], isTty: boolean): CliArgs | 'help' {
   return {
     file: files[0], files,
     format: oneOf('format', v.format, ['json', 'table'] as const) ?? (isTty ? 'table' : 'json'),
-    out: v.out, html: v.html, top: num('top', v.top, true, 0) ?? 20, quiet: !!v.quiet, options,
+    out: v.out, html: v.html, signals: v.signals, top: num('top', v.top, true, 0) ?? 20, quiet: !!v.quiet, options,
   };
 }
 

@@ -37,6 +37,7 @@ async function main(argv: string[]): Promise<number> {
     },
     // several files: the message names its file
     onProblem: (line, message) => log(multi ? message : `${args.file}:${line}: ${message}`),
+    onSignals: args.signals ? (s) => writeFileSync(args.signals!, JSON.stringify(s)) : undefined,
   });
   log(`backend: ${backendLabel(report.settings.backend)}; done in ${report.timings.total.toFixed(1)} s`);
   if (report.model.space) log(`space: ${report.model.space.description}`);

@@ -19,6 +19,20 @@ export interface AuditHooks {
   signal?: AbortSignal;
   /** Receives each problem (bad row) as soon as it is found. */
   onProblem?(line: number, message: string): void;
+  /** Labeled rows: each out-of-fold signal of the label scores, for the quality benchmark (`--signals`). */
+  onSignals?(s: LabelSignals): void;
+}
+
+/**
+ * The out-of-fold label signals of a labeled audit, one entry per usable row: its data-row index,
+ * its label id, and per signal a [rows x classes] row-major block of class probabilities.
+ */
+export interface LabelSignals {
+  labels: string[];
+  rows: number[];
+  y: number[];
+  /** Signal name -> [rows x classes] probabilities (the kNN vote as fractions of the neighbours). */
+  probs: Record<string, number[]>;
 }
 
 export type AuditFileFn = (file: string, options?: Partial<AuditOptions>, hooks?: AuditHooks) => Promise<AuditReport>;
