@@ -38,11 +38,30 @@ export interface EncoderConfig {
   lrDense: number;
   /** Softmax scale of the cosine classifier. */
   scale: number;
+  /**
+   * The share of the teacher's probabilities (the fold's linear model on the same training rows)
+   * in the head's targets, the rest being the given label; used when trainLabeled gets a teacher.
+   */
+  distill: number;
 }
 
+/**
+ * Measured on the corrupted copies (make_noisy seed 1, rate 0.1; TREC / SMS / AG News /
+ * ChnSentiCorp): the encoder's own AP (head and kNN vote) against the linear model's, and the
+ * out-of-fold kNN accuracy against the clean labels (linear model: 0.841 / 0.986 / 0.876 / 0.885).
+ * Hidden 32, labels only (the first wave): AP ratio 0.81 / 0.97 / 0.81 / 0.78, kNN 0.808 / 0.975 /
+ * 0.844 / 0.872. Hidden 64: 0.87 / 0.98 / 0.92 / 0.84, kNN 0.821 / 0.973 / 0.848 / 0.875.
+ * Hidden 64 with the teacher's probabilities as targets: share 0.5: 0.94 / 1.00 / 0.94 / 0.77,
+ * share 1: 0.97 / 1.00 / 0.96 / 0.92, kNN 0.835 / 0.983 / 0.858 / 0.869. The labels alone let the
+ * encoder memorise the noisy ones within a few epochs (ten epochs without early stopping: kNN AP
+ * on one TREC fold 0.61 -> 0.35); the teacher's regularised probabilities do not. Tried on one fold
+ * of TREC and AG News and left out: generalised cross-entropy (q = 0.7), L2 decay of the bag,
+ * early stopping on accuracy with patience, a warm start of the bag from the linear weights
+ * (each lowered the encoder's AP or its kNN accuracy).
+ */
 export const DEFAULT_ENCODER: Omit<EncoderConfig, 'classes' | 'dim'> = {
-  hidden: 32, margin: 0.2, mining: 'semi-hard', tripletWeight: 1, batchSize: 256,
-  bagSgd: 150, lrDense: 0.005, scale: 16,
+  hidden: 64, margin: 0.2, mining: 'semi-hard', tripletWeight: 1, batchSize: 256,
+  bagSgd: 150, lrDense: 0.005, scale: 16, distill: 1,
 };
 
 /** An encoder's forward-shape weights (see Encoder.exportWeights). */
@@ -181,19 +200,22 @@ export class Encoder {
    * `earlyStop`, `epochs` is a maximum: a held-back tenth of the rows measures the head's
    * cross-entropy after each epoch, and training stops once it no longer improves (more epochs
    * would memorise the noisy labels). Each epoch visits at most `epochRows` of the training rows,
-   * a fresh random draw each time (large files: see labeledTraining in audit.ts). Returns the
+   * a fresh random draw each time (large files: see labeledTraining in audit.ts). `teacher`,
+   * [rows x classes] aligned with `rows`, gives the head soft targets (cfg.distill). Returns the
    * number of epochs run.
    */
   async trainLabeled(x: Csr, rows: Int32Array, labels: Int32Array, epochs: number, rng: Rng, hooks: TrainHooks = {},
-    earlyStop = false, epochRows = Infinity): Promise<number> {
-    let order = Int32Array.from(rows);
+    earlyStop = false, epochRows = Infinity, teacher?: Float32Array): Promise<number> {
+    // positions in `rows` (the teacher's rows)
+    let order = Int32Array.from(rows.keys());
     let val = new Int32Array(0);
     if (earlyStop && rows.length >= 50) {
       rng.shuffle(order);
       const nVal = Math.max(10, Math.round(rows.length / 10));
-      val = order.slice(0, nVal);
+      val = Int32Array.from(order.subarray(0, nVal), (q) => rows[q]);
       order = order.slice(nVal);
     }
+    const share = teacher ? this.cfg.distill : 0;
     let best = Infinity;
     const B = this.cfg.batchSize, C = this.cfg.classes;
     for (let ep = 0; ep < epochs; ep++) {
@@ -201,8 +223,14 @@ export class Encoder {
       const visit = Math.min(order.length, epochRows);
       for (let s = 0; s + 2 <= visit; s += B) {
         if (hooks.signal?.aborted) throw new AbortError();
-        const batch = order.subarray(s, Math.min(s + B, visit));
+        const at = order.subarray(s, Math.min(s + B, visit));
+        const batch = Int32Array.from(at, (q) => rows[q]);
         const y = Int32Array.from(batch, (r) => labels[r]);
+        const target = new Float32Array(batch.length * C);
+        at.forEach((q, i) => {
+          if (share > 0) for (let c = 0; c < C; c++) target[i * C + c] = share * teacher![q * C + c];
+          target[i * C + y[i]] += 1 - share;
+        });
         const hBuf = this.bagForward(x, batch);
         // The triplet term is mined and differentiated in JS on the current embeddings; TF.js
         // receives its gradient G through the surrogate sum(z * G), whose gradient is exactly G.
@@ -211,7 +239,7 @@ export class Encoder {
             hingeGradient(zNow, this.cfg.dim, mineTriplets(zNow, this.cfg.dim, y, this.cfg.mining, 4, gram), this.cfg.margin, this.cfg.tripletWeight))
           : undefined;
         await this.step(x, batch, hBuf, (z, logits) => tf.tidy(() => {
-          const ce = softmaxCrossEntropy(logits, tf.oneHot(tf.tensor1d(y, 'int32'), C) as tf.Tensor2D);
+          const ce = softmaxCrossEntropy(logits, tf.tensor2d(target, [batch.length, C]));
           return g ? tf.add(ce, tf.sum(tf.mul(z, tf.tensor2d(g, z.shape)))) as tf.Scalar : ce;
         }));
       }
@@ -286,11 +314,11 @@ export class Encoder {
   }
 }
 
-function softmaxCrossEntropy(logits: tf.Tensor2D, oneHot: tf.Tensor2D): tf.Scalar {
+function softmaxCrossEntropy(logits: tf.Tensor2D, targets: tf.Tensor2D): tf.Scalar {
   const mx = tf.max(logits, 1, true);
   const shifted = tf.sub(logits, mx);
   const lse = tf.log(tf.sum(tf.exp(shifted), 1, true));
-  return tf.neg(tf.mean(tf.sum(tf.mul(oneHot, tf.sub(shifted, lse)), 1))) as tf.Scalar;
+  return tf.neg(tf.mean(tf.sum(tf.mul(targets, tf.sub(shifted, lse)), 1))) as tf.Scalar;
 }
 
 /**

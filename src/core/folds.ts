@@ -11,6 +11,7 @@ import { LinearModel, C_CANDIDATES, DEFAULT_LINEAR } from './linear';
 import { approximateNeighbours, ivfParams, shouldUseIvf, type IvfParams } from './ivf';
 import { emptyNeighbours, nearestNeighbours, type NeighbourResult } from './neighbours';
 import { Rng } from './rng';
+import { SAMPLED_TRIPLETS, sampleTriplets, unitDistance } from './sampledTriplets';
 import type { Mining } from './types';
 
 interface FoldCommon {
@@ -43,9 +44,14 @@ export interface LabeledFoldTask extends FoldCommon {
   /**
    * Which half of the fold to run: the encoder (training, embedding, neighbours) or the linear
    * model; absent: both. A pool runs the halves on different threads so that five folds
-   * keep two threads busy to the end.
+   * keep two threads busy to the end. The encoder half needs `teacher` from the linear half.
    */
   part?: 'encoder' | 'linear';
+  /**
+   * The encoder half's teacher: the fold's linear model's probabilities on its training rows
+   * ([train x classes], in the order of splitFold's `train`), the head's soft targets.
+   */
+  teacher?: Float32Array;
 }
 
 export type FoldTask = LabeledFoldTask;
@@ -64,12 +70,16 @@ export interface LabeledFoldResult {
   linear: Float32Array;
   /** The C the linear model chose (0 in an encoder half's result). */
   linearC: number;
+  /** A linear half's result: its probabilities on the fold's training rows (the encoder's teacher). */
+  teacher?: Float32Array;
   nn: NeighbourResult;
   /** Set when the neighbours were searched approximately (an inverted file), with its parameters. */
   ivf?: IvfParams;
   z?: Float32Array;
   /** The fold's encoder, when the task asked for it. */
   weights?: EncoderWeights;
+  /** Sampled training triplets anchored on the held-out rows, in this fold's space (sampledTriplets.ts). */
+  sampled?: { dAP: Float32Array; dAN: Float32Array };
 }
 
 export type FoldResult = LabeledFoldResult;
@@ -89,10 +99,11 @@ export async function runFold(task: FoldTask, onProgress: FoldProgress, signal?:
   const { f, x } = task;
   const { train, held } = splitFold(task.fold, f, task.trainable);
   if (task.part === 'linear') {
-    const { linear, C: linearC } = fitLinear(task, train, held, signal);
+    const { linear, C: linearC, teacher } = fitLinear(task, train, held, signal);
     onProgress(f, 1, 'linear');
-    return { kind: 'labeled', f, part: 'linear', held, trainRows: train.length, epochsRun: 0, probs: new Float32Array(0), linear, linearC, nn: emptyNeighbours(0, 0) };
+    return { kind: 'labeled', f, part: 'linear', held, trainRows: train.length, epochsRun: 0, probs: new Float32Array(0), linear, linearC, teacher, nn: emptyNeighbours(0, 0) };
   }
+  if (task.part === 'encoder' && !task.teacher) throw new Error('internal: an encoder half without its teacher');
   const cfg: EncoderConfig = {
     ...DEFAULT_ENCODER, ...task.encoder, dim: task.dim, mining: task.mining,
     classes: task.classes,
@@ -102,8 +113,8 @@ export async function runFold(task: FoldTask, onProgress: FoldProgress, signal?:
   const hooks = { signal, onEpoch: (t: number) => onProgress(f, 0.75 * t, 'train') };
   try {
     const C = task.classes;
-    const { linear, C: linearC } = task.part === 'encoder' ? { linear: new Float32Array(0), C: 0 } : fitLinear(task, train, held, signal);
-    const epochsRun = await enc.trainLabeled(x, train, task.y, task.epochs, order, hooks, task.earlyStop, task.epochRows);
+    const { linear, C: linearC, teacher } = task.part === 'encoder' ? { linear: new Float32Array(0), C: 0, teacher: task.teacher } : fitLinear(task, train, held, signal);
+    const epochsRun = await enc.trainLabeled(x, train, task.y, task.epochs, order, hooks, task.earlyStop, task.epochRows, teacher);
     onProgress(f, 0.75, 'embed');
     const { z, head } = await enc.embed(x, Int32Array.from(task.fold.keys()), signal);
     const probs = new Float32Array(held.length * C);
@@ -115,8 +126,9 @@ export async function runFold(task: FoldTask, onProgress: FoldProgress, signal?:
     const ivf = shouldUseIvf(held.length, train.length) ? ivfParams(train.length) : undefined;
     const nn = ivf ? await approximateNeighbours({ ...search, ...ivf, seed: Rng.derive(task.seed, `ivf${f}`).int(2 ** 31) }) : await nearestNeighbours(search);
     onProgress(f, 1, 'neighbours');
+    const sampled = sampleTriplets(held, train, task.y, unitDistance(z, task.dim), Math.ceil(SAMPLED_TRIPLETS * held.length / task.fold.length), Rng.derive(task.seed, `sample${f}`));
     return {
-      kind: 'labeled', f, part: task.part, held, trainRows: train.length, epochsRun, probs, linear, linearC, nn, ivf, z: task.wantEmbedding ? z : undefined,
+      kind: 'labeled', f, part: task.part, held, trainRows: train.length, epochsRun, probs, linear, linearC, nn, ivf, sampled, z: task.wantEmbedding ? z : undefined,
       ...(task.exportWeights ? { weights: enc.exportWeights() } : {}),
     };
   } finally {
@@ -126,15 +138,15 @@ export async function runFold(task: FoldTask, onProgress: FoldProgress, signal?:
 
 /**
  * The fold's logistic regression, its C chosen from C_CANDIDATES (linear.ts): [held x classes]
- * out-of-fold probabilities, and the C.
+ * out-of-fold probabilities, the C, and its probabilities on the training rows (the encoder's teacher).
  */
-function fitLinear(task: LabeledFoldTask, train: Int32Array, held: Int32Array, signal?: AbortSignal): { linear: Float32Array; C: number } {
+function fitLinear(task: LabeledFoldTask, train: Int32Array, held: Int32Array, signal?: AbortSignal): { linear: Float32Array; C: number; teacher: Float32Array } {
   const lin = new LinearModel(task.x, task.classes);
   const C = chooseC(lin, task, train, signal);
   lin.reset();
   lin.fit(train, task.y, Rng.derive(task.seed, `linear${task.f}`), { ...DEFAULT_LINEAR, C }, signal);
   if (signal?.aborted) throw new AbortError();
-  return { linear: lin.predict(held), C };
+  return { linear: lin.predict(held), C, teacher: lin.predict(train) };
 }
 
 /** Training rows below which C is not chosen (a tenth of them would be too few to tell). */
@@ -174,20 +186,25 @@ function chooseC(lin: LinearModel, task: LabeledFoldTask, train: Int32Array, sig
 }
 
 /**
- * The jobs a pool runs for one fold: its encoder half and its linear half (so that five folds
- * spread over two threads without one thread running the fifth alone), or the task as it is
- * when it is a half already. Share of the fold's work in each (for progress): measured on a 100,000-row
- * fold, the linear model took ~6 s of ~35.
+ * The jobs a pool runs for one fold: its linear half, then its encoder half, which learns from the
+ * linear half's teacher (so that five folds spread over two threads without one thread running the
+ * fifth alone), or the task as it is when it is a half already. Share of the fold's work in each
+ * (for progress): measured on a 100,000-row fold, the linear model took ~6 s of ~35.
  */
 export function foldJobs(task: FoldTask): { task: FoldTask; share: number }[] {
   if (task.part) return [{ task, share: 1 }];
-  return [{ task: { ...task, part: 'encoder' }, share: 0.8 }, { task: { ...task, part: 'linear', wantEmbedding: false }, share: 0.2 }];
+  return [{ task: { ...task, part: 'linear', wantEmbedding: false, exportWeights: false }, share: 0.2 }, { task: { ...task, part: 'encoder' }, share: 0.8 }];
+}
+
+/** The encoder half's task, with the teacher its linear half made. */
+export function withTeacher(encoderHalf: FoldTask, linearHalf: FoldResult): FoldTask {
+  return { ...encoderHalf, teacher: linearHalf.teacher };
 }
 
 /** One fold's result from the results of its jobs (in foldJobs's order). */
 export function mergeFoldParts(parts: FoldResult[]): FoldResult {
   if (parts.length === 1) return parts[0];
-  const [enc, lin] = parts;
+  const [lin, enc] = parts;
   return { ...enc, part: undefined, linear: lin.linear, linearC: lin.linearC };
 }
 

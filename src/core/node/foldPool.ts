@@ -10,7 +10,7 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { AbortError } from '../engineApi';
-import { foldJobs, mergeFoldParts, runFoldsInProcess, type FoldProgress, type FoldResult, type FoldRunner, type FoldTask } from '../folds';
+import { foldJobs, mergeFoldParts, runFoldsInProcess, withTeacher, type FoldProgress, type FoldResult, type FoldRunner, type FoldTask } from '../folds';
 import { bucketCount, compactRows, featurize, slots, vocabulary, type Csr, type Featurizer, type FeaturizerOptions, type Vocabulary } from '../featurize';
 import type { BackendName } from '../types';
 
@@ -134,34 +134,41 @@ export class FoldPool {
 
   /**
    * Runs the folds on the pool's threads (in-process when it has none), as the jobs of foldJobs:
-   * each idle thread takes the next job, the longest (the encoders) first, so a fold's two halves
-   * may run side by side and the short jobs fill in at the end.
+   * each idle thread takes the next job, every fold's linear half first (they are short, and each
+   * encoder half learns from its fold's linear half), then the encoder halves, which wait for
+   * their linear half if it is still running on another thread.
    */
   readonly runner: FoldRunner = (tasks, onProgress, signal) => {
     if (this.workers.length === 0) return runFoldsInProcess(tasks, onProgress, signal);
     for (const t of tasks) shareCsr(t.x);
     const perFold = tasks.map(foldJobs);
-    const jobs = perFold.flatMap((js) => js.map((j, part) => ({ ...j, part }))).sort((a, b) => b.share - a.share);
+    const jobs = perFold.flatMap((js, f) => js.map((j, part) => ({ ...j, f, part }))).sort((a, b) => a.part - b.part || a.f - b.f);
     // per fold: the fraction done of each of its jobs, weighted by the job's share
     const done = perFold.map((js) => new Float64Array(js.length));
     const fraction = (f: number) => perFold[f].reduce((t, j, i) => t + j.share * done[f][i], 0);
-    const parts: FoldResult[][] = tasks.map(() => []);
+    // per fold and job: its result, once settled
+    const settled = perFold.map((js) => js.map(() => {
+      let resolve!: (r: FoldResult) => void;
+      const promise = new Promise<FoldResult>((r) => { resolve = r; });
+      return { promise, resolve };
+    }));
     let next = 0;
     const drain = async (w: Worker): Promise<void> => {
       while (next < jobs.length) {
         const job = jobs[next++];
-        const m = await this.call(w, { type: 'fold', task: job.task }, (p) => {
+        const task = job.part > 0 ? withTeacher(job.task, await settled[job.f][0].promise) : job.task;
+        const m = await this.call(w, { type: 'fold', task }, (p) => {
           done[p.f][job.part] = p.fraction;
           onProgress(p.f, fraction(p.f), p.stage);
         });
         if (m.type !== 'done') throw new Error(`internal: a worker answered ${m.type} to a fold`);
-        parts[m.result.f][job.part] = m.result;
+        settled[job.f][job.part].resolve(m.result);
       }
       this.retire(w);
     };
     return this.guarded(signal, async () => {
       await Promise.all(this.workers.map(drain));
-      return parts.map(mergeFoldParts);
+      return Promise.all(settled.map((s) => Promise.all(s.map((j) => j.promise)).then(mergeFoldParts)));
     });
   };
 
