@@ -15,6 +15,7 @@ import { MapView } from './map';
 import { MarginControls, roundMargin } from './marginControls';
 import { AuditModel } from './model';
 import { NO_FILTERS, RowView } from './rowView';
+import { SampledTripletsLine } from './sampledTriplets';
 import { Summary } from './summary';
 import { Table } from './table';
 import type { Theme } from './theme';
@@ -48,6 +49,7 @@ export class App {
   readonly model: AuditModel;
   private readonly view: RowView;
   private readonly summary: Summary;
+  private readonly sampled: SampledTripletsLine;
   private readonly histogram: Histogram;
   /** Multi-file audits: one small histogram per file, side by side, on the whole histogram's axis. */
   private readonly splitHistograms: Histogram[] = [];
@@ -80,6 +82,7 @@ export class App {
     if (sort) this.view.setSort(sort.column, sort.dir === 'desc' ? 'desc' : 'asc'); else this.view.refilter();
 
     this.summary = new Summary(model);
+    this.sampled = new SampledTripletsLine(model);
     this.histogram = new Histogram(model, theme, (m) => this.userMargin(m, true));
     this.controls = new MarginControls(model, this.histogram.axisMax, {
       margin: (m) => this.userMargin(m, false),
@@ -96,7 +99,7 @@ export class App {
     const right = el('div', { class: 'pane-right' });
     const tableBox = el('section', { class: 'table-box', 'aria-label': 'Rows' });
     append(tableBox, this.filters.element, this.table.element);
-    append(left, this.controls.element, this.histogram.element);
+    append(left, this.controls.element, this.histogram.element, this.sampled.element);
     if (model.files) {
       const row = el('div', { class: 'split-histograms', 'aria-label': 'Each file\'s histogram' });
       model.validByFile().forEach((members, f) => {
@@ -200,6 +203,7 @@ export class App {
     this.controls.setMax(this.histogram.axisMax);
     this.controls.update();
     this.summary.update();
+    this.sampled.update();
     this.view.marginChanged();
     this.table.render();
     this.detail.refresh();

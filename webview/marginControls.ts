@@ -3,7 +3,7 @@
  * the framework presets (each names its distance) plus a margin suggested by the data, and
  * the distance the margin is measured in.
  */
-import { MARGIN_PRESETS, suggestMargin } from '../src/core/categories';
+import { MARGIN_PRESETS } from '../src/core/categories';
 import type { DistanceName } from '../src/core/types';
 import { DISTANCES } from '../src/protocol';
 import { append, dropdown, el, type ValueElement } from './dom';
@@ -45,7 +45,7 @@ export class MarginControls {
     this.distance = dropdown('Distance the margin is measured in', DISTANCES.map((d) => ({ value: d, text: d })), model.distance);
     this.distance.classList.add('distance-select');
     this.distance.addEventListener('change', () => this.events.distance(this.distance.value as DistanceName, this.model.margin));
-    const suggested = suggestMargin(model.dAP, model.dAN);
+    const suggested = model.dataMargin();
     const options = [{ value: '', text: 'Presets…' },
       ...MARGIN_PRESETS.map((p) => ({ value: p.id, text: `${p.label}: ${p.margin} (${p.distance})` })),
       { value: 'data', text: `Suggested by this data: ${suggested} (${model.distance})` }];
@@ -55,7 +55,7 @@ export class MarginControls {
       const id = this.presets.value;
       const p = MARGIN_PRESETS.find((x) => x.id === id);
       if (p) this.events.distance(p.distance, p.margin);
-      else if (id === 'data') this.events.margin(suggestMargin(this.model.dAP, this.model.dAN));
+      else if (id === 'data') this.events.margin(this.model.dataMargin());
       this.presets.value = '';
     });
     append(this.element, el('label', { class: 'control-label' }, 'Margin m'), this.slider, this.field,

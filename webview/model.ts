@@ -7,9 +7,10 @@
  * No DOM: the components read from this and listen to its events.
  */
 import {
-  CATEGORY_EASY, CATEGORY_HARD, CATEGORY_NAMES, fromEuclidean, isTriviallyEasy, reclassify, toEuclidean, tripletLoss,
+  CATEGORY_EASY, CATEGORY_HARD, CATEGORY_NAMES, fromEuclidean, isTriviallyEasy, reclassify, suggestMargin, toEuclidean, tripletLoss,
   type CategoryCounts,
 } from '../src/core/categories';
+import { suggestSampledMargin } from '../src/core/sampledTriplets';
 import { FLAG_BIT, fixedFlagBits, HINGE_PREFIX } from '../src/core/scoredView';
 import { FLAGS, type AuditReport, type DistanceName, type Flag, type RowReport } from '../src/core/types';
 import { REVIEWED_EVIDENCE } from '../src/extension/logic/reviewed';
@@ -133,6 +134,15 @@ export class AuditModel {
   get validCount(): number { return this.validRows.length; }
 
   /** Re-classifies every row at a new margin (the hot path: one pass, no allocation). */
+  /**
+   * The margin this data suggests, in the current distance: from the sampled training triplets
+   * when the report has them (labeled rows), else from the rows' own triplets.
+   */
+  dataMargin(): number {
+    const t = this.report.sampledTriplets;
+    return t ? suggestSampledMargin(t, this.distance) : suggestMargin(this.dAP, this.dAN);
+  }
+
   setMargin(margin: number, fromHost = false): void {
     if (!(margin > 0) || !Number.isFinite(margin)) return;
     this.margin = margin;

@@ -1,5 +1,6 @@
 /** The readable summary printed by `--format table`. */
 import { baseName } from '../core/multi';
+import { sampledLine } from '../core/sampledTriplets';
 import type { AuditReport } from '../core/types';
 
 const clip = (s: string, n: number) => (s.length > n ? s.slice(0, n - 1) + '…' : s).replace(/\s+/g, ' ');
@@ -14,6 +15,7 @@ export function formatTable(r: AuditReport, top: number): string {
   out.push(`backend ${r.settings.backend}; margin ${r.settings.margin} (${r.settings.distance}); seed ${r.settings.seed}; ${r.settings.folds} folds; k ${r.settings.k}; ${r.timings.total.toFixed(1)} s`);
   out.push('');
   out.push(`triplets: ${s.easy} easy, ${s.semiHard} semi-hard, ${s.hard} hard`);
+  if (r.sampledTriplets) out.push(`sampled: ${sampledLine(r.sampledTriplets, r.settings.margin, r.settings.distance)}`);
   out.push(`flags: ${s.mislabeled} mislabeled, ${s.marginViolation} margin-violation, ${s.triviallyEasy} trivially-easy, ${s.nearDuplicate} near-duplicate, ${s.invalid} invalid`);
   if (r.files) {
     // the splits side by side at the report's margin

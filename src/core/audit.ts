@@ -14,9 +14,10 @@ import { simToEuclidean } from './neighbours';
 import { flat } from './flat';
 import { pca2 } from './pca';
 import { Rng } from './rng';
-import type { AuditOptions, AuditReport, RowReport } from './types';
+import { SAMPLED_DESCRIPTION } from './sampledTriplets';
+import type { AuditOptions, AuditReport, RowReport, SampledTriplets } from './types';
 import { buildRowVerdicts, summarize } from './rescore';
-import { scoreLabeled, scoreTriplets, type LabeledEvidence } from './score';
+import { knnVotes, scoreLabeled, scoreTriplets, type LabeledEvidence } from './score';
 import { crossFitTriplets, pairDistance } from './tripletModel';
 import { findLeaks, leakEvidence, LEAK_RULE, type LeakFound, type LeakItem } from './leaks';
 import { baseName, trainableRows } from './multi';
@@ -172,6 +173,7 @@ export async function auditDataset(ds: Dataset, opts: AuditOptions, backend: str
     neighbourSearch: body.approximate ? 'approximate' : 'exact',
     map: body.map,
     embedding: body.embedding,
+    sampledTriplets: body.sampledTriplets,
     timings: { ...prog.timings, total: prog.total() },
     summary: summarize(rows),
     problems: ds.problems,
@@ -213,6 +215,7 @@ interface Body {
   model: AuditReport['model'];
   map?: AuditReport['map'];
   embedding?: AuditReport['embedding'];
+  sampledTriplets?: AuditReport['sampledTriplets'];
 }
 
 function invalidRow(r: { row: number; line: number; endLine: number; invalid?: string; file?: number }): RowReport {
@@ -252,13 +255,22 @@ function mapAndEmbedding(z: Float32Array, valid: number[], rowCount: number, dim
 function foldOutcome(results: FoldResult[], valid: readonly { row: number }[], rowCount: number, opts: AuditOptions) {
   let view: { map?: AuditReport['map']; embedding?: AuditReport['embedding'] } = {};
   const trainSizes: number[] = [], epochsRun: number[] = [], linearC: number[] = [];
-  for (const r of results) {
+  const sampled: SampledTriplets = { description: SAMPLED_DESCRIPTION, dAP: [], dAN: [] };
+  for (const r of [...results].sort((a, b) => a.f - b.f)) {
+    r.sampled?.dAP.forEach((d, i) => { sampled.dAP.push(d); sampled.dAN.push(r.sampled!.dAN[i]); });
     trainSizes[r.f] = r.trainRows;
     epochsRun[r.f] = r.epochsRun;
     linearC[r.f] = r.linearC;
     if (r.z && r.f === 0) view = mapAndEmbedding(r.z, valid.map((v) => v.row), rowCount, opts.dim, opts.seed);
   }
-  return { view, trainSizes, epochsRun, linearC };
+  return { view, trainSizes, epochsRun, linearC, sampled };
+}
+
+/** The sampled triplets as the report keeps them (4 decimals, as the embedding values). */
+function roundedTriplets(s: SampledTriplets): SampledTriplets | undefined {
+  if (s.dAP.length === 0) return undefined;
+  const r = (d: number) => Math.round(d * 1e4) / 1e4;
+  return { description: s.description, dAP: s.dAP.map(r), dAN: s.dAN.map(r) };
 }
 
 /**
@@ -288,6 +300,7 @@ interface LabeledCrossFit {
   linearC: number[];
   ivf?: FoldResult['ivf'];
   view: ReturnType<typeof foldOutcome>['view'];
+  sampled: SampledTriplets;
 }
 
 /**
@@ -328,7 +341,7 @@ async function crossFitLabeled(ds: LabeledDataset, valid: LabeledDataset['rows']
     ...(keep ? { exportWeights: true } : {}),
   }));
   const results = await runFolds(tasks, prog, workers.runFolds, hooks.signal, valid.length);
-  const { view, trainSizes, epochsRun, linearC } = foldOutcome(results, valid, ds.rows.length, opts);
+  const { view, trainSizes, epochsRun, linearC, sampled } = foldOutcome(results, valid, ds.rows.length, opts);
   for (const r of results) {
     r.held.forEach((i, q) => {
       probs.set(r.probs.subarray(q * C, q * C + C), i * C);
@@ -366,7 +379,7 @@ async function crossFitLabeled(ds: LabeledDataset, valid: LabeledDataset['rows']
   } : undefined;
   return {
     fold, K, plan, earlyStop, probs, linear, ev, dupOf, leaks, trainable, kept, featureDim: x.cols, trainSizes, epochsRun, linearC,
-    ivf: results.find((r) => r.ivf)?.ivf, view,
+    ivf: results.find((r) => r.ivf)?.ivf, view, sampled,
   };
 }
 
@@ -381,7 +394,7 @@ async function auditLabeled(ds: LabeledDataset, opts: AuditOptions, prog: Progre
   const keep = extras.keep !== undefined && (opts.saveModel !== undefined || opts.saveEmbeddings !== undefined);
   const cross = await crossFitLabeled(ds, valid, y, C, opts, prog, hooks, workers, keep);
   const { fold, K, plan, earlyStop, probs, linear, dupOf, leaks, featureDim, trainSizes, epochsRun, linearC, ivf } = cross;
-  let { ev, view } = cross;
+  let { ev, view, sampled } = cross;
   // the user's own space: its neighbours give the distances, the positive and negative rows and
   // the kNN vote; the linear model and the head stay the audit's own, out of fold
   let space: SpacePlan | undefined;
@@ -389,7 +402,7 @@ async function auditLabeled(ds: LabeledDataset, opts: AuditOptions, prog: Progre
     prog.report(FOLDS_TO + 0.015, `Measuring the rows in ${extras.space.path}`);
     space = planSpace(ds, valid, extras.space, fold);
     const rows = valid.map((r) => r.row);
-    ev = await labeledSpaceEvidence(extras.space, space, rows, y, cross.trainable, opts.k, opts.seed, hooks.signal);
+    ({ ev, sampled } = await labeledSpaceEvidence(extras.space, space, rows, y, cross.trainable, opts.k, opts.seed, hooks.signal));
     const m = mapVectors(extras.space, space, rows);
     view = mapAndEmbedding(m.z, rows, ds.rows.length, m.dim, opts.seed, EMBEDDING_VALUES_MAX);
   }
@@ -402,6 +415,10 @@ async function auditLabeled(ds: LabeledDataset, opts: AuditOptions, prog: Progre
   const k = ev.k;
   prog.report(FOLDS_TO + 0.02, 'Scoring rows: label scores and their evidence');
   const scored = scoreLabeled({ y, probs, linear, classes: C, labels, ev });
+  hooks.onSignals?.({
+    labels, rows: valid.map((r) => r.row), y: Array.from(y),
+    probs: { linear: Array.from(linear), head: Array.from(probs), knn: Array.from(knnVotes(y, ev, C)) },
+  });
   prog.report(FOLDS_TO + 0.04, 'Scoring rows: neighbours and flags');
   const out: RowReport[] = new Array(ds.rows.length);
   valid.forEach((r, v) => {
@@ -435,10 +452,11 @@ async function auditLabeled(ds: LabeledDataset, opts: AuditOptions, prog: Progre
     rows: out, labels, epochs: earlyStop ? 0 : plan.epochs, approximate: ivf !== undefined,
     folds: Array.from({ length: K }, (_, f) => ({ fold: f, rows: fold.filter((g) => g === f).length })),
     model: {
-      description: `hashed n-gram bag (${featureDim} buckets) -> ${DEFAULT_ENCODER.hidden} -> relu -> ${opts.dim}, L2-normalised; ${opts.mining} triplet loss (margin ${DEFAULT_ENCODER.margin}, Euclidean) + cosine-softmax head; ${K}-fold cross-fitted, ${earlyStop ? `early stopping on a held-back tenth (epochs ${epochsRun.join('/')}${plan.epochRows < Math.round(valid.length * (K - 1) / K) ? ` of ${plan.epochRows} sampled rows` : ''})` : `${plan.epochs} epochs`}; beside it, per fold, a logistic regression on the same features (C = ${linearC.join('/')}, each chosen from ${C_CANDIDATES.join(', ')} by the likelihood of a held-back tenth of the fold's training rows), which leads the label scores${ivf ? `; neighbours approximate: an inverted file of ${ivf.nlist} lists, ${ivf.nprobe} probed per row (recall@10 0.99 against the exact search on 100,000 rows, bench:recall)` : ''}`,
+      description: `hashed n-gram bag (${featureDim} buckets) -> ${DEFAULT_ENCODER.hidden} -> relu -> ${opts.dim}, L2-normalised; ${opts.mining} triplet loss (margin ${DEFAULT_ENCODER.margin}, Euclidean) + a cosine-softmax head that learns the fold's logistic regression's probabilities on its training rows; ${K}-fold cross-fitted, ${earlyStop ? `early stopping on a held-back tenth (epochs ${epochsRun.join('/')}${plan.epochRows < Math.round(valid.length * (K - 1) / K) ? ` of ${plan.epochRows} sampled rows` : ''})` : `${plan.epochs} epochs`}; beside it, per fold, a logistic regression on the same features (C = ${linearC.join('/')}, each chosen from ${C_CANDIDATES.join(', ')} by the likelihood of a held-back tenth of the fold's training rows), which leads the label scores${ivf ? `; neighbours approximate: an inverted file of ${ivf.nlist} lists, ${ivf.nprobe} probed per row (recall@10 0.99 against the exact search on 100,000 rows, bench:recall)` : ''}`,
       featureDim, trainedRowsPerFold: trainSizes, epochsPerFold: epochsRun,
     },
     ...view,
+    sampledTriplets: roundedTriplets(sampled),
   };
   return space ? withSpace(body, space) : body;
 }

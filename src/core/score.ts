@@ -38,6 +38,17 @@ export interface LabeledScore {
  */
 export const SCORING = { head: 0.1, knn: 0.1, linear: 1 };
 
+/** The kNN vote: per row, the share of its out-of-fold neighbours in each class, [rows x classes]. */
+export function knnVotes(y: Int32Array, ev: LabeledEvidence, classes: number): Float32Array {
+  const k = ev.k, out = new Float32Array(y.length * classes);
+  for (let i = 0; i < y.length; i++) {
+    let n = 0;
+    for (let j = 0; j < k && ev.nnIds[i * k + j] >= 0; j++) { out[i * classes + y[ev.nnIds[i * k + j]]]++; n++; }
+    for (let c = 0; c < classes; c++) out[i * classes + c] = n ? out[i * classes + c] / n : 1 / classes;
+  }
+  return out;
+}
+
 const pct = (p: number) => `${Math.round(p * 100)}%`;
 
 export function scoreLabeled(inp: {
@@ -48,35 +59,29 @@ export function scoreLabeled(inp: {
   const k = ev.k;
   const out: LabeledScore[] = new Array(y.length);
   const pAll = new Float64Array(y.length * C);
-  const votes = new Float64Array(C);
+  const share = knnVotes(y, ev, C);
   for (let i = 0; i < y.length; i++) {
-    votes.fill(0);
-    let n = 0, farSame = -1, farSameSim = Infinity;
-    for (let j = 0; j < k; j++) {
-      const id = ev.nnIds[i * k + j];
-      if (id < 0) break;
-      votes[y[id]]++; n++;
-      if (y[id] === y[i] && ev.nnSims[i * k + j] < farSameSim) { farSameSim = ev.nnSims[i * k + j]; farSame = id; }
-    }
+    let n = 0;
+    while (n < k && ev.nnIds[i * k + n] >= 0) n++;
+    const votes = (c: number) => Math.round(share[i * C + c] * n);
     let best = -1, bestP = -1;
     const p = pAll.subarray(i * C, i * C + C);
     for (let c = 0; c < C; c++) {
-      p[c] = (SCORING.head * probs[i * C + c] + SCORING.knn * (n ? votes[c] / n : 1 / C) + SCORING.linear * linear[i * C + c]) / wSum;
+      p[c] = (SCORING.head * probs[i * C + c] + SCORING.knn * share[i * C + c] + SCORING.linear * linear[i * C + c]) / wSum;
       if (p[c] > bestP) { bestP = p[c]; best = c; }
     }
     const given = y[i];
     const suspicion = Math.min(1, Math.max(0, 1 - p[given]));
-    // hardest positive among the neighbours; else the nearest same-label row there is
-    const positive = farSame >= 0 ? farSame : ev.sameId[i];
-    const dAP = farSame >= 0 ? simToEuclidean(farSameSim) : ev.sameId[i] >= 0 ? simToEuclidean(ev.sameSim[i]) : 2;
-    const negative = ev.otherId[i];
+    // the row's triplet: its nearest same-label and nearest other-label out-of-fold rows (the 1-NN margin)
+    const positive = ev.sameId[i], negative = ev.otherId[i];
+    const dAP = positive >= 0 ? simToEuclidean(ev.sameSim[i]) : 2;
     const dAN = negative >= 0 ? simToEuclidean(ev.otherSim[i]) : 2;
     const evidence: string[] = [];
     const q = JSON.stringify;
     if (n) {
       const top = best !== given ? best : -1;
-      evidence.push(flat(`kNN: ${votes[given]} of ${n} nearest out-of-fold neighbours are labeled ${q(labels[given])}` +
-        (top >= 0 ? `, ${votes[top]} are ${q(labels[top])}` : '')));
+      evidence.push(flat(`kNN: ${votes(given)} of ${n} nearest out-of-fold neighbours are labeled ${q(labels[given])}` +
+        (top >= 0 ? `, ${votes(top)} are ${q(labels[top])}` : '')));
     }
     const probLine = (name: string, p: Float32Array) => flat(`${name}: P(${q(labels[given])}) = ${pct(p[i * C + given])}` +
       (best !== given ? `, P(${q(labels[best])}) = ${pct(p[i * C + best])}` : ''));

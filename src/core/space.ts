@@ -23,7 +23,8 @@ import { approximateNeighbours, ivfParams, shouldUseIvf } from './ivf';
 import { nearestNeighbours } from './neighbours';
 import { Rng } from './rng';
 import type { LabeledEvidence } from './score';
-import type { SpaceInfo } from './types';
+import { SAMPLED_DESCRIPTION, SAMPLED_TRIPLETS, sampleTriplets, unitDistance } from './sampledTriplets';
+import type { SampledTriplets, SpaceInfo } from './types';
 
 /** Vectors of the user's space for every data row of a dataset (usable or not), in row order. */
 export interface SpaceVectors {
@@ -162,7 +163,7 @@ export function planSpace(ds: Dataset, valid: readonly { row: number }[], s: Spa
  * file past the audit's own threshold, seeded as the audit seeds it).
  */
 export async function labeledSpaceEvidence(s: SpaceVectors, plan: SpacePlan, validRows: readonly number[], y: Int32Array,
-  trainable: Uint8Array | undefined, kWanted: number, seed: number, signal?: AbortSignal): Promise<LabeledEvidence> {
+  trainable: Uint8Array | undefined, kWanted: number, seed: number, signal?: AbortSignal): Promise<{ ev: LabeledEvidence; sampled: SampledTriplets }> {
   const n = validRows.length;
   const k = Math.max(1, Math.min(kWanted, n - 1));
   const ev: LabeledEvidence = {
@@ -171,6 +172,7 @@ export async function labeledSpaceEvidence(s: SpaceVectors, plan: SpacePlan, val
     otherId: new Int32Array(n).fill(-1), otherSim: new Float32Array(n),
   };
   let one: { z: Float32Array; dim: number } | undefined;
+  const sampled: SampledTriplets = { description: SAMPLED_DESCRIPTION.replace('the fold model that did not train on the anchor', plan.blocks === 'block' ? 'the fold model that did not train on the anchor' : 'that space'), dAP: [], dAN: [] };
   for (let f = 0; f < plan.folds; f++) {
     const space = plan.blocks === 'block' ? spaceRows(s, validRows, 0, f) : (one ??= spaceRows(s, validRows, 0, 'mean'));
     const queries = Int32Array.from({ length: n }, (_, i) => i).filter((i) => plan.fold[i] === f);
@@ -188,8 +190,11 @@ export async function labeledSpaceEvidence(s: SpaceVectors, plan: SpacePlan, val
       ev.sameId[i] = nn.sameId[q]; ev.sameSim[i] = nn.sameSim[q];
       ev.otherId[i] = nn.otherId[q]; ev.otherSim[i] = nn.otherSim[q];
     });
+    // the training triplets of this fold's anchors, in the same space (indices of validRows)
+    const t = sampleTriplets(queries, refs, y, unitDistance(space.z, space.dim), Math.ceil(SAMPLED_TRIPLETS * queries.length / n), Rng.derive(seed, `sample${f}`));
+    t.dAP.forEach((d, i) => { sampled.dAP.push(d); sampled.dAN.push(t.dAN[i]); });
   }
-  return ev;
+  return { ev, sampled };
 }
 
 /** The vectors the map and the panel's UMAP show: fold 0's block (as the audit maps fold 0's model), or the one space. */

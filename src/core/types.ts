@@ -182,6 +182,17 @@ export interface Summary {
   leak?: number;
 }
 
+/**
+ * Labeled rows: random (a, p, n) triplets as a training batch holds them (sampledTriplets.ts),
+ * for the share of easy / semi-hard / hard triplets at a margin. Distances are Euclidean between
+ * L2-normalised embeddings whatever `settings.distance` says (convert with categories.ts fromEuclidean).
+ */
+export interface SampledTriplets {
+  description: string;
+  dAP: number[];
+  dAN: number[];
+}
+
 export interface AuditReport {
   version: 1;
   file: string;
@@ -219,6 +230,8 @@ export interface AuditReport {
   map?: { method: 'pca'; x: number[]; y: number[] };
   /** The same embeddings, row-major [rowCount x dim], for UMAP in the panel (small files only). */
   embedding?: { dim: number; values: number[] };
+  /** Labeled rows: sampled training triplets, for the share of each category at a margin. */
+  sampledTriplets?: SampledTriplets;
   timings: Record<string, number>;
   summary: Summary;
   problems: Problem[];

@@ -1,6 +1,7 @@
 /** "Set Margin…": presets that name their distance, a margin suggested by the data, or a custom one. */
 import * as vscode from 'vscode';
 import { MARGIN_PRESETS, suggestMargin } from '../core/categories';
+import { suggestSampledMargin } from '../core/sampledTriplets';
 import type { DistanceName } from '../core/types';
 import type { AuditController } from './auditController';
 import { readSettings, writeMargin } from './settings';
@@ -22,8 +23,11 @@ async function pickDistance(current: DistanceName): Promise<DistanceName | undef
 export async function setMarginCommand(controller: AuditController): Promise<void> {
   const s = readSettings();
   const audit = controller.current();
-  // rows without distances are NaN in the view's columns, which suggestMargin skips (NaN gaps are not > 0)
-  const suggested = audit && audit.view.columns.scoredCount > 0 ? suggestMargin(audit.view.dAP, audit.view.dAN) : undefined;
+  // labeled rows: from the sampled training triplets; else from the rows' own triplets (rows
+  // without distances are NaN in the view's columns, which suggestMargin skips: NaN gaps are not > 0)
+  const sampled = audit?.audited.sampledTriplets;
+  const suggested = sampled ? suggestSampledMargin(sampled, s.distance)
+    : audit && audit.view.columns.scoredCount > 0 ? suggestMargin(audit.view.dAP, audit.view.dAN) : undefined;
   const items: Item[] = [
     ...MARGIN_PRESETS.map((p): Item => ({
       label: `${p.label}: ${p.margin}`, description: p.distance, detail: p.detail,
@@ -32,7 +36,7 @@ export async function setMarginCommand(controller: AuditController): Promise<voi
     {
       label: '$(graph) Suggest from the data',
       description: suggested !== undefined ? `${suggested} (${s.distance})` : 'audit a file first',
-      detail: 'The median of d(a,n) − d(a,p) over correctly ordered triplets of the current audit: about half of them then carry loss.',
+      detail: 'The median of d(a,n) − d(a,p) over the correctly ordered triplets of the current audit (labeled rows: the sampled training triplets): about half of them then carry loss.',
       choose: async () => {
         if (suggested === undefined) { void vscode.window.showInformationMessage('Triplet Audit: audit a file first to suggest a margin from its distances.'); return undefined; }
         return { margin: suggested, distance: s.distance };
