@@ -28,7 +28,7 @@ import { SCORING } from '../src/core/score';
 const root = join(__dirname, '..');
 const shared = join(root, '..', 'shared');
 
-interface Dataset { key: string; file: string; mode: 'labels' | 'triplets'; anchorAP: number; anchorPK: number; anchorSeconds: number }
+interface Dataset { key: string; file: string; mode: 'labels' | 'triplets'; anchorAP: number; anchorPK: number; anchorSeconds: number; dir?: string }
 
 /** ../shared/bench/ANCHORS.md: cleanlab's recipe (TF-IDF + logistic regression) and lexical TF-IDF for triplets. */
 const DATASETS: Dataset[] = [
@@ -39,6 +39,14 @@ const DATASETS: Dataset[] = [
   { key: 'snli', file: 'nli_triplets_snli_dev.jsonl', mode: 'triplets', anchorAP: 0.426, anchorPK: 0.468, anchorSeconds: 1 },
   { key: 'mnli', file: 'nli_triplets_mnli_dev_matched.jsonl', mode: 'triplets', anchorAP: 0.560, anchorPK: 0.536, anchorSeconds: 3 },
 ];
+
+/** --variants: labeled files of other shapes made from the shared ones (bench/variants.py), with no ANCHORS.md figures. */
+function variants(): Dataset[] {
+  const dir = join(root, 'bench', 'out', 'variants');
+  const r = spawnSync('python3', [join(__dirname, 'variants.py'), dir], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`variants.py failed: ${r.stderr}`);
+  return r.stdout.trim().split('\n').map((file) => ({ key: file.replace(/\.[a-z]+$/, ''), file, dir, mode: 'labels' as const, anchorAP: NaN, anchorPK: NaN, anchorSeconds: NaN }));
+}
 
 /** Average precision and precision at K (K = number of corrupted rows) of a ranking by score. */
 export function rankQuality(scores: number[], truth: Set<number>): { ap: number; pk: number } {
@@ -108,7 +116,7 @@ function signalQuality(sig: LabelSignals, rowCount: number, truth: Map<number, s
 }
 
 function main(): void {
-  const { values } = parseArgs({ options: { seeds: { type: 'string' }, rate: { type: 'string' }, only: { type: 'string' }, 'cli-args': { type: 'string' }, anchor: { type: 'boolean' }, 'skip-clean': { type: 'boolean' } } });
+  const { values } = parseArgs({ options: { seeds: { type: 'string' }, rate: { type: 'string' }, only: { type: 'string' }, 'cli-args': { type: 'string' }, anchor: { type: 'boolean' }, 'skip-clean': { type: 'boolean' }, variants: { type: 'boolean' } } });
   const clean = !values['skip-clean'];
   const seeds = (values.seeds ?? '1').split(',').map(Number);
   const rates = (values.rate ?? '0.1').split(',');
@@ -129,18 +137,19 @@ function main(): void {
     if (d.mode !== 'labels') return undefined; // explicit triplets have no encoder to save
     if (!cleanSpace.has(d.key)) {
       const npy = join(work, `${d.key}.clean.npy`);
-      const r = spawnSync(process.execPath, [cli, join(shared, 'datasets', d.file), '--format', 'json', '-q', '--out', join(work, `${d.key}.clean.json`), '--save-embeddings', npy, ...extra], { encoding: 'utf8', maxBuffer: 1 << 30 });
+      const r = spawnSync(process.execPath, [cli, join(d.dir ?? join(shared, 'datasets'), d.file), '--format', 'json', '-q', '--out', join(work, `${d.key}.clean.json`), '--save-embeddings', npy, ...extra], { encoding: 'utf8', maxBuffer: 1 << 30 });
       if (r.status !== 0) throw new Error(`audit of the clean ${d.file} failed (${r.status}): ${r.stderr}`);
       cleanSpace.set(d.key, npy);
     }
     return cleanSpace.get(d.key);
   };
   let rows = 0, corrupt = 0, seconds = 0, wins = 0, runs = 0, recipeWins = 0;
-  for (const d of DATASETS.filter((x) => !only || only.includes(x.key))) {
+  const datasets = [...DATASETS, ...(values.variants ? variants() : [])];
+  for (const d of datasets.filter((x) => !only || only.includes(x.key))) {
     for (const rate of rates) {
       for (const seed of seeds) {
         const noisy = join(work, `${seed}_${rate}_${d.file}`), truthFile = `${noisy}.truth.json`, signals = `${noisy}.signals.json`;
-        const mk = spawnSync('python3', [join(shared, 'bench', 'make_noisy.py'), d.mode, join(shared, 'datasets', d.file), noisy, truthFile, '--rate', rate, '--seed', String(seed)], { encoding: 'utf8' });
+        const mk = spawnSync('python3', [join(shared, 'bench', 'make_noisy.py'), d.mode, join(d.dir ?? join(shared, 'datasets'), d.file), noisy, truthFile, '--rate', rate, '--seed', String(seed)], { encoding: 'utf8' });
         if (mk.status !== 0) throw new Error(`make_noisy.py failed on ${d.file}: ${mk.stderr}`);
         const corrupted = (JSON.parse(readFileSync(truthFile, 'utf8')) as { corrupted: { row: number; was?: string }[] }).corrupted;
         const truth = new Map<number, string>(corrupted.map((c) => [c.row, c.was ?? '']));
@@ -152,7 +161,7 @@ function main(): void {
         const report = JSON.parse(run.stdout) as { rows: { suspicion: number }[] };
         const q = rankQuality(report.rows.map((r) => r.suspicion), truthRows);
         rows += report.rows.length; corrupt += truth.size; seconds += s; runs++;
-        const anchorKnown = rate === '0.1' && seed === 1;
+        const anchorKnown = rate === '0.1' && seed === 1 && !d.dir;
         if (anchorKnown && q.ap > d.anchorAP) wins++;
         const sq = d.mode === 'labels' ? signalQuality(JSON.parse(readFileSync(signals, 'utf8')) as LabelSignals, report.rows.length, truth, SCORING) : undefined;
         const own = py ? recipe(py, d.mode, noisy, truthFile) : undefined;
@@ -166,7 +175,7 @@ function main(): void {
         }
         const f3 = (v: number | undefined) => (v === undefined ? '-' : v.toFixed(3));
         line([d.key, String(seed), rate, String(report.rows.length), String(truth.size), q.ap.toFixed(3), q.pk.toFixed(3), s.toFixed(1),
-          anchorKnown ? d.anchorAP.toFixed(3) : '-', String(d.anchorSeconds), anchorKnown ? (q.ap > d.anchorAP ? 'yes' : 'no') : '-',
+          anchorKnown ? d.anchorAP.toFixed(3) : '-', d.dir ? '-' : String(d.anchorSeconds), anchorKnown ? (q.ap > d.anchorAP ? 'yes' : 'no') : '-',
           f3(sq?.encoder.ap), f3(sq?.linear.ap), sq ? (sq.encoder.ap / sq.linear.ap).toFixed(2) : '-',
           f3(sq?.knn.acc), f3(sq?.linear.acc), f3(sq?.head.acc),
           ...(own ? [own.ap.toFixed(3), own.seconds.toFixed(1), (q.ap - own.ap >= 0 ? '+' : '') + (q.ap - own.ap).toFixed(3)] : []),
