@@ -7,7 +7,7 @@ import { InputError } from './dataset';
 import type { AuditHooks, Stage } from './engineApi';
 import { AbortError } from './engineApi';
 import { DEFAULT_ENCODER } from './encoder';
-import { C_CANDIDATES, DEFAULT_LINEAR } from './linear';
+import { C_CANDIDATES, DEFAULT_LINEAR, NUMERIC_LINEAR } from './linear';
 import { runFoldsInProcess, type FoldResult, type FoldRunner, type FoldTask } from './folds';
 import { featurize, featurizeWithBlocks, denseToCsr, normalizeText, rowDot, DEFAULT_FEATURIZER, TRIPLET_FEATURIZER, wordView, type Csr, type Featurizer, type FeaturizerOptions } from './featurize';
 import { simToEuclidean } from './neighbours';
@@ -339,6 +339,7 @@ async function crossFitLabeled(ds: LabeledDataset, valid: LabeledDataset['rows']
     wantEmbedding: f === 0 || opts.saveEmbeddings !== undefined,
     ...(trainable ? { trainable } : {}),
     ...(keep ? { exportWeights: true } : {}),
+    ...(ds.input === 'features' ? { linear: NUMERIC_LINEAR } : {}),
   }));
   const results = await runFolds(tasks, prog, workers.runFolds, hooks.signal, valid.length);
   const { view, trainSizes, epochsRun, linearC, sampled } = foldOutcome(results, valid, ds.rows.length, opts);

@@ -7,7 +7,7 @@
 import { AbortError } from './engineApi';
 import { Encoder, DEFAULT_ENCODER, type EncoderConfig, type EncoderWeights } from './encoder';
 import type { Csr } from './featurize';
-import { LinearModel, C_CANDIDATES, DEFAULT_LINEAR } from './linear';
+import { LinearModel, C_CANDIDATES, DEFAULT_LINEAR, type LinearConfig } from './linear';
 import { approximateNeighbours, ivfParams, shouldUseIvf, type IvfParams } from './ivf';
 import { emptyNeighbours, nearestNeighbours, type NeighbourResult } from './neighbours';
 import { Rng } from './rng';
@@ -32,6 +32,8 @@ interface FoldCommon {
   /** Return the trained encoder's weights (--save-model). */
   exportWeights?: boolean;
   encoder?: Partial<EncoderConfig>;
+  /** The linear model's settings where they differ from DEFAULT_LINEAR (numeric columns: NUMERIC_LINEAR). */
+  linear?: Partial<LinearConfig>;
 }
 
 export interface LabeledFoldTask extends FoldCommon {
@@ -144,7 +146,7 @@ function fitLinear(task: LabeledFoldTask, train: Int32Array, held: Int32Array, s
   const lin = new LinearModel(task.x, task.classes);
   const C = chooseC(lin, task, train, signal);
   lin.reset();
-  lin.fit(train, task.y, Rng.derive(task.seed, `linear${task.f}`), { ...DEFAULT_LINEAR, C }, signal);
+  lin.fit(train, task.y, Rng.derive(task.seed, `linear${task.f}`), { ...DEFAULT_LINEAR, ...task.linear, C }, signal);
   if (signal?.aborted) throw new AbortError();
   return { linear: lin.predict(held), C, teacher: lin.predict(train) };
 }
@@ -175,7 +177,8 @@ function chooseC(lin: LinearModel, task: LabeledFoldTask, train: Int32Array, sig
   let best = DEFAULT_LINEAR.C, bestLoss = Infinity;
   for (const C of C_CANDIDATES) {
     lin.reset();
-    lin.fit(fit, task.y, Rng.derive(task.seed, `linear${task.f}`), { ...DEFAULT_LINEAR, C, rowBudget: Math.min(DEFAULT_LINEAR.rowBudget, CHOOSE_C_VISITS) }, signal);
+    const cfg = { ...DEFAULT_LINEAR, ...task.linear, C };
+    lin.fit(fit, task.y, Rng.derive(task.seed, `linear${task.f}`), { ...cfg, rowBudget: Math.min(cfg.rowBudget, CHOOSE_C_VISITS * (cfg.rowBudget / DEFAULT_LINEAR.rowBudget)) }, signal);
     if (signal?.aborted) throw new AbortError();
     const p = lin.predict(val);
     let loss = 0;
