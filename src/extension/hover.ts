@@ -1,4 +1,8 @@
-/** Hover on an audited row that raises a finding: category, distances, loss, evidence, neighbours. */
+/**
+ * Hover on any audited row: category, distances, loss, evidence, neighbours. Every row, not only
+ * those in the Problems panel: margin violations are off there by default, and the hover is where
+ * a row's triplet is read.
+ */
 import * as vscode from 'vscode';
 import type { AuditController } from './auditController';
 import { hoverMarkdown } from './logic/hoverText';
@@ -15,7 +19,7 @@ export class AuditHover implements vscode.HoverProvider {
     const i = rowsInLines(rows, pos.line, pos.line)[0];
     if (i === undefined) return undefined;
     const reviewed = audit.reviewed.has(rows[i].row);
-    if (!reviewed && !audit.findings.flagged(i)) return undefined;
+    if (!reviewed && !audit.findings.flagged(i) && rows[i].dAP === null) return undefined;
     const r = audit.view.row(i);
     const lineOf = (row: number): number | string | undefined => {
       const j = audit.index.get(row);

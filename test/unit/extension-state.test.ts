@@ -105,12 +105,14 @@ describe('extension: cache', () => {
 describe('extension: diagnostics model', () => {
   it('puts findings on the row\'s lines, 1-based → 0-based', () => {
     assert.deepEqual(rowRange({ line: 4, endLine: 5 }), { startLine: 3, endLine: 4 });
-    const list = findings(rescoreReport(sample(), 0.2, 'euclidean'), new Set(), DEFAULT_SEVERITIES);
+    const list = findings(rescoreReport(sample(), 0.2, 'euclidean'), new Set(), { ...DEFAULT_SEVERITIES, hard: 'warning' });
     const mis = list.filter((f) => f.kind === 'mislabeled');
     assert.deepEqual(mis.map((f) => [f.row, f.startLine, f.endLine, f.severity]), [[2, 3, 4, 'warning']]);
     assert.match(mis[0].message, /labeled "a", the evidence points to "b"/);
     assert.match(mis[0].message, /Nearest: row 3 "b" at 0.1/);
     assert.ok(list.some((f) => f.kind === 'hard' && f.row === 2 && /loss = max\(0.9 - 0.4 \+ 0.2, 0\) = 0.7/.test(f.message)));
+    // margin violations stay out of the Problems panel unless the user turns them on
+    assert.equal(findings(rescoreReport(sample(), 0.2, 'euclidean'), new Set(), DEFAULT_SEVERITIES).some((f) => f.kind === 'hard'), false);
   });
 
   it('counts follow the margin, severities can be turned off, reviewed rows drop out', () => {
