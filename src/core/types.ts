@@ -8,10 +8,10 @@ export type Category = 'easy' | 'semi-hard' | 'hard';
 export type BackendName = 'auto' | 'node' | 'wasm' | 'cpu';
 export type FileFormat = 'csv' | 'tsv' | 'jsonl' | 'json';
 export type DatasetKind = 'labeled' | 'triplets';
-export type Flag = 'mislabeled' | 'trivially-easy' | 'margin-violation' | 'near-duplicate' | 'invalid';
+export type Flag = 'mislabeled' | 'trivially-easy' | 'margin-violation' | 'near-duplicate' | 'invalid' | 'false-negative';
 export type Mining = 'batch-hard' | 'semi-hard';
 
-export const FLAGS: readonly Flag[] = ['mislabeled', 'trivially-easy', 'margin-violation', 'near-duplicate', 'invalid'];
+export const FLAGS: readonly Flag[] = ['mislabeled', 'trivially-easy', 'margin-violation', 'near-duplicate', 'invalid', 'false-negative'];
 
 /** Which columns hold what; anything left out is detected from the header. */
 export interface ColumnOptions {
@@ -69,6 +69,19 @@ export interface Neighbour {
   distance: number;
 }
 
+/** Explicit triplets: a text of the file proposed as the row's negative instead of its own. */
+export interface TripletReplacement {
+  /** The data row whose `field` holds the text. */
+  row: number;
+  field: 'positive' | 'negative';
+  /** The text, shortened as the row's texts are. */
+  text: string;
+  /** d(a, text) under the row's out-of-fold encoder, in `settings.distance`. */
+  distance: number;
+  /** Its rank among the file's texts by similarity to the anchor (1 = most similar). */
+  rank: number;
+}
+
 export interface RowReport {
   /** 0-based data-row index (header excluded). */
   row: number;
@@ -103,6 +116,15 @@ export interface RowReport {
   anchor?: string;
   positive?: string;
   negative?: string;
+  /**
+   * Explicit triplets: the probability that the negative is as unrelated to the anchor as a random
+   * text of the file (the trivially-easy score; the flag also needs the triplet easy at the margin).
+   */
+  trivial?: number;
+  /** Explicit triplets: the probability that the negative is really a positive (flag `false-negative` at 0.5). */
+  falseNegative?: number;
+  /** Explicit triplets: mined replacement negatives (semi-hard at the audit's margin), for trivially easy rows and false negatives. */
+  replacements?: TripletReplacement[];
 }
 
 export interface Problem {
@@ -121,6 +143,8 @@ export interface Summary {
   marginViolation: number;
   nearDuplicate: number;
   invalid: number;
+  /** Explicit triplets: rows flagged `false-negative` (absent when none). */
+  falseNegative?: number;
 }
 
 export interface AuditReport {

@@ -34,7 +34,7 @@ function columnOptions(c: ColumnsSetting): ColumnOptions {
 
 const SEVERITY_KEYS: Record<FindingKind, string> = {
   mislabeled: 'severity.mislabeled', hard: 'severity.hard', 'trivially-easy': 'severity.triviallyEasy',
-  'near-duplicate': 'severity.nearDuplicate', invalid: 'severity.invalid',
+  'near-duplicate': 'severity.nearDuplicate', invalid: 'severity.invalid', 'false-negative': 'severity.falseNegative',
 };
 
 export function readSettings(scope?: vscode.Uri): ExtensionSettings {

@@ -2,17 +2,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { auditDataset, READ_TO } from '../audit';
 import { AbortError, type AuditFileFn } from '../engineApi';
-import { formatFromPath } from '../read';
-import { DEFAULT_OPTIONS, type AuditOptions, type AuditReport } from '../types';
+import { DEFAULT_OPTIONS, type AuditOptions } from '../types';
 import { initBackend } from './backend';
 import { FoldPool } from './foldPool';
 import { readDatasetFile } from './readFile';
-
-/** The report's backend for explicit triplets, whose detector needs no TensorFlow.js (tripletModel.ts). */
-export const NO_BACKEND = 'none';
-
-/** Rows read to tell explicit triplets from labeled rows before the whole file is read. */
-const PEEK_ROWS = 50;
 
 export function withDefaults(options: Partial<AuditOptions> = {}): AuditOptions {
   const o: Record<string, unknown> = { ...DEFAULT_OPTIONS };
@@ -20,25 +13,10 @@ export function withDefaults(options: Partial<AuditOptions> = {}): AuditOptions 
   return o as unknown as AuditOptions;
 }
 
-/**
- * Whether the file looks like explicit triplets from its first rows, so that the fold threads
- * start only for labeled rows. A JSON array is read whole, so it is not peeked at; a file whose
- * first rows do not tell counts as labeled (and the pool closes if the whole file says otherwise).
- */
-async function looksLikeTriplets(file: string, opts: AuditOptions): Promise<boolean> {
-  if (opts.kind) return opts.kind === 'triplets';
-  if (formatFromPath(file) === 'json') return false;
-  try {
-    return (await readDatasetFile(file, { ...opts, maxRows: PEEK_ROWS })).kind === 'triplets';
-  } catch {
-    return false;
-  }
-}
-
 export const auditFile: AuditFileFn = async (file, options = {}, hooks = {}) => {
   const opts = withDefaults(options);
-  // labeled rows: the threads start now and load TensorFlow.js while the file is read
-  let pool = (await looksLikeTriplets(file, opts)) ? undefined : new FoldPool(opts.backend, opts.workers || undefined);
+  // the threads start now and load TensorFlow.js while the file is read (both shapes train encoders)
+  const pool = new FoldPool(opts.backend, opts.workers || undefined);
   try {
     hooks.onProgress?.({ stage: 'read', fraction: 0, message: `Reading ${file}` });
     const t0 = Date.now();
@@ -48,22 +26,14 @@ export const auditFile: AuditFileFn = async (file, options = {}, hooks = {}) => 
     });
     const readSeconds = (Date.now() - t0) / 1000;
     for (const p of ds.problems) hooks.onProblem?.(p.line, p.message);
-    let report: AuditReport;
-    if (ds.kind === 'triplets') {
-      pool?.close();
-      pool = undefined;
-      report = await auditDataset(ds, opts, NO_BACKEND, hooks);
-    } else {
-      pool ??= new FoldPool(opts.backend, opts.workers || undefined);
-      const backend = await initBackend(opts.backend);
-      const before = tf.memory().numTensors;
-      report = await auditDataset(ds, opts, backend, hooks, { featurize: pool.featurize, runFolds: pool.runner });
-      const leaked = tf.memory().numTensors - before;
-      if (leaked !== 0) throw new Error(`internal: ${leaked} tensors leaked by the audit`);
-    }
+    const backend = await initBackend(opts.backend);
+    const before = tf.memory().numTensors;
+    const report = await auditDataset(ds, opts, backend, hooks, { featurize: pool.featurize, runFolds: pool.runner, runTripletFolds: pool.runTripletFolds });
+    const leaked = tf.memory().numTensors - before;
+    if (leaked !== 0) throw new Error(`internal: ${leaked} tensors leaked by the audit`);
     report.timings = { read: readSeconds, ...report.timings, total: report.timings.total + readSeconds };
     return report;
   } finally {
-    pool?.close();
+    pool.close();
   }
 };

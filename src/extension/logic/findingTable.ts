@@ -12,10 +12,10 @@ import {
 } from './findings';
 
 /** One bit per kind, in FINDING_ORDER order, so that a row's findings come out in that order. */
-const KIND_BIT: Readonly<Record<FindingKind, number>> = { invalid: 1, mislabeled: 2, hard: 4, 'near-duplicate': 8, 'trivially-easy': 16 };
+const KIND_BIT: Readonly<Record<FindingKind, number>> = { invalid: 1, mislabeled: 2, 'false-negative': 4, hard: 8, 'near-duplicate': 16, 'trivially-easy': 32 };
 
-/** A row's key: its flag bits (5) and its category code's low 2 bits (CATEGORY_NONE → 3). */
-const KEYS = 128;
+/** A row's key: its flag bits (6) and its category code's low 2 bits (CATEGORY_NONE → 3). */
+const KEYS = 256;
 const key = (flags: number, category: number): number => (flags << 2) | (category & 3);
 
 /** The kinds a row with this key raises, before severities and reviewed marks. */
@@ -24,6 +24,7 @@ function raisedBy(k: number): number {
   let bits = 0;
   if (flags & FLAG_BIT.invalid) bits |= KIND_BIT.invalid;
   if (flags & FLAG_BIT.mislabeled) bits |= KIND_BIT.mislabeled;
+  if (flags & FLAG_BIT['false-negative']) bits |= KIND_BIT['false-negative'];
   if (category === CATEGORY_HARD) bits |= KIND_BIT.hard;
   if (flags & FLAG_BIT['near-duplicate']) bits |= KIND_BIT['near-duplicate'];
   if (flags & FLAG_BIT['trivially-easy']) bits |= KIND_BIT['trivially-easy'];
@@ -74,8 +75,8 @@ export class FindingTable {
       marked[k]++;
     }
     this.kinds = kinds;
-    const byKind: Record<FindingKind, number> = { invalid: 0, mislabeled: 0, hard: 0, 'near-duplicate': 0, 'trivially-easy': 0 };
-    const c: FindingCounts = { mislabeled: 0, hard: 0, semiHard: 0, easy: 0, triviallyEasy: 0, nearDuplicate: 0, invalid: 0, reviewed: 0 };
+    const byKind: Record<FindingKind, number> = { invalid: 0, mislabeled: 0, 'false-negative': 0, hard: 0, 'near-duplicate': 0, 'trivially-easy': 0 };
+    const c: FindingCounts = { mislabeled: 0, hard: 0, semiHard: 0, easy: 0, triviallyEasy: 0, nearDuplicate: 0, invalid: 0, reviewed: 0, falseNegative: 0 };
     for (let k = 0; k < KEYS; k++) {
       const m = open[k], r = marked[k];
       if (m + r === 0) continue;
@@ -90,6 +91,7 @@ export class FindingTable {
       if (f & FLAG_BIT.mislabeled) c.mislabeled += m;
       if (f & FLAG_BIT['trivially-easy']) c.triviallyEasy += m;
       if (f & FLAG_BIT['near-duplicate']) c.nearDuplicate += m;
+      if (f & FLAG_BIT['false-negative']) c.falseNegative += m;
     }
     this.byKind = byKind;
     this.counts = c;
@@ -178,6 +180,7 @@ export class FindingTable {
 
 const KIND_NAMES: Readonly<Record<FindingKind, string>> = {
   invalid: 'invalid', mislabeled: 'suspected mislabels', hard: 'hard', 'near-duplicate': 'near-duplicates', 'trivially-easy': 'trivially easy',
+  'false-negative': 'false negatives',
 };
 
 /** The line that stands in the Problems panel for the findings `forProblems` left out. */
