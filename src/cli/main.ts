@@ -9,7 +9,8 @@ import { auditFile } from '../core/node/auditFile';
 import { backendLabel } from '../core/node/backend';
 import { reportJson } from '../core/reportJson';
 import type { AuditReport } from '../core/types';
-import { parseCli, USAGE, UsageError } from './args';
+import { MINE_USAGE, parseCli, parseMineCli, USAGE, UsageError } from './args';
+import { runMine } from './mine';
 import { formatTable } from './table';
 import { writePieces } from './write';
 
@@ -19,6 +20,17 @@ function* jsonText(report: AuditReport): Generator<string> {
 }
 
 async function main(argv: string[]): Promise<number> {
+  if (argv[0] === 'mine') {
+    let mine;
+    try {
+      mine = parseMineCli(argv.slice(1));
+    } catch (e) {
+      if (e instanceof UsageError) { process.stderr.write(`triplet-audit mine: ${e.message}\n\n${MINE_USAGE}\n`); return 2; }
+      throw e;
+    }
+    if (mine === 'help') { process.stdout.write(MINE_USAGE + '\n'); return 0; }
+    return runMine(mine);
+  }
   let args;
   try {
     args = parseCli(argv, process.stdout.isTTY === true);

@@ -131,6 +131,10 @@ export const IN_PROCESS: Workers = { featurize: async (texts, opt) => featurize(
 
 export async function auditDataset(ds: Dataset, opts: AuditOptions, backend: string, hooks: AuditHooks = {},
   workers: Workers = IN_PROCESS): Promise<AuditReport> {
+  if (ds.kind === 'pairs') {
+    throw new InputError(`the file holds (anchor, positive) pairs (columns ${JSON.stringify(ds.columns.anchor)}, ${JSON.stringify(ds.columns.positive)}) and no negatives to audit: ` +
+      'mine negatives for them with `triplet-audit mine FILE --out triplets.jsonl`, then audit that', ds.file);
+  }
   const prog = new Progressor(hooks);
   const body = ds.kind === 'labeled' ? await auditLabeled(ds, opts, prog, hooks, workers) : await auditTriplets(ds, opts, prog, hooks, workers);
   prog.enter('report', 0.98, 'Writing the report');

@@ -43,6 +43,10 @@ export interface TripletFoldTask {
   sibling: Int32Array;
   /** Rows of x that may be replacement negatives (one per distinct text). */
   pool: Int32Array;
+  /** Per row of x, the group its text belongs to (-1: none): never mined for a triplet of that group (labeled rows: their label). */
+  textGroup?: Int32Array;
+  /** Whether training sees the triplets' negatives (default true; false: they are a baseline, as `mine` gives pairs). */
+  trainNegatives?: boolean;
   epochs: number;
   seed: number;
   encoder?: Partial<TripletEncoderConfig>;
@@ -118,7 +122,7 @@ export async function runTripletFold(task: TripletFoldTask, onProgress: (fractio
   const enc = new TripletEncoder(cfg, Rng.derive(task.seed, `tripletEncoder${f}`));
   let z: Float32Array;
   try {
-    const t: TrainingTriplets = { anchor, positive, negative, group };
+    const t: TrainingTriplets = { anchor, positive, negative: task.trainNegatives === false ? new Int32Array(n).fill(-1) : negative, group };
     await enc.train(x, t, Int32Array.from(train), task.epochs, Rng.derive(task.seed, `tripletOrder${f}`),
       { signal, onEpoch: (e) => onProgress(0.8 * e, 'train') });
     onProgress(0.8, 'embed');
@@ -226,7 +230,8 @@ export async function runTripletFold(task: TripletFoldTask, onProgress: (fractio
       }
       if (K > 0 && task.mining) {
         const kn = nn >= 0 ? textKey[nn] : -1;
-        const excluded = (c: number) => ownAt.includes(c) || textKey[pool[c]] === kn;
+        const tg = task.textGroup;
+        const excluded = (c: number) => ownAt.includes(c) || textKey[pool[c]] === kn || (tg !== undefined && tg[pool[c]] === g);
         // a near-duplicate of the anchor or the positive is passed over: a few spares are mined
         const picks = mineForAnchor(row, cp, { ...task.mining, numNegatives: 3 * K }, excluded);
         let k = 0;

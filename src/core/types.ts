@@ -24,8 +24,8 @@ export interface ColumnOptions {
   featureColumns?: string[];
   /** A column holding an embedding vector (JSON array or space/comma separated numbers). */
   vectorColumn?: string;
-  /** Force the shape instead of detecting it. */
-  kind?: DatasetKind;
+  /** Force the shape instead of detecting it (`pairs`: (anchor, positive) pairs, which `mine` reads). */
+  kind?: DatasetKind | 'pairs';
 }
 
 export interface AuditOptions extends ColumnOptions {
