@@ -7,10 +7,10 @@
  * No DOM: the components read from this and listen to its events.
  */
 import {
-  CATEGORY_EASY, CATEGORY_NAMES, fromEuclidean, isTriviallyEasy, reclassify, toEuclidean, tripletLoss,
+  CATEGORY_EASY, CATEGORY_NAMES, fromEuclidean, reclassify, toEuclidean, tripletLoss,
   type CategoryCounts,
 } from '../src/core/categories';
-import { FLAG_BIT, fixedFlagBits, HINGE_PREFIX } from '../src/core/scoredView';
+import { FLAG_BIT, fixedFlagBits, HINGE_PREFIX, isTriviallyEasyRow, trivialRule } from '../src/core/scoredView';
 import { FLAGS, type AuditReport, type DistanceName, type Flag, type RowReport } from '../src/core/types';
 import { REVIEWED_EVIDENCE } from '../src/extension/logic/reviewed';
 import { Emitter } from './emitter';
@@ -18,13 +18,14 @@ import { Emitter } from './emitter';
 /** Category code of a row that has no triplet (an `invalid` row). */
 export const CATEGORY_INVALID = 3;
 /** The flags no margin changes (the others are worked out here at the panel's margin). */
-const FIXED_MASK = FLAG_BIT.mislabeled | FLAG_BIT['near-duplicate'] | FLAG_BIT.invalid;
+const FIXED_MASK = FLAG_BIT.mislabeled | FLAG_BIT['near-duplicate'] | FLAG_BIT.invalid | FLAG_BIT['false-negative'];
 
 export interface Counts extends CategoryCounts {
   marginViolation: number;
   mislabeled: number;
   nearDuplicate: number;
   invalid: number;
+  falseNegative: number;
 }
 
 export class AuditModel {
@@ -50,7 +51,9 @@ export class AuditModel {
   /** The same with the reviewed marks applied: what the panel shows. */
   private readonly fixed: Uint8Array;
   private reviewedRows: ReadonlySet<number> = new Set();
-  private staticCounts = { mislabeled: 0, nearDuplicate: 0, invalid: 0 };
+  private staticCounts = { mislabeled: 0, nearDuplicate: 0, invalid: 0, falseNegative: 0 };
+  /** Per valid row: how its trivially-easy flag follows the margin (scoredView.ts's trivialRule). */
+  private readonly trivial: Uint8Array;
 
   /** `reviewed`: data-row numbers a person marked reviewed (shown without their data-error flags). */
   constructor(readonly report: AuditReport, readonly fileUri: string, public reportId: number, margin: number, distance: DistanceName,
@@ -77,6 +80,7 @@ export class AuditModel {
       this.rawAP[j] = r.dAP as number;
       this.rawAN[j] = r.dAN as number;
     }
+    this.trivial = Uint8Array.from(valid, (i) => trivialRule(this.rows[i]));
     this.dAP = this.rawAP;
     this.dAN = this.rawAN;
     this.cat = new Uint8Array(m);
@@ -147,7 +151,7 @@ export class AuditModel {
 
   hasFlag(i: number, flag: Flag): boolean {
     const j = this.validPos[i];
-    if (flag === 'trivially-easy') return j >= 0 && isTriviallyEasy(this.dAP[j], this.dAN[j], this.margin);
+    if (flag === 'trivially-easy') return j >= 0 && isTriviallyEasyRow(this.dAP[j], this.dAN[j], this.margin, this.trivial[j]);
     if (flag === 'margin-violation') return j >= 0 && this.cat[j] !== CATEGORY_EASY;
     return (this.fixed[i] & FLAG_BIT[flag]) !== 0;
   }
@@ -179,7 +183,7 @@ export class AuditModel {
 
   private applyReviewed(reviewed: ReadonlySet<number>): void {
     this.reviewedRows = reviewed;
-    let mislabeled = 0, nearDuplicate = 0, invalid = 0;
+    let mislabeled = 0, nearDuplicate = 0, invalid = 0, falseNegative = 0;
     for (let i = 0; i < this.n; i++) {
       // a reviewed row keeps only `invalid`, as the export's withoutReviewed leaves it
       const bits = reviewed.size && reviewed.has(this.rows[i].row) ? this.audited[i] & FLAG_BIT.invalid : this.audited[i];
@@ -187,12 +191,13 @@ export class AuditModel {
       if (bits & FLAG_BIT.mislabeled) mislabeled++;
       if (bits & FLAG_BIT['near-duplicate']) nearDuplicate++;
       if (bits & FLAG_BIT.invalid) invalid++;
+      if (bits & FLAG_BIT['false-negative']) falseNegative++;
     }
-    this.staticCounts = { mislabeled, nearDuplicate, invalid };
+    this.staticCounts = { mislabeled, nearDuplicate, invalid, falseNegative };
   }
 
   private classify(): Counts {
-    const c = reclassify(this.dAP, this.dAN, this.margin, this.cat);
+    const c = reclassify(this.dAP, this.dAN, this.margin, this.cat, this.margin, this.trivial);
     // as the engine's rescore: every triplet that carries loss violates the margin
     return { ...c, marginViolation: c.semiHard + c.hard, ...this.staticCounts };
   }

@@ -3,7 +3,7 @@ import * as vscode from 'vscode';
 import type { AuditController } from './auditController';
 import type { AuditRunner } from './auditRunner';
 import { exportCleaned, exportReport } from './exportCommands';
-import { markReviewedFix, relabelFix, swapFix } from './fixes';
+import { markReviewedFix, negativeToPositiveFix, relabelFix, replaceNegativeFix, swapFix } from './fixes';
 import { COMMANDS } from './logic/commandIds';
 import { f3 } from './logic/findings';
 import { setMarginCommand } from './marginCommand';
@@ -42,7 +42,7 @@ async function auditUri(deps: CommandDeps, uri: vscode.Uri): Promise<void> {
 }
 
 /** A fix asked for by the panel: same checks as the quick fixes, then the row is shown. */
-export async function applyPanelFix(deps: CommandDeps, fileUri: string, row: number, fix: QuickFixKind, label?: string): Promise<void> {
+export async function applyPanelFix(deps: CommandDeps, fileUri: string, row: number, fix: QuickFixKind, label?: string, replacement = 0): Promise<void> {
   const uri = vscode.Uri.parse(fileUri);
   const audit = deps.controller.get(uri);
   const index = audit?.index.get(row);
@@ -50,7 +50,10 @@ export async function applyPanelFix(deps: CommandDeps, fileUri: string, row: num
   const doc = await vscode.workspace.openTextDocument(uri);
   const r = audit.view.row(index);
   const res = fix === 'relabel' ? relabelFix(doc, audit, index, label ?? r.suggestedLabel ?? '')
-    : fix === 'swap' ? swapFix(doc, audit, index) : await markReviewedFix(doc, audit, index, deps.store);
+    : fix === 'swap' ? swapFix(doc, audit, index)
+      : fix === 'replace-negative' ? replaceNegativeFix(doc, audit, index, replacement)
+        : fix === 'negative-to-positive' ? negativeToPositiveFix(doc, audit, index, replacement)
+          : await markReviewedFix(doc, audit, index, deps.store);
   if (!res.ok) { void vscode.window.showErrorMessage(`Triplet Audit: ${res.reason}`); return; }
   if (!(await vscode.workspace.applyEdit(res.edit))) { void vscode.window.showErrorMessage('Triplet Audit: the edit could not be applied.'); return; }
   if (fix === 'mark-reviewed') await deps.store.save(uri);
@@ -61,7 +64,7 @@ export function panelEvents(deps: CommandDeps): PanelEvents {
   return {
     reveal: (fileUri, row, line) => { void revealRow(deps.controller, vscode.Uri.parse(fileUri), row, line); },
     marginChanged: (margin, distance) => { void writeMargin(margin, distance); },
-    applyFix: (fileUri, row, fix, label) => { void applyPanelFix(deps, fileUri, row, fix, label); },
+    applyFix: (fileUri, row, fix, label, replacement) => { void applyPanelFix(deps, fileUri, row, fix, label, replacement); },
   };
 }
 
