@@ -118,12 +118,13 @@ interface TripletRow { anchor: string; positive: string; negative: string }
 interface AuditedRow { suspicion: number; trivial?: number; falseNegative?: number; flags: string[]; category: string | null }
 
 /** The audit of a file through the built CLI, timed: its rows and seconds. */
-function audit(cli: string, file: string, extra: string[]): { rows: AuditedRow[]; seconds: number } {
+function audit(cli: string, file: string, extra: string[]): { rows: AuditedRow[]; seconds: number; cpu: number } {
   const t0 = process.hrtime.bigint();
   const run = spawnSync(process.execPath, [cli, file, '--format', 'json', '-q', ...extra], { encoding: 'utf8', maxBuffer: 1 << 30 });
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
   if (run.status !== 0) throw new Error(`audit of ${file} failed (${run.status}): ${run.stderr}`);
-  return { rows: (JSON.parse(run.stdout) as { rows: AuditedRow[] }).rows, seconds };
+  const report = JSON.parse(run.stdout) as { rows: AuditedRow[]; timings: Record<string, number> };
+  return { rows: report.rows, seconds, cpu: report.timings.cpu ?? NaN };
 }
 
 /** sim(a,p) and sim(a,n) per row: TF-IDF cosines of letter trigrams and words (the audit's lexical features). */
@@ -143,14 +144,14 @@ function flagQuality(flagged: boolean[], truth: Set<number>): { p: number; r: nu
 function tripletKinds(datasets: Dataset[], seeds: number[], rate: string, cli: string, extra: string[], work: string, mine: boolean, reaudit: boolean): void {
   console.log('\nexplicit triplets, per error kind (lexical: TF-IDF cosines of letter trigrams and words; flag: the row\'s own flag)');
   const line = (cols: string[]) => console.log(cols.map((c, i) => (i < 2 ? c.padEnd(i === 0 ? 8 : 18) : c.padStart(9))).join(' '));
-  line(['dataset', 'kind', 'seed', 'rows', 'corrupt', 'AP', 'lexicalAP', 'flag P', 'flag R', 'flagged', 'seconds']);
+  line(['dataset', 'kind', 'seed', 'rows', 'corrupt', 'AP', 'lexicalAP', 'flag P', 'flag R', 'flagged', 'seconds', 'CPU s']);
   const read = (f: string) => readFileSync(f, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as TripletRow);
   for (const d of datasets) {
     const source = join(shared, 'datasets', d.file);
     // the clean file: the categories at margin 0.2 and the audit's time
     const clean = audit(cli, source, extra);
     const share = (c: string) => (clean.rows.filter((r) => r.category === c).length / clean.rows.length * 100).toFixed(1);
-    console.log(`${d.key} as shipped: ${clean.rows.length} triplets audited in ${clean.seconds.toFixed(1)} s; at margin 0.2 easy ${share('easy')}%, semi-hard ${share('semi-hard')}%, hard ${share('hard')}%; ` +
+    console.log(`${d.key} as shipped: ${clean.rows.length} triplets audited in ${clean.seconds.toFixed(1)} s (${clean.cpu.toFixed(1)} s of CPU); at margin 0.2 easy ${share('easy')}%, semi-hard ${share('semi-hard')}%, hard ${share('hard')}%; ` +
       `flagged trivially easy ${clean.rows.filter((r) => r.flags.includes('trivially-easy')).length}, false negative ${clean.rows.filter((r) => r.flags.includes('false-negative')).length}, mislabeled ${clean.rows.filter((r) => r.flags.includes('mislabeled')).length}`);
     for (const seed of seeds) {
       const copies: { kind: string; file: string; truthFile: string; make: string[] }[] = [
@@ -166,7 +167,7 @@ function tripletKinds(datasets: Dataset[], seeds: number[], rate: string, cli: s
         if (mk.status !== 0) throw new Error(`${script} failed on ${d.file}: ${mk.stderr}`);
         const truth = (JSON.parse(readFileSync(c.truthFile, 'utf8')) as { corrupted: { row: number; how: string }[] }).corrupted;
         const rows = read(c.file);
-        const { rows: out, seconds } = audit(cli, c.file, extra);
+        const { rows: out, seconds, cpu } = audit(cli, c.file, extra);
         const lex = lexical(rows);
         const lexMargin = Array.from(lex.an, (v, i) => v - lex.ap[i]);
         const row = (kind: string, score: number[], lexScore: number[], flag: string, t: Set<number>, skip: Set<number>) => {
@@ -175,7 +176,7 @@ function tripletKinds(datasets: Dataset[], seeds: number[], rate: string, cli: s
           const tt = new Set(keep.map((i, k) => (t.has(i) ? k : -1)).filter((k) => k >= 0));
           const q = rankQuality(keep.map((i) => score[i]), tt), lq = rankQuality(keep.map((i) => lexScore[i]), tt);
           const fq = flagQuality(keep.map((i) => out[i].flags.includes(flag)), tt);
-          line([d.key, kind, String(seed), String(keep.length), String(tt.size), q.ap.toFixed(3), lq.ap.toFixed(3), fq.p.toFixed(2), fq.r.toFixed(2), String(fq.n), seconds.toFixed(1)]);
+          line([d.key, kind, String(seed), String(keep.length), String(tt.size), q.ap.toFixed(3), lq.ap.toFixed(3), fq.p.toFixed(2), fq.r.toFixed(2), String(fq.n), seconds.toFixed(1), cpu.toFixed(1)]);
         };
         const all = new Set(truth.map((x) => x.row));
         if (c.kind === 'swap+foreign') {

@@ -48,7 +48,7 @@ async function main(argv: string[]): Promise<number> {
     },
     onProblem: (line, message) => log(`${args.file}:${line}: ${message}`),
   });
-  log(`backend: ${backendLabel(report.settings.backend)}; done in ${report.timings.total.toFixed(1)} s`);
+  log(`backend: ${backendLabel(report.settings.backend)}; done in ${report.timings.total.toFixed(1)} s (${(report.timings.cpu ?? 0).toFixed(1)} s of CPU)`);
   const pieces: Iterable<string> = args.format === 'json' ? jsonText(report) : [formatTable(report, args.top)];
   if (args.out) {
     const out = createWriteStream(args.out);

@@ -13,7 +13,8 @@ export function formatTable(r: AuditReport, top: number): string {
   out.push(`backend ${r.settings.backend}; margin ${r.settings.margin} (${r.settings.distance}); seed ${r.settings.seed}; ${r.settings.folds} folds; k ${r.settings.k}; ${r.timings.total.toFixed(1)} s`);
   out.push('');
   out.push(`triplets: ${s.easy} easy, ${s.semiHard} semi-hard, ${s.hard} hard`);
-  out.push(`flags: ${s.mislabeled} mislabeled, ${s.marginViolation} margin-violation, ${s.triviallyEasy} trivially-easy, ${s.nearDuplicate} near-duplicate, ${s.invalid} invalid`);
+  out.push(`flags: ${s.mislabeled} mislabeled, ${s.marginViolation} margin-violation, ${s.triviallyEasy} trivially-easy, ${s.nearDuplicate} near-duplicate, ${s.invalid} invalid` +
+    (r.kind === 'triplets' ? `, ${s.falseNegative ?? 0} false-negative` : ''));
   if (r.problems.length) {
     out.push('', `${r.problems.length} problem(s) in the file:`);
     for (const p of r.problems.slice(0, 10)) out.push(`  line ${p.line}: ${p.message}`);

@@ -15,6 +15,7 @@ export function withDefaults(options: Partial<AuditOptions> = {}): AuditOptions 
 
 export const auditFile: AuditFileFn = async (file, options = {}, hooks = {}) => {
   const opts = withDefaults(options);
+  const cpu0 = process.cpuUsage();
   // the threads start now and load TensorFlow.js while the file is read (both shapes train encoders)
   const pool = new FoldPool(opts.backend, opts.workers || undefined);
   try {
@@ -31,7 +32,9 @@ export const auditFile: AuditFileFn = async (file, options = {}, hooks = {}) => 
     const report = await auditDataset(ds, opts, backend, hooks, { featurize: pool.featurize, runFolds: pool.runner, runTripletFolds: pool.runTripletFolds });
     const leaked = tf.memory().numTensors - before;
     if (leaked !== 0) throw new Error(`internal: ${leaked} tensors leaked by the audit`);
-    report.timings = { read: readSeconds, ...report.timings, total: report.timings.total + readSeconds };
+    // cpu: the process's CPU seconds, its threads' included (the machine may be shared: wall time alone misleads)
+    const cpu = process.cpuUsage(cpu0);
+    report.timings = { read: readSeconds, ...report.timings, total: report.timings.total + readSeconds, cpu: (cpu.user + cpu.system) / 1e6 };
     return report;
   } finally {
     pool.close();
