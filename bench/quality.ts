@@ -1,5 +1,5 @@
 /**
- * npm run bench:quality [-- --seeds 1,2,3] [--rate 0.1] [--only trec,sms] [--cli-args "--epochs 3"] [--anchor]
+ * npm run bench:quality [-- --seeds 1,2,3] [--rate 0.1] [--only trec,sms] [--cli-args "--epochs 3"] [--anchor] [--skip-clean]
  *
  * For each dataset of ../shared/datasets: a corrupted copy made by ../shared/bench/make_noisy.py
  * (rate 0.1, seed 1 unless --seeds / --rate say otherwise), an audit with default settings through
@@ -20,6 +20,12 @@
  * clean file: the share of anchors given negatives in the band and the mined negatives that are
  * an anchor's positive or a duplicate; --reaudit audits the mined file too (its categories under
  * new fold encoders).
+ * The column "cleanAP" (labeled sets; --skip-clean leaves it out): the same corrupted copy audited
+ * with --embeddings of a model trained on the clean file (its audit's --save-embeddings: the
+ * stacked out-of-fold embeddings, so each row is measured by a fold model that never saw it, whose
+ * neighbours knew the true labels): an upper bound of what a user's good model buys the label
+ * scores (its space gives the neighbours, their vote and the distances; the linear model and the
+ * head stay the audit's own).
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
@@ -72,7 +78,8 @@ function recipe(py: string, mode: Dataset['mode'], noisy: string, truthFile: str
 }
 
 function main(): void {
-  const { values } = parseArgs({ options: { seeds: { type: 'string' }, rate: { type: 'string' }, only: { type: 'string' }, 'cli-args': { type: 'string' }, anchor: { type: 'boolean' }, mine: { type: 'boolean' }, reaudit: { type: 'boolean' } } });
+  const { values } = parseArgs({ options: { seeds: { type: 'string' }, rate: { type: 'string' }, only: { type: 'string' }, 'cli-args': { type: 'string' }, anchor: { type: 'boolean' }, 'skip-clean': { type: 'boolean' }, mine: { type: 'boolean' }, reaudit: { type: 'boolean' } } });
+  const clean = !values['skip-clean'];
   const seeds = (values.seeds ?? '1').split(',').map(Number);
   const rate = values.rate ?? '0.1';
   const py = values.anchor ? sklearnPython() : undefined;
@@ -84,7 +91,19 @@ function main(): void {
   const work = mkdtempSync(join(tmpdir(), 'ta-quality-'));
   const line = (cols: string[]) => console.log(cols.map((c, i) => (i === 0 ? c.padEnd(14) : c.padStart(9))).join(' '));
   line(['dataset', 'seed', 'rows', 'corrupt', 'AP', 'P@K', 'seconds', 'anchorAP', 'anchorP@K', 'anchor s', 'AP>anch', 'faster',
-    ...(py ? ['recipeAP', 'recipeP@K', 'recipe s', 'AP>recipe'] : [])]);
+    ...(py ? ['recipeAP', 'recipeP@K', 'recipe s', 'AP>recipe'] : []), ...(clean ? ['cleanAP', 'cleanP@K'] : [])]);
+  /** The clean file's stacked out-of-fold embeddings (one audit per dataset, with the same settings). */
+  const cleanSpace = new Map<string, string | undefined>();
+  const spaceOf = (d: Dataset): string | undefined => {
+    if (d.mode !== 'labels') return undefined; // explicit triplets have no encoder to save
+    if (!cleanSpace.has(d.key)) {
+      const npy = join(work, `${d.key}.clean.npy`);
+      const r = spawnSync(process.execPath, [cli, join(shared, 'datasets', d.file), '--format', 'json', '-q', '--out', join(work, `${d.key}.clean.json`), '--save-embeddings', npy, ...extra], { encoding: 'utf8', maxBuffer: 1 << 30 });
+      if (r.status !== 0) throw new Error(`audit of the clean ${d.file} failed (${r.status}): ${r.stderr}`);
+      cleanSpace.set(d.key, npy);
+    }
+    return cleanSpace.get(d.key);
+  };
   let rows = 0, corrupt = 0, seconds = 0, wins = 0, faster = 0, runs = 0, recipeWins = 0;
   for (const d of DATASETS.filter((x) => !only || only.includes(x.key))) {
     for (const seed of seeds) {
@@ -103,9 +122,17 @@ function main(): void {
       if (s < d.anchorSeconds) faster++;
       const own = py ? recipe(py, d.mode, noisy, truthFile) : undefined;
       if (own && q.ap > own.ap) recipeWins++;
+      let withClean: { ap: number; pk: number } | undefined;
+      const space = clean ? spaceOf(d) : undefined;
+      if (space) {
+        const r2 = spawnSync(process.execPath, [cli, noisy, '--format', 'json', '-q', '--embeddings', space, ...extra], { encoding: 'utf8', maxBuffer: 1 << 30 });
+        if (r2.status !== 0) throw new Error(`audit of ${d.file} with the clean embeddings failed (${r2.status}): ${r2.stderr}`);
+        withClean = rankQuality((JSON.parse(r2.stdout) as { rows: { suspicion: number }[] }).rows.map((r) => r.suspicion), truth);
+      }
       line([d.key, String(seed), String(report.rows.length), String(truth.size), q.ap.toFixed(3), q.pk.toFixed(3), s.toFixed(1),
         d.anchorAP.toFixed(3), d.anchorPK.toFixed(3), String(d.anchorSeconds), q.ap > d.anchorAP ? 'yes' : 'no', s < d.anchorSeconds ? 'yes' : 'no',
-        ...(own ? [own.ap.toFixed(3), own.pk.toFixed(3), own.seconds.toFixed(1), q.ap > own.ap ? 'yes' : 'no'] : [])]);
+        ...(own ? [own.ap.toFixed(3), own.pk.toFixed(3), own.seconds.toFixed(1), q.ap > own.ap ? 'yes' : 'no'] : []),
+        ...(clean ? (withClean ? [withClean.ap.toFixed(3), withClean.pk.toFixed(3)] : ['n/a', 'n/a']) : [])]);
     }
   }
   console.log(`total: ${runs} audits, ${rows} rows, ${corrupt} corrupted, ${seconds.toFixed(1)} s; AP above the anchor in ${wins}/${runs}, faster than the anchor in ${faster}/${runs}` +

@@ -49,6 +49,8 @@ export class App {
   private readonly view: RowView;
   private readonly summary: Summary;
   private readonly histogram: Histogram;
+  /** Multi-file audits: one small histogram per file, side by side, on the whole histogram's axis. */
+  private readonly splitHistograms: Histogram[] = [];
   private readonly controls: MarginControls;
   private readonly filters: FilterBar;
   private readonly table: Table;
@@ -73,7 +75,7 @@ export class App {
     this.view = new RowView(model);
     const same = restored?.fileUri === msg.fileUri ? restored : undefined;
     if (same?.filters) this.view.filters = { ...NO_FILTERS, ...same.filters };
-    const columns = columnsFor(model.report.kind);
+    const columns = columnsFor(model.report.kind, model.files !== undefined);
     const sort = same?.sort && columns.some((c) => c.id === same.sort?.column) ? same.sort : undefined;
     if (sort) this.view.setSort(sort.column, sort.dir === 'desc' ? 'desc' : 'asc'); else this.view.refilter();
 
@@ -94,7 +96,17 @@ export class App {
     const right = el('div', { class: 'pane-right' });
     const tableBox = el('section', { class: 'table-box', 'aria-label': 'Rows' });
     append(tableBox, this.filters.element, this.table.element);
-    append(left, this.controls.element, this.histogram.element, tableBox);
+    append(left, this.controls.element, this.histogram.element);
+    if (model.files) {
+      const row = el('div', { class: 'split-histograms', 'aria-label': 'Each file\'s histogram' });
+      model.validByFile().forEach((members, f) => {
+        const h = new Histogram(model, theme, (m) => this.userMargin(m, true), { members, title: `${model.fileName(f)} (${model.files?.[f].split})`, axis: this.histogram });
+        this.splitHistograms.push(h);
+        row.appendChild(h.element);
+      });
+      left.appendChild(row);
+    }
+    left.appendChild(tableBox);
     append(right, this.detail.element, this.map.element);
     const body = el('div', { class: 'panes' });
     append(body, left, right);
@@ -122,6 +134,7 @@ export class App {
     this.model.onChange.clear();
     this.view.onChange.clear();
     this.histogram.dispose();
+    for (const h of this.splitHistograms) h.dispose();
     this.table.dispose();
     this.map.dispose();
     this.element.remove();
@@ -173,6 +186,7 @@ export class App {
     this.model.setDistance(distance, margin, fromHost);
     if (changed) {
       this.histogram.distanceChanged();
+      for (const h of this.splitHistograms) h.distanceChanged();
       this.controls.setMax(this.histogram.axisMax);
       this.view.distanceChanged();
       this.detail.show(this.detail.selected);
@@ -182,6 +196,7 @@ export class App {
   /** Everything that follows the margin, redrawn after each re-classification. */
   private marginApplied(): void {
     this.histogram.update();
+    for (const h of this.splitHistograms) h.update();
     this.controls.setMax(this.histogram.axisMax);
     this.controls.update();
     this.summary.update();

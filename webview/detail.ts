@@ -42,7 +42,7 @@ export class DetailPane {
     const r = m.rows[position];
     const head = el('div', { class: 'detail-head' });
     const chip = el('span', { class: 'chip', 'data-category': m.categoryName(position) }, m.categoryName(position));
-    append(head, el('h2', {}, `Row ${r.row} · line ${r.line}${r.endLine !== r.line ? `–${r.endLine}` : ''}`), chip);
+    append(head, el('h2', {}, `Row ${r.row} · ${m.files ? `${m.fileName(m.fileOf(position))} ` : ''}line ${r.line}${r.endLine !== r.line ? `–${r.endLine}` : ''}`), chip);
     if (!this.standalone) {
       const reveal = el('vscode-button', { appearance: 'secondary', 'aria-label': `Reveal row ${r.row} in the editor`, class: 'reveal-button' }, 'Reveal in editor');
       reveal.addEventListener('click', () => this.events.select(position, true));
@@ -103,6 +103,8 @@ export class DetailPane {
         append(box, el('div', { class: 'field-name' }, name), this.rowLink(row));
       }
     }
+    // a leak: the row of another file it repeats
+    if (r.leak !== undefined) append(box, el('div', { class: 'field-name' }, 'repeats'), this.rowLink(r.leak.row));
     return box;
   }
 
@@ -187,7 +189,8 @@ export class DetailPane {
     const m = this.model;
     const pos = m.positionOfRow(row);
     const other = pos >= 0 ? m.rows[pos] : undefined;
-    const text = withText && other ? `row ${row} (line ${other.line}, ${other.label ?? ''}): ${other.text ?? ''}` : `row ${row}`;
+    const where = other && m.files ? `${m.fileName(m.fileOf(pos))} line ${other.line}` : `line ${other?.line}`;
+    const text = withText && other ? `row ${row} (${where}${other.label !== undefined ? `, ${other.label}` : ''}): ${other.text ?? other.anchor ?? ''}` : `row ${row}`;
     const b = el('button', { type: 'button', class: 'link-button', 'aria-label': `Select row ${row}` }, text);
     b.addEventListener('click', () => { if (pos >= 0) this.events.select(pos, true); });
     return b;

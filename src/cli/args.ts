@@ -1,15 +1,19 @@
 /** Command-line arguments of `triplet-audit`, parsed with node:util's parseArgs. */
 import { parseArgs } from 'node:util';
 import { DEFAULT_MINING, EBR_RANKS, type MiningBand, type MiningOptions } from '../core/mining';
-import type { AuditOptions, BackendName, DistanceName, Mining } from '../core/types';
+import type { AuditOptions, BackendName, ColumnOptions, DistanceName, Mining, SplitName } from '../core/types';
+import { SPLITS } from '../core/types';
 
 export class UsageError extends Error {}
 
-export const USAGE = `Usage: triplet-audit FILE [options]
+export const USAGE = `Usage: triplet-audit FILE [FILE...] [options]
        triplet-audit mine FILE --out triplets.jsonl [mining options]   (triplet-audit mine --help)
 
 Audits a triplet-loss dataset (CSV, TSV, JSONL or a JSON array): trains a triplet-loss encoder
-with K-fold cross-fitting, scores every row as anchor and flags suspicious rows.
+with K-fold cross-fitting, scores every row as anchor and flags suspicious rows. Several files
+(e.g. train.jsonl dev.jsonl test.jsonl) are audited together as one dataset with splits: each
+row keeps its file and line, rows repeated across files are flagged as leaks, and rows of test
+files (by name: test, eval, holdout) are scored but never train the models.
 
 Options:
   --format json|table     output format (default: table on a terminal, json otherwise)
@@ -30,12 +34,25 @@ Options:
   --text-column C  --label-column C
   --anchor-column C  --positive-column C  --negative-column C
   --kind labeled|triplets force the dataset shape
+  --map FILE:ROLE=COLUMN[,ROLE=COLUMN]  name one file's columns (several files; ROLE: text, label,
+                          anchor, positive, negative, vector); repeat for other files
+  --splits S,S,...        each file's split (train, dev, test, other), in order (default: from the names)
+  --train-on-test         let rows of test files train the models too
+  --embeddings FILE       measure the categories in your own space: a .npy (float32/float16,
+                          [rows, dim]; triplets [rows, 3, dim] or [3 x rows, dim]) or a JSONL of
+                          vectors, rows in file order; one per data file, or one for all
+  --model DIR             ... or in the space of a TensorFlow.js model folder (model.json, its
+                          weights and triplet-audit-model.json declaring its input)
+  --save-model DIR        save the audit's cross-fitted encoder there (TensorFlow.js LayersModel)
+  --save-embeddings FILE  save its stacked out-of-fold embeddings (.npy, metadata beside it)
   --top N                 rows listed by --format table (default 20)
   -q, --quiet             no progress on standard error
   -h, --help              this help`;
 
 export interface CliArgs {
   file: string;
+  /** Every FILE given (file is the first). */
+  files: string[];
   format: 'json' | 'table';
   out?: string;
   html?: string;
@@ -67,6 +84,8 @@ export function parseCli(argv: string[], isTty: boolean): CliArgs | 'help' {
         format: s, out: s, html: s, margin: s, distance: s, seed: s, folds: s, k: s, epochs: s, dim: s, mining: s,
         threshold: s, 'max-rows': s, workers: s, backend: s, 'text-column': s, 'label-column': s, 'anchor-column': s,
         'positive-column': s, 'negative-column': s, kind: s, top: s,
+        map: { type: 'string', multiple: true }, splits: s, 'train-on-test': { type: 'boolean' },
+        embeddings: { type: 'string', multiple: true }, model: s, 'save-model': s, 'save-embeddings': s,
         quiet: { type: 'boolean', short: 'q' }, help: { type: 'boolean', short: 'h' },
       },
     });
@@ -75,7 +94,13 @@ export function parseCli(argv: string[], isTty: boolean): CliArgs | 'help' {
   }
   const v = parsed.values;
   if (v.help) return 'help';
-  if (parsed.positionals.length !== 1) throw new UsageError(parsed.positionals.length ? 'give exactly one FILE' : 'no FILE given');
+  if (parsed.positionals.length === 0) throw new UsageError('no FILE given');
+  const files = parsed.positionals;
+  if (new Set(files).size !== files.length) throw new UsageError('a FILE is given twice');
+  if (v.embeddings && v.model) throw new UsageError('give --embeddings or --model, not both');
+  if (v.embeddings && v.embeddings.length !== 1 && v.embeddings.length !== files.length) {
+    throw new UsageError(`--embeddings: give one file for all ${files.length} data files, or one per data file (${v.embeddings.length} given)`);
+  }
   const options: Partial<AuditOptions> = {
     margin: num('margin', v.margin, false, 0),
     distance: oneOf<DistanceName>('distance', v.distance, ['euclidean', 'squared-euclidean', 'cosine']),
@@ -92,9 +117,13 @@ export function parseCli(argv: string[], isTty: boolean): CliArgs | 'help' {
     textColumn: v['text-column'], labelColumn: v['label-column'],
     anchorColumn: v['anchor-column'], positiveColumn: v['positive-column'], negativeColumn: v['negative-column'],
     kind: oneOf('kind', v.kind, ['labeled', 'triplets'] as const),
+    fileColumns: v.map ? parseMaps(v.map, files) : undefined,
+    splits: v.splits !== undefined ? parseSplits(v.splits, files.length) : undefined,
+    trainOnTest: v['train-on-test'] ? true : undefined,
+    embeddings: v.embeddings, model: v.model, saveModel: v['save-model'], saveEmbeddings: v['save-embeddings'],
   };
   return {
-    file: parsed.positionals[0],
+    file: files[0], files,
     format: oneOf('format', v.format, ['json', 'table'] as const) ?? (isTty ? 'table' : 'json'),
     out: v.out, html: v.html, top: num('top', v.top, true, 0) ?? 20, quiet: !!v.quiet, options,
   };
@@ -173,4 +202,36 @@ export function parseMineCli(argv: string[]): MineArgs | 'help' {
       kind: oneOf('kind', v.kind, ['labeled', 'triplets', 'pairs'] as const),
     },
   };
+}
+
+const ROLES: Record<string, keyof ColumnOptions> = {
+  text: 'textColumn', label: 'labelColumn', anchor: 'anchorColumn', positive: 'positiveColumn', negative: 'negativeColumn', vector: 'vectorColumn',
+};
+
+/** --map FILE:ROLE=COLUMN[,ROLE=COLUMN] (repeatable) as per-file column options. */
+function parseMaps(maps: string[], files: string[]): NonNullable<ColumnOptions['fileColumns']> {
+  const out: NonNullable<ColumnOptions['fileColumns']> = {};
+  for (const m of maps) {
+    const at = m.lastIndexOf(':', m.indexOf('='));
+    if (at <= 0) throw new UsageError(`--map ${JSON.stringify(m)}: write FILE:ROLE=COLUMN[,ROLE=COLUMN]`);
+    const file = m.slice(0, at);
+    if (!files.some((f) => f === file || f.split(/[\\/]/).pop() === file)) throw new UsageError(`--map names ${JSON.stringify(file)}, which is not a FILE given`);
+    const cols: Record<string, string> = {};
+    for (const pair of m.slice(at + 1).split(',')) {
+      const eq = pair.indexOf('=');
+      const role = pair.slice(0, eq).trim(), column = pair.slice(eq + 1);
+      if (eq <= 0 || !column || !(role in ROLES)) throw new UsageError(`--map ${JSON.stringify(m)}: ${JSON.stringify(pair)} is not ROLE=COLUMN (ROLE: ${Object.keys(ROLES).join(', ')})`);
+      cols[ROLES[role]] = column;
+    }
+    out[file] = { ...out[file], ...cols };
+  }
+  return out;
+}
+
+function parseSplits(v: string, count: number): SplitName[] {
+  const splits = v.split(',').map((x) => x.trim());
+  const bad = splits.find((x) => !(SPLITS as readonly string[]).includes(x));
+  if (bad !== undefined) throw new UsageError(`--splits: ${JSON.stringify(bad)} is not one of ${SPLITS.join(', ')}`);
+  if (splits.length !== count) throw new UsageError(`--splits names ${splits.length} split(s) for ${count} file(s): give one per FILE, in order`);
+  return splits as SplitName[];
 }

@@ -5,7 +5,7 @@
 import { createWriteStream, writeFileSync } from 'node:fs';
 import { finished } from 'node:stream/promises';
 import { InputError } from '../core/dataset';
-import { auditFile } from '../core/node/auditFile';
+import { auditFiles } from '../core/node/auditFile';
 import { backendLabel } from '../core/node/backend';
 import { reportJson } from '../core/reportJson';
 import type { AuditReport } from '../core/types';
@@ -41,14 +41,19 @@ async function main(argv: string[]): Promise<number> {
   if (args === 'help') { process.stdout.write(USAGE + '\n'); return 0; }
   const log = (s: string) => { if (!args.quiet) process.stderr.write(s + '\n'); };
   let lastStage = '';
-  const report = await auditFile(args.file, args.options, {
+  const multi = args.files.length > 1;
+  const report = await auditFiles(args.files, args.options, {
     onProgress: (p) => {
       const key = `${p.stage}:${Math.floor(p.fraction * 20)}`;
       if (key !== lastStage) { lastStage = key; log(`[${String(Math.round(p.fraction * 100)).padStart(3)}%] ${p.message}`); }
     },
-    onProblem: (line, message) => log(`${args.file}:${line}: ${message}`),
+    // several files: the message names its file
+    onProblem: (line, message) => log(multi ? message : `${args.file}:${line}: ${message}`),
   });
   log(`backend: ${backendLabel(report.settings.backend)}; done in ${report.timings.total.toFixed(1)} s (${(report.timings.cpu ?? 0).toFixed(1)} s of CPU)`);
+  if (report.model.space) log(`space: ${report.model.space.description}`);
+  if (args.options.saveModel) log(`saved the cross-fitted encoder (TensorFlow.js LayersModel) in ${args.options.saveModel}`);
+  if (args.options.saveEmbeddings) log(`saved the stacked out-of-fold embeddings in ${args.options.saveEmbeddings} (metadata beside it)`);
   const pieces: Iterable<string> = args.format === 'json' ? jsonText(report) : [formatTable(report, args.top)];
   if (args.out) {
     const out = createWriteStream(args.out);

@@ -45,6 +45,42 @@ export const DEFAULT_ENCODER: Omit<EncoderConfig, 'classes' | 'dim'> = {
   bagSgd: 150, lrDense: 0.005, scale: 16,
 };
 
+/** An encoder's forward-shape weights (see Encoder.exportWeights). */
+export interface EncoderWeights {
+  E: Float32Array;
+  b1: Float32Array;
+  W2: Float32Array;
+  featureDim: number;
+  hidden: number;
+  dim: number;
+}
+
+/**
+ * The forward shape in plain JS on sparse rows (the reference the saved model is tested against):
+ * z = relu(x E + b1) W2, L2-normalised, row-major [rows x dim].
+ */
+export function forwardWeights(w: EncoderWeights, x: Csr, rows: ArrayLike<number>): Float32Array {
+  const { E, b1, W2, hidden: H, dim: D } = w;
+  const z = new Float32Array(rows.length * D), h = new Float64Array(H);
+  for (let q = 0; q < rows.length; q++) {
+    const r = rows[q];
+    h.fill(0);
+    for (let p = x.indptr[r]; p < x.indptr[r + 1]; p++) {
+      const v = x.values[p], o = x.indices[p] * H;
+      for (let k = 0; k < H; k++) h[k] += v * E[o + k];
+    }
+    let norm = 0;
+    for (let d = 0; d < D; d++) {
+      let s = 0;
+      for (let k = 0; k < H; k++) s += Math.max(0, h[k] + b1[k]) * W2[k * D + d];
+      z[q * D + d] = s; norm += s * s;
+    }
+    const inv = 1 / (Math.sqrt(norm) + 1e-12);
+    for (let d = 0; d < D; d++) z[q * D + d] *= inv;
+  }
+  return z;
+}
+
 export interface TrainHooks {
   signal?: AbortSignal;
   /** Called after each epoch with the fraction of training done. */
@@ -243,6 +279,19 @@ export class Encoder {
       await yieldToEventLoop();
     }
     return { z, head };
+  }
+
+  /**
+   * The trained forward shape's weights (design.md 3), copied out: E [featureDim x hidden] (the
+   * bag's table), b1 [hidden], W2 [hidden x dim]. With them, z = normalise(relu(x E + b1) W2) is
+   * what `embed` computes (to float error): the audit saves its fold encoders from these.
+   */
+  exportWeights(): EncoderWeights {
+    if (!this.bag) throw new Error('exportWeights: the encoder has not been trained');
+    return {
+      E: Float32Array.from(this.bag.table), b1: Float32Array.from(this.b1.dataSync() as Float32Array),
+      W2: Float32Array.from(this.w2.dataSync() as Float32Array), featureDim: this.bag.x.cols, hidden: this.cfg.hidden, dim: this.cfg.dim,
+    };
   }
 
   dispose(): void {

@@ -41,13 +41,15 @@ export function hingeLine(dAP: number, dAN: number, margin: number, loss: number
 
 /** One bit per flag, in FLAGS order, so that a row's flag list is FLAGS filtered by its bits. */
 export const FLAG_BIT: Readonly<Record<Flag, number>> = {
-  mislabeled: 1, 'trivially-easy': 2, 'margin-violation': 4, 'near-duplicate': 8, invalid: 16, 'false-negative': 32,
+  mislabeled: 1, 'trivially-easy': 2, 'margin-violation': 4, 'near-duplicate': 8, invalid: 16, leak: 32, 'false-negative': 64,
 };
+/** Every combination of flag bits is below this. */
+export const FLAG_COMBINATIONS = 128;
 /** Category code of a row whose category is null (an invalid row). */
 export const CATEGORY_NONE = 255;
 
 /** Flag lists by bit set, built once: a row's list is a copy of one of these. */
-const FLAG_LISTS: readonly (readonly Flag[])[] = Array.from({ length: 64 }, (_, bits) => FLAGS.filter((f) => (bits & FLAG_BIT[f]) !== 0));
+const FLAG_LISTS: readonly (readonly Flag[])[] = Array.from({ length: FLAG_COMBINATIONS }, (_, bits) => FLAGS.filter((f) => (bits & FLAG_BIT[f]) !== 0));
 
 export function flagBits(flags: readonly Flag[]): number {
   let bits = 0;
@@ -71,6 +73,7 @@ export function summarize(rows: readonly RowReport[]): Summary {
       else if (f === 'margin-violation') s.marginViolation++;
       else if (f === 'near-duplicate') s.nearDuplicate++;
       else if (f === 'false-negative') s.falseNegative = (s.falseNegative ?? 0) + 1;
+      else if (f === 'leak') s.leak = (s.leak ?? 0) + 1;
       else s.invalid++;
     }
   }
@@ -79,14 +82,14 @@ export function summarize(rows: readonly RowReport[]): Summary {
 
 /**
  * The flag bits of a row that no margin or distance changes: mislabeled (from its suspicion, the
- * rule the engine applies), near-duplicate and invalid. A row without both distances (invalid)
+ * rule the engine applies), near-duplicate, leak and invalid. A row without both distances (invalid)
  * keeps every flag it has. The panel reads the same bits from the report as audited, so what it
  * shows does not depend on the host having re-scored the rows.
  */
 export function fixedFlagBits(r: RowReport, labeled: boolean, suspicionThreshold: number): number {
   if (r.dAP === null || r.dAN === null) return flagBits(r.flags);
   let bits = 0;
-  for (const f of r.flags) if (f === 'near-duplicate' || f === 'invalid' || f === 'false-negative') bits |= FLAG_BIT[f];
+  for (const f of r.flags) if (f === 'near-duplicate' || f === 'invalid' || f === 'leak' || f === 'false-negative') bits |= FLAG_BIT[f];
   // a false negative is its own kind of error, with its own fix, not a swap
   if (r.suspicion >= suspicionThreshold && (!labeled || r.suggestedLabel !== undefined) && !(bits & FLAG_BIT['false-negative'])) bits |= FLAG_BIT.mislabeled;
   return bits;
@@ -172,7 +175,7 @@ export class ReportColumns {
     const distances = { dAP: new Float64Array(n), dAN: new Float64Array(n) };
     const labeled = report.kind === 'labeled', threshold = report.settings.suspicionThreshold;
     const unscored: RowReport[] = [];
-    let mislabeled = 0, nearDuplicate = 0, invalid = 0, falseNegative = 0, i = 0;
+    let mislabeled = 0, nearDuplicate = 0, invalid = 0, leak = 0, falseNegative = 0, i = 0;
     return {
       distances,
       read(count: number): boolean {
@@ -193,6 +196,7 @@ export class ReportColumns {
           if (bits & FLAG_BIT['false-negative']) falseNegative++;
           if (bits & FLAG_BIT['near-duplicate']) nearDuplicate++;
           if (bits & FLAG_BIT.invalid) invalid++;
+          if (bits & FLAG_BIT.leak) leak++;
         }
         return i < n;
       },
@@ -201,6 +205,7 @@ export class ReportColumns {
         fixedSummary.mislabeled += mislabeled;
         fixedSummary.nearDuplicate += nearDuplicate;
         fixedSummary.invalid += invalid;
+        if (leak > 0) fixedSummary.leak = (fixedSummary.leak ?? 0) + leak;
         if (falseNegative) fixedSummary.falseNegative = (fixedSummary.falseNegative ?? 0) + falseNegative;
         return { scored, fixedFlags, keptCategory, fixedSummary, scoredCount: n - unscored.length, trivial };
       },
@@ -262,6 +267,7 @@ export class ScoredView {
       marginViolation: fixed.marginViolation + marginViolation, nearDuplicate: fixed.nearDuplicate, invalid: fixed.invalid,
     };
     if (fixed.falseNegative) this.summary.falseNegative = fixed.falseNegative;
+    if (fixed.leak !== undefined) this.summary.leak = fixed.leak;
     this.margin = margin;
     this.distance = distance;
     this.category = category;

@@ -45,6 +45,8 @@ export interface TripletFoldTask {
   pool: Int32Array;
   /** Per row of x, the group its text belongs to (-1: none): never mined for a triplet of that group (labeled rows: their label). */
   textGroup?: Int32Array;
+  /** 1 where a triplet may train (multi-file audits keep test files' out); absent: all may. */
+  trainable?: Uint8Array;
   /** Whether training sees the triplets' negatives (default true; false: they are a baseline, as `mine` gives pairs). */
   trainNegatives?: boolean;
   epochs: number;
@@ -118,7 +120,10 @@ export async function runTripletFold(task: TripletFoldTask, onProgress: (fractio
   const cfg: TripletEncoderConfig = { ...DEFAULT_TRIPLET_ENCODER, ...task.encoder };
   const D = cfg.dim;
   const train: number[] = [], held: number[] = [];
-  for (let i = 0; i < n; i++) (fold[i] === f ? held : train).push(i);
+  for (let i = 0; i < n; i++) {
+    if (fold[i] === f) held.push(i);
+    else if (!task.trainable || task.trainable[i] !== 0) train.push(i);
+  }
   const enc = new TripletEncoder(cfg, Rng.derive(task.seed, `tripletEncoder${f}`));
   let z: Float32Array;
   try {

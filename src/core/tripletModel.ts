@@ -205,6 +205,8 @@ export interface TripletModelInput {
   epochs: number;
   /** Each triplet's partner (pickPartners), when the caller drew them already. */
   partner?: Int32Array;
+  /** 1 where a triplet may train (multi-file audits keep test files' out); absent: all may. */
+  trainable?: Uint8Array;
 }
 
 /** The detector's weights in one fold: score = odds * error log-odds + lexical * margin + bias. */
@@ -273,6 +275,7 @@ export function crossFitTriplets(inp: TripletModelInput, hooks: ModelHooks = {})
     const train: number[] = [], held: number[] = [];
     for (let i = 0; i < n; i++) {
       if (fold[i] === f) { held.push(3 * i, 3 * i + 1, 3 * i + 2); continue; }
+      if (inp.trainable && inp.trainable[i] === 0) continue;
       train.push(3 * i, 3 * i + 1);
       if (partner[i] >= 0) train.push(3 * i + 2);
     }
@@ -281,7 +284,7 @@ export function crossFitTriplets(inp: TripletModelInput, hooks: ModelHooks = {})
     if (hooks.signal?.aborted) throw new AbortError();
     const p = model.predict(held);
     for (let q = 0; q < held.length; q++) for (let c = 0; c < 3; c++) probs[3 * held[q] + c] = p[3 * q + c];
-    trainedPerFold[f] = n - held.length / 3;
+    trainedPerFold[f] = train.filter((r) => r % 3 === 0).length;
   }
   hooks.onProgress?.(K / (K + 1), 'Detector: weighing the pair model against the lexical margin');
 
@@ -305,7 +308,7 @@ export function crossFitTriplets(inp: TripletModelInput, hooks: ModelHooks = {})
     // probabilities are out of fold too, from models that did see fold f (as in any stacking)
     let m = 0;
     for (let i = 0; i < n; i++) {
-      if (fold[i] === f) continue;
+      if (fold[i] === f || (inp.trainable && inp.trainable[i] === 0)) continue;
       feats[2 * m] = odds[i]; feats[2 * m + 1] = simAN[i] - simAP[i]; labels[m++] = 0;
       feats[2 * m] = oddsSwapped[i]; feats[2 * m + 1] = simAP[i] - simAN[i]; labels[m++] = 1;
       if (partner[i] >= 0) { feats[2 * m] = oddsForeign[i]; feats[2 * m + 1] = simAN[i] - simAR[i]; labels[m++] = 1; }

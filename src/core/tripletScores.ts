@@ -50,6 +50,8 @@ export interface TripletScoringInput {
   simPS: Float32Array;
   /** Per triplet: the triplet whose positive its negative is, for the same anchor (itself: its own positive), or -1. */
   negativeIsPositiveOf: Int32Array;
+  /** 1 where a triplet may train the detectors (multi-file audits keep test files' out); absent: all may. */
+  trainable?: Uint8Array;
 }
 
 export interface Detector {
@@ -98,7 +100,7 @@ interface Design {
  * of the training classes' sizes' ratio: log r, with r = f_corrupted / f_given the ratio of the
  * two densities; and the same for each synthetic corruption of the fold's own triplets (`synth`).
  */
-function crossFit(d: Design, fold: Int32Array, K: number): { llr: Float32Array; synth: Float32Array; weights: { w: number[]; b: number }[]; synthetic: number } {
+function crossFit(d: Design, fold: Int32Array, K: number, trainable?: Uint8Array): { llr: Float32Array; synth: Float32Array; weights: { w: number[]; b: number }[]; synthetic: number } {
   const n = fold.length, F = d.names.length;
   const given = Array.from({ length: n }, (_, i) => d.given(i));
   const bad = Array.from({ length: n }, (_, i) => d.corrupted(i));
@@ -109,7 +111,7 @@ function crossFit(d: Design, fold: Int32Array, K: number): { llr: Float32Array; 
     const X: number[] = [], y: number[] = [];
     let n0 = 0, n1 = 0;
     for (let i = 0; i < n; i++) {
-      if (fold[i] === f) continue;
+      if (fold[i] === f || (trainable && trainable[i] === 0)) continue;
       X.push(...given[i]); y.push(0); n0++;
       for (const c of bad[i]) { X.push(...c); y.push(1); n1++; }
     }
@@ -199,7 +201,7 @@ export function scoreTripletSignals(inp: TripletScoringInput): TripletScoring {
       if (m.partner[i] >= 0) out.push([m.oddsForeign[i], m.simAN[i] - m.simAR[i], enc.cosAN[i] - enc.cosAR[i]]);
       return out;
     },
-  }, fold, K);
+  }, fold, K, inp.trainable);
   const errorWeights: DetectorWeights[] = err.weights.map(({ w, b }) => ({ odds: w[0], lexical: w[1], encoder: w[2], bias: b }));
 
   // 2. trivially easy
@@ -210,11 +212,11 @@ export function scoreTripletSignals(inp: TripletScoringInput): TripletScoring {
     given: (i) => trivialRow(enc.cosAN[i], enc.cosAP[i], enc.closerN[i], m.simAN[i], unrel(m.pairN, i), enc.fitN[i], enc.fitLexN[i]),
     corrupted: (i) => (m.partner[i] >= 0 && Number.isFinite(enc.cosAR[i])
       ? [trivialRow(enc.cosAR[i], enc.cosAP[i], enc.closerR[i], m.simAR[i], unrel(m.pairR, i), enc.fitR[i], enc.fitLexR[i])] : []),
-  }, fold, K);
+  }, fold, K, inp.trainable);
 
   // 3. false negatives
   let synthetic = 0;
-  for (let i = 0; i < n; i++) if (sibling[i] >= 0) synthetic++;
+  for (let i = 0; i < n; i++) if (sibling[i] >= 0 && (!inp.trainable || inp.trainable[i] !== 0)) synthetic++;
   let fnLlr: Float32Array, fnWeights: { w: number[]; b: number }[], fnFeatures: readonly string[], fnSynth: Float32Array | undefined;
   if (synthetic >= MIN_SYNTHETIC_FALSE_NEGATIVES) {
     const fnRow = (posOdds: number, cos: number, sim: number, cosP: number, simP: number, closer: number, i: number) =>
@@ -225,7 +227,7 @@ export function scoreTripletSignals(inp: TripletScoringInput): TripletScoring {
       given: (i) => fnRow(pos(m.pairN, i), enc.cosAN[i], m.simAN[i], enc.cosPN[i], m.simPN[i], enc.closerN[i], i),
       corrupted: (i) => (sibling[i] >= 0
         ? [fnRow(pairS(i), enc.cosAS[i], inp.simAS[i], enc.cosPS[i], inp.simPS[i], enc.closerS[i], i)] : []),
-    }, fold, K);
+    }, fold, K, inp.trainable);
     fnLlr = fn.llr; fnWeights = fn.weights; fnFeatures = FALSE_NEGATIVE_FEATURES; fnSynth = fn.synth;
   } else {
     // the pair model's classes are balanced in training: its odds are a likelihood ratio already

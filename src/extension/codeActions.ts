@@ -8,7 +8,8 @@ import * as vscode from 'vscode';
 import type { AuditController, FileAudit } from './auditController';
 import { DIAGNOSTIC_SOURCE } from './diagnostics';
 import { COMMANDS } from './logic/commandIds';
-import { relabelFix, swapFix, markReviewedFix, checkedRow, negativeToPositiveFix, replaceNegativeFix, type FixResult } from './fixes';
+import { relabelFix, swapFix, markReviewedFix, checkedRow, negativeToPositiveFix, removeRowFix, replaceNegativeFix, type FixResult } from './fixes';
+import { rowPlace } from './logic/groups';
 import { rowsInLines } from './logic/rowLookup';
 import type { ReviewedStore } from './reviewedStore';
 
@@ -48,6 +49,12 @@ export class AuditCodeActions implements vscode.CodeActionProvider<vscode.CodeAc
       const diagnostics = context.diagnostics.filter((d) => d.source === DIAGNOSTIC_SOURCE && d.range.start.line === r.line - 1);
       if (r.suggestedLabel !== undefined) {
         out.push(this.action(`Relabel row ${r.row} to "${r.suggestedLabel}"`, relabelFix(doc, audit, i, r.suggestedLabel), diagnostics, true));
+      }
+      if (r.leak && r.flags.includes('leak')) {
+        const other = audit.group && rowPlace(audit.group.report, r.leak.row);
+        const name = doc.uri.path.split('/').pop() ?? 'this file';
+        out.push(this.action(`Remove row ${r.row} from ${name} (it repeats ${other ? `${other.name} line ${other.line}` : `row ${r.leak.row}`})`,
+          removeRowFix(doc, audit, i), diagnostics, false));
       }
       if (audit.audited.kind === 'triplets' && (r.suggestedFix === 'swap-positive-negative' || r.category === 'hard')) {
         out.push(this.action(`Swap positive and negative of row ${r.row}`, swapFix(doc, audit, i), diagnostics, r.suggestedFix === 'swap-positive-negative'));

@@ -116,3 +116,23 @@ export function negativeToPositiveFix(doc: vscode.TextDocument, audit: FileAudit
   const r = audit.audited.rows[index];
   return toWorkspaceEdit(doc.uri, row.text, r.line - 1, setFieldsEdit(row.text, layout, ordinal, [{ column: positive, value: neg.value }, { column: negative, value: text.text }]));
 }
+
+/**
+ * Removes a row from its file: its whole lines, line break included (the natural fix of a leak:
+ * the evaluation split's copy goes). Rows of a JSON array are refused: their commas are the
+ * cleaned copy's business (Export Cleaned Dataset).
+ */
+export function removeRowFix(doc: vscode.TextDocument, audit: FileAudit, index: number): FixResult {
+  const row = checkedRow(doc, audit, index);
+  if (!row.ok) return row;
+  if (audit.audited.format === 'json') return { ok: false, reason: 'A row of a JSON array is not removed in place; use Export Cleaned Dataset.' };
+  const r = audit.audited.rows[index];
+  if (r.line === r.endLine && doc.lineCount === 1) return { ok: false, reason: 'It is the file\'s only line.' };
+  const edit = new vscode.WorkspaceEdit();
+  // from the row's first line to the start of the line after it; the last line takes the line break before it
+  const range = r.endLine < doc.lineCount
+    ? new vscode.Range(r.line - 1, 0, r.endLine, 0)
+    : new vscode.Range(Math.max(0, r.line - 2), r.line >= 2 ? doc.lineAt(r.line - 2).text.length : 0, r.endLine - 1, doc.lineAt(r.endLine - 1).text.length);
+  edit.delete(doc.uri, range);
+  return { ok: true, edit };
+}

@@ -132,7 +132,7 @@ export function findingsBefore(report: AuditReport, reviewed: ReadonlySet<number
 }
 
 export function countFindingsBefore(report: AuditReport, reviewed: ReadonlySet<number>): FindingCounts {
-  const c: FindingCounts = { mislabeled: 0, hard: 0, semiHard: 0, easy: 0, triviallyEasy: 0, nearDuplicate: 0, invalid: 0, reviewed: 0, falseNegative: 0 };
+  const c: FindingCounts = { mislabeled: 0, hard: 0, semiHard: 0, easy: 0, triviallyEasy: 0, nearDuplicate: 0, invalid: 0, reviewed: 0, leak: 0, falseNegative: 0 };
   for (const r of report.rows) {
     if (r.flags.includes('invalid')) { c.invalid++; continue; }
     if (reviewed.has(r.row)) { c.reviewed++; continue; }

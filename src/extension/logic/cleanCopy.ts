@@ -35,8 +35,10 @@ export function planCleaning(report: AuditReport, reviewed: ReadonlySet<number>,
   const ords = digestRows ? digestRows.map((d) => d.ordinal) : ordinals(report.rows);
   const position = new Map(report.rows.map((r, i) => [r.row, i]));
   const out: CleanAction[] = [];
+  // a leak is dropped from the evaluation side (dev and test files): the training copy stays
+  const evalFile = (r: AuditReport['rows'][number]) => r.file !== undefined && ['dev', 'test'].includes(report.files?.[r.file]?.split ?? '');
   report.rows.forEach((r, i) => {
-    const errors = r.flags.filter((f) => ERROR_FLAGS.includes(f));
+    const errors = r.flags.filter((f) => ERROR_FLAGS.includes(f) || (f === 'leak' && evalFile(r)));
     if (!errors.length || (reviewed.has(r.row) && !errors.includes('invalid'))) return;
     const base = { row: r.row, line: r.line, endLine: r.endLine, ordinal: ords[i] ?? 0, flags: r.flags };
     const why = r.evidence.filter((e) => !e.startsWith('hinge: ')).join('; ');

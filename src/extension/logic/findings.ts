@@ -3,15 +3,17 @@
  * (suspected mislabel, false negative, hard triplet, trivially easy, near-duplicate, invalid), with 0-based line
  * ranges for VS Code, and the counts for the status bar. Reviewed rows raise no findings.
  */
+import { LEAK_PREFIX } from '../../core/leaks';
 import { round3 } from '../../core/scoredView';
 import type { AuditReport, RowReport } from '../../core/types';
 
-export type FindingKind = 'mislabeled' | 'hard' | 'trivially-easy' | 'near-duplicate' | 'invalid' | 'false-negative';
+export type FindingKind = 'mislabeled' | 'hard' | 'trivially-easy' | 'near-duplicate' | 'invalid' | 'leak' | 'false-negative';
 export type SeverityName = 'error' | 'warning' | 'information' | 'hint' | 'off';
 export type SeveritySettings = Record<FindingKind, SeverityName>;
 
 export const DEFAULT_SEVERITIES: SeveritySettings = {
   mislabeled: 'warning', hard: 'warning', 'trivially-easy': 'information', 'near-duplicate': 'information', invalid: 'error',
+  leak: 'warning',
   'false-negative': 'warning',
 };
 
@@ -74,11 +76,13 @@ export function findingMessage(r: RowReport, kind: FindingKind, settings: Pick<A
         `${r.evidence.filter((e) => e.startsWith('false negative') || e.startsWith('the negative is the')).join('. ')}.${replacementHint(r)}`;
     case 'near-duplicate':
       return `Near-duplicate: ${r.evidence.find((e) => e.startsWith('near-duplicate')) ?? 'another row has nearly the same embedding'}.`;
+    case 'leak':
+      return `Leak between files: ${r.evidence.find((e) => e.startsWith(LEAK_PREFIX))?.slice(LEAK_PREFIX.length) ?? 'another file holds the same row'}.`;
   }
 }
 
 /** The order of a row's findings. */
-export const FINDING_ORDER: readonly FindingKind[] = ['invalid', 'mislabeled', 'false-negative', 'hard', 'near-duplicate', 'trivially-easy'];
+export const FINDING_ORDER: readonly FindingKind[] = ['invalid', 'leak', 'mislabeled', 'false-negative', 'hard', 'near-duplicate', 'trivially-easy'];
 
 /**
  * Every finding of a whole report, in row order. The extension host does not call this on a
@@ -98,11 +102,11 @@ export function findings(report: AuditReport, reviewed: ReadonlySet<number>, sev
   return out;
 }
 
-export interface FindingCounts { mislabeled: number; hard: number; semiHard: number; easy: number; triviallyEasy: number; nearDuplicate: number; invalid: number; reviewed: number; falseNegative: number }
+export interface FindingCounts { mislabeled: number; hard: number; semiHard: number; easy: number; triviallyEasy: number; nearDuplicate: number; invalid: number; reviewed: number; leak: number; falseNegative: number }
 
 /** Counts at the report's margin; reviewed rows count only as reviewed. */
 export function countFindings(report: AuditReport, reviewed: ReadonlySet<number>): FindingCounts {
-  const c: FindingCounts = { mislabeled: 0, hard: 0, semiHard: 0, easy: 0, triviallyEasy: 0, nearDuplicate: 0, invalid: 0, reviewed: 0, falseNegative: 0 };
+  const c: FindingCounts = { mislabeled: 0, hard: 0, semiHard: 0, easy: 0, triviallyEasy: 0, nearDuplicate: 0, invalid: 0, reviewed: 0, leak: 0, falseNegative: 0 };
   for (const r of report.rows) {
     if (r.flags.includes('invalid')) { c.invalid++; continue; }
     if (reviewed.has(r.row)) { c.reviewed++; continue; }
@@ -112,13 +116,14 @@ export function countFindings(report: AuditReport, reviewed: ReadonlySet<number>
     if (r.flags.includes('mislabeled')) c.mislabeled++;
     if (r.flags.includes('trivially-easy')) c.triviallyEasy++;
     if (r.flags.includes('near-duplicate')) c.nearDuplicate++;
+    if (r.flags.includes('leak')) c.leak++;
     if (r.flags.includes('false-negative')) c.falseNegative++;
   }
   return c;
 }
 
 export function statusText(c: FindingCounts): string {
-  return `$(beaker) ${c.mislabeled} mislabeled · ${c.hard} hard · ${c.semiHard} semi-hard · ${c.triviallyEasy} trivially easy`;
+  return `$(beaker) ${c.mislabeled} mislabeled · ${c.hard} hard · ${c.semiHard} semi-hard · ${c.triviallyEasy} trivially easy${c.leak ? ` · ${c.leak} leaks` : ''}`;
 }
 
 /** Rows that raise a finding, sorted by line: the stops of next/previous suspicious row. */

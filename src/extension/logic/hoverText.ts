@@ -7,7 +7,7 @@ export function escapeMarkdown(s: string): string {
   return s.replace(/[\\`*_{}[\]()#+\-.!|<>~]/g, (c) => `\\${c}`).replace(/\r?\n/g, ' ');
 }
 
-export function hoverMarkdown(r: RowReport, report: { settings: Pick<AuditReport['settings'], 'margin' | 'distance'> }, lineOfRow: (row: number) => number | undefined, reviewed: boolean): string {
+export function hoverMarkdown(r: RowReport, report: { settings: Pick<AuditReport['settings'], 'margin' | 'distance'> }, lineOfRow: (row: number) => number | string | undefined, reviewed: boolean): string {
   const { margin, distance } = report.settings;
   const md: string[] = [];
   md.push(`**Triplet Audit** · row ${r.row} · ${r.category ?? 'invalid'} at margin ${f3(margin)} (${distance})${reviewed ? ' · reviewed' : ''}`);
@@ -35,7 +35,7 @@ export function hoverMarkdown(r: RowReport, report: { settings: Pick<AuditReport
     md.push('| neighbour | line | label | distance |');
     md.push('|---:|---:|---|---:|');
     for (const nb of r.neighbours) {
-      md.push(`| ${nb.row} | ${lineOfRow(nb.row) ?? ''} | ${escapeMarkdown(nb.label)} | ${f3(nb.distance)} |`);
+      md.push(`| ${nb.row} | ${escapeMarkdown(String(lineOfRow(nb.row) ?? ''))} | ${escapeMarkdown(nb.label)} | ${f3(nb.distance)} |`);
     }
   }
   return md.join('\n');
