@@ -9,6 +9,17 @@
  * on each copy (bench/anchor.py, scikit-learn; Debian's python3-sklearn is installed if absent)
  * and compares with that, so that other seeds and rates have an anchor too.
  *
+ * Explicit triplets (snli, mnli) get a second table, per error kind, next to the lexical anchor
+ * (TF-IDF cosines of letter trigrams and words, the audit's own lexical features): swapped and
+ * foreign positives (make_noisy.py's copy, ranked by `suspicion`, lexical sim(a,n) - sim(a,p)),
+ * random negatives (bench/make_triplet_errors.py random-negative, ranked by `trivial`, lexical:
+ * low sim(a,n)) and false negatives (make_triplet_errors.py false-negative, and --unlisted,
+ * where the rows whose positives were taken are gone: ranked by `falseNegative`, lexical
+ * sim(a,n) - sim(a,p)); with the flag's precision and recall, the audit's seconds, and for the
+ * clean file the categories' shares at margin 0.2. --mine also runs `triplet-audit mine` on each
+ * clean file: the share of anchors given negatives in the band and the mined negatives that are
+ * an anchor's positive or a duplicate; --reaudit audits the mined file too (its categories under
+ * new fold encoders).
  * The column "cleanAP" (labeled sets; --skip-clean leaves it out): the same corrupted copy audited
  * with --embeddings of a model trained on the clean file (its audit's --save-embeddings: the
  * stacked out-of-fold embeddings, so each row is measured by a fold model that never saw it, whose
@@ -24,6 +35,7 @@ import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { LabelSignals } from '../src/core/engineApi';
 import { SCORING } from '../src/core/score';
+import { featurize, rowDot, TRIPLET_FEATURIZER } from '../src/core/featurize';
 
 const root = join(__dirname, '..');
 const shared = join(root, '..', 'shared');
@@ -116,7 +128,7 @@ function signalQuality(sig: LabelSignals, rowCount: number, truth: Map<number, s
 }
 
 function main(): void {
-  const { values } = parseArgs({ options: { seeds: { type: 'string' }, rate: { type: 'string' }, only: { type: 'string' }, 'cli-args': { type: 'string' }, anchor: { type: 'boolean' }, 'skip-clean': { type: 'boolean' }, variants: { type: 'boolean' } } });
+  const { values } = parseArgs({ options: { seeds: { type: 'string' }, rate: { type: 'string' }, only: { type: 'string' }, 'cli-args': { type: 'string' }, anchor: { type: 'boolean' }, 'skip-clean': { type: 'boolean' }, variants: { type: 'boolean' }, mine: { type: 'boolean' }, reaudit: { type: 'boolean' } } });
   const clean = !values['skip-clean'];
   const seeds = (values.seeds ?? '1').split(',').map(Number);
   const rates = (values.rate ?? '0.1').split(',');
@@ -185,6 +197,105 @@ function main(): void {
   }
   console.log(`total: ${runs} audits, ${rows} rows, ${corrupt} corrupted, ${seconds.toFixed(1)} s; AP above ANCHORS.md (seed 1, rate 0.1) in ${wins} runs` +
     (py ? `; AP above the recipe run on the same copy in ${recipeWins}/${runs}` : ''));
+  const triplets = DATASETS.filter((x) => x.mode === 'triplets' && (!only || only.includes(x.key)));
+  for (const rate of triplets.length ? rates : []) tripletKinds(triplets, seeds, rate, cli, extra, work, !!values.mine, !!values.reaudit);
 }
+
+interface TripletRow { anchor: string; positive: string; negative: string }
+interface AuditedRow { suspicion: number; trivial?: number; falseNegative?: number; flags: string[]; category: string | null }
+
+/** The audit of a file through the built CLI, timed: its rows and seconds. */
+function audit(cli: string, file: string, extra: string[]): { rows: AuditedRow[]; seconds: number; cpu: number } {
+  const t0 = process.hrtime.bigint();
+  const run = spawnSync(process.execPath, [cli, file, '--format', 'json', '-q', ...extra], { encoding: 'utf8', maxBuffer: 1 << 30 });
+  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  if (run.status !== 0) throw new Error(`audit of ${file} failed (${run.status}): ${run.stderr}`);
+  const report = JSON.parse(run.stdout) as { rows: AuditedRow[]; timings: Record<string, number> };
+  return { rows: report.rows, seconds, cpu: report.timings.cpu ?? NaN };
+}
+
+/** sim(a,p) and sim(a,n) per row: TF-IDF cosines of letter trigrams and words (the audit's lexical features). */
+function lexical(rows: TripletRow[]): { ap: Float32Array; an: Float32Array } {
+  const n = rows.length;
+  const x = featurize([...rows.map((r) => r.anchor), ...rows.map((r) => r.positive), ...rows.map((r) => r.negative)], TRIPLET_FEATURIZER);
+  return { ap: Float32Array.from(rows, (_, i) => rowDot(x, i, x, n + i)), an: Float32Array.from(rows, (_, i) => rowDot(x, i, x, 2 * n + i)) };
+}
+
+/** Precision and recall of a flag against the truth. */
+function flagQuality(flagged: boolean[], truth: Set<number>): { p: number; r: number; n: number } {
+  let hit = 0, n = 0;
+  flagged.forEach((f, i) => { if (f) { n++; if (truth.has(i)) hit++; } });
+  return { p: n ? hit / n : 0, r: truth.size ? hit / truth.size : 0, n };
+}
+
+function tripletKinds(datasets: Dataset[], seeds: number[], rate: string, cli: string, extra: string[], work: string, mine: boolean, reaudit: boolean): void {
+  console.log('\nexplicit triplets, per error kind (lexical: TF-IDF cosines of letter trigrams and words; flag: the row\'s own flag)');
+  const line = (cols: string[]) => console.log(cols.map((c, i) => (i < 2 ? c.padEnd(i === 0 ? 8 : 18) : c.padStart(9))).join(' '));
+  line(['dataset', 'kind', 'seed', 'rows', 'corrupt', 'AP', 'lexicalAP', 'flag P', 'flag R', 'flagged', 'seconds', 'CPU s']);
+  const read = (f: string) => readFileSync(f, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as TripletRow);
+  for (const d of datasets) {
+    const source = join(shared, 'datasets', d.file);
+    // the clean file: the categories at margin 0.2 and the audit's time
+    const clean = audit(cli, source, extra);
+    const share = (c: string) => (clean.rows.filter((r) => r.category === c).length / clean.rows.length * 100).toFixed(1);
+    console.log(`${d.key} as shipped: ${clean.rows.length} triplets audited in ${clean.seconds.toFixed(1)} s (${clean.cpu.toFixed(1)} s of CPU); at margin 0.2 easy ${share('easy')}%, semi-hard ${share('semi-hard')}%, hard ${share('hard')}%; ` +
+      `flagged trivially easy ${clean.rows.filter((r) => r.flags.includes('trivially-easy')).length}, false negative ${clean.rows.filter((r) => r.flags.includes('false-negative')).length}, mislabeled ${clean.rows.filter((r) => r.flags.includes('mislabeled')).length}`);
+    for (const seed of seeds) {
+      const copies: { kind: string; file: string; truthFile: string; make: string[] }[] = [
+        { kind: 'swap+foreign', file: join(work, `${seed}_noisy_${d.file}`), truthFile: '', make: [join(shared, 'bench', 'make_noisy.py'), 'triplets'] },
+        { kind: 'random-negative', file: join(work, `${seed}_rn_${d.file}`), truthFile: '', make: [join(__dirname, 'make_triplet_errors.py'), 'random-negative'] },
+        { kind: 'false-negative', file: join(work, `${seed}_fn_${d.file}`), truthFile: '', make: [join(__dirname, 'make_triplet_errors.py'), 'false-negative'] },
+        { kind: 'false-neg. unlisted', file: join(work, `${seed}_fnu_${d.file}`), truthFile: '', make: [join(__dirname, 'make_triplet_errors.py'), 'false-negative', '--unlisted'] },
+      ];
+      for (const c of copies) {
+        c.truthFile = `${c.file}.truth.json`;
+        const [script, mode, ...flags] = c.make;
+        const mk = spawnSync('python3', [script, mode, source, c.file, c.truthFile, '--rate', rate, '--seed', String(seed), ...flags], { encoding: 'utf8' });
+        if (mk.status !== 0) throw new Error(`${script} failed on ${d.file}: ${mk.stderr}`);
+        const truth = (JSON.parse(readFileSync(c.truthFile, 'utf8')) as { corrupted: { row: number; how: string }[] }).corrupted;
+        const rows = read(c.file);
+        const { rows: out, seconds, cpu } = audit(cli, c.file, extra);
+        const lex = lexical(rows);
+        const lexMargin = Array.from(lex.an, (v, i) => v - lex.ap[i]);
+        const row = (kind: string, score: number[], lexScore: number[], flag: string, t: Set<number>, skip: Set<number>) => {
+          // the other kind of the same copy stays out of the ranking
+          const keep = score.map((_, i) => i).filter((i) => !skip.has(i));
+          const tt = new Set(keep.map((i, k) => (t.has(i) ? k : -1)).filter((k) => k >= 0));
+          const q = rankQuality(keep.map((i) => score[i]), tt), lq = rankQuality(keep.map((i) => lexScore[i]), tt);
+          const fq = flagQuality(keep.map((i) => out[i].flags.includes(flag)), tt);
+          line([d.key, kind, String(seed), String(keep.length), String(tt.size), q.ap.toFixed(3), lq.ap.toFixed(3), fq.p.toFixed(2), fq.r.toFixed(2), String(fq.n), seconds.toFixed(1), cpu.toFixed(1)]);
+        };
+        const all = new Set(truth.map((x) => x.row));
+        if (c.kind === 'swap+foreign') {
+          const susp = out.map((r) => r.suspicion);
+          const swapped = new Set(truth.filter((x) => x.how === 'swapped').map((x) => x.row)), foreign = new Set(truth.filter((x) => x.how !== 'swapped').map((x) => x.row));
+          row('swap+foreign', susp, lexMargin, 'mislabeled', all, new Set());
+          row('  swapped', susp, lexMargin, 'mislabeled', swapped, foreign);
+          row('  foreign positive', susp, lexMargin, 'mislabeled', foreign, swapped);
+        } else if (c.kind === 'random-negative') {
+          row('random-negative', out.map((r) => r.trivial ?? 0), Array.from(lex.an, (v) => -v), 'trivially-easy', all, new Set());
+        } else {
+          row(c.kind, out.map((r) => r.falseNegative ?? 0), lexMargin, 'false-negative', all, new Set());
+        }
+      }
+    }
+    if (mine) mineCheck(d, cli, work, reaudit, extra);
+  }
+}
+
+/** `triplet-audit mine` on the clean file: its printed summary, and with --reaudit the mined file's categories under a new audit. */
+function mineCheck(d: Dataset, cli: string, work: string, reaudit: boolean, extra: string[]): void {
+  const out = join(work, `mined_${d.file}`);
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync(process.execPath, [cli, 'mine', join(shared, 'datasets', d.file), '--out', out, '-q'], { encoding: 'utf8', maxBuffer: 1 << 28 });
+  if (r.status !== 0) throw new Error(`mine failed on ${d.file}: ${r.stderr}`);
+  console.log(`${d.key} mine (${(Number(process.hrtime.bigint() - t0) / 1e9).toFixed(1)} s):\n  ${r.stdout.trim().split('\n').join('\n  ')}`);
+  if (!reaudit) return;
+  const { rows, seconds } = audit(cli, out, extra);
+  const share = (c: string) => (rows.filter((x) => x.category === c).length / rows.length * 100).toFixed(1);
+  console.log(`  the mined file re-audited (new fold encoders, which trained on the other folds' mined triplets; ${seconds.toFixed(1)} s): easy ${share('easy')}%, semi-hard ${share('semi-hard')}%, hard ${share('hard')}%`);
+}
+
+
 
 if (require.main === module) main();

@@ -91,7 +91,7 @@ export class App {
     this.filters = new FilterBar(model, this.view);
     const select = (i: number, reveal: boolean) => this.select(i, reveal, true);
     this.table = new Table(model, this.view, columns, { select });
-    this.detail = new DetailPane(model, host.standalone, { select, fix: (i, fix, label) => this.fix(i, fix, label) });
+    this.detail = new DetailPane(model, host.standalone, { select, fix: (i, fix, label, replacement) => this.fix(i, fix, label, replacement) });
     this.map = new MapView(model, theme, { select });
 
     this.element = el('div', { class: 'app' });
@@ -219,11 +219,12 @@ export class App {
     if (reveal && r) this.host.post({ type: 'reveal', reportId: this.model.reportId, row: r.row, line: r.line });
   }
 
-  private fix(position: number, fix: QuickFixKind, label?: string): void {
+  private fix(position: number, fix: QuickFixKind, label?: string, replacement?: number): void {
     const r = this.model.rows[position];
     if (!r) return;
     this.host.post(fix === 'relabel' ? { type: 'applyFix', reportId: this.model.reportId, row: r.row, fix, label }
-      : { type: 'applyFix', reportId: this.model.reportId, row: r.row, fix });
+      : replacement !== undefined ? { type: 'applyFix', reportId: this.model.reportId, row: r.row, fix, replacement }
+        : { type: 'applyFix', reportId: this.model.reportId, row: r.row, fix });
   }
 
   /** The view state to keep across hiding and reloading. */

@@ -7,11 +7,11 @@
  * No DOM: the components read from this and listen to its events.
  */
 import {
-  CATEGORY_EASY, CATEGORY_HARD, CATEGORY_NAMES, fromEuclidean, isTriviallyEasy, reclassify, suggestMargin, toEuclidean, tripletLoss,
+  CATEGORY_EASY, CATEGORY_HARD, CATEGORY_NAMES, fromEuclidean, reclassify, suggestMargin, toEuclidean, tripletLoss,
   type CategoryCounts,
 } from '../src/core/categories';
 import { suggestSampledMargin } from '../src/core/sampledTriplets';
-import { FLAG_BIT, fixedFlagBits, HINGE_PREFIX } from '../src/core/scoredView';
+import { FLAG_BIT, fixedFlagBits, HINGE_PREFIX, isTriviallyEasyRow, trivialRule } from '../src/core/scoredView';
 import { FLAGS, type AuditReport, type DistanceName, type Flag, type RowReport } from '../src/core/types';
 import { REVIEWED_EVIDENCE } from '../src/extension/logic/reviewed';
 import { Emitter } from './emitter';
@@ -19,13 +19,14 @@ import { Emitter } from './emitter';
 /** Category code of a row that has no triplet (an `invalid` row). */
 export const CATEGORY_INVALID = 3;
 /** The flags no margin changes (the others are worked out here at the panel's margin). */
-const FIXED_MASK = FLAG_BIT.mislabeled | FLAG_BIT['near-duplicate'] | FLAG_BIT.invalid | FLAG_BIT.leak;
+const FIXED_MASK = FLAG_BIT.mislabeled | FLAG_BIT['near-duplicate'] | FLAG_BIT.invalid | FLAG_BIT.leak | FLAG_BIT['false-negative'];
 
 export interface Counts extends CategoryCounts {
   marginViolation: number;
   mislabeled: number;
   nearDuplicate: number;
   invalid: number;
+  falseNegative: number;
   /** Rows repeating a row of another file (multi-file audits). */
   leak: number;
 }
@@ -53,7 +54,9 @@ export class AuditModel {
   /** The same with the reviewed marks applied: what the panel shows. */
   private readonly fixed: Uint8Array;
   private reviewedRows: ReadonlySet<number> = new Set();
-  private staticCounts = { mislabeled: 0, nearDuplicate: 0, invalid: 0, leak: 0 };
+  private staticCounts = { mislabeled: 0, nearDuplicate: 0, invalid: 0, leak: 0, falseNegative: 0 };
+  /** Per valid row: how its trivially-easy flag follows the margin (scoredView.ts's trivialRule). */
+  private readonly trivial: Uint8Array;
 
   /** `reviewed`: data-row numbers a person marked reviewed (shown without their data-error flags). */
   constructor(readonly report: AuditReport, readonly fileUri: string, public reportId: number, margin: number, distance: DistanceName,
@@ -80,6 +83,7 @@ export class AuditModel {
       this.rawAP[j] = r.dAP as number;
       this.rawAN[j] = r.dAN as number;
     }
+    this.trivial = Uint8Array.from(valid, (i) => trivialRule(this.rows[i]));
     this.dAP = this.rawAP;
     this.dAN = this.rawAN;
     this.cat = new Uint8Array(m);
@@ -198,7 +202,7 @@ export class AuditModel {
 
   hasFlag(i: number, flag: Flag): boolean {
     const j = this.validPos[i];
-    if (flag === 'trivially-easy') return j >= 0 && isTriviallyEasy(this.dAP[j], this.dAN[j], this.margin);
+    if (flag === 'trivially-easy') return j >= 0 && isTriviallyEasyRow(this.dAP[j], this.dAN[j], this.margin, this.trivial[j]);
     if (flag === 'margin-violation') return j >= 0 && this.cat[j] !== CATEGORY_EASY;
     return (this.fixed[i] & FLAG_BIT[flag]) !== 0;
   }
@@ -230,7 +234,7 @@ export class AuditModel {
 
   private applyReviewed(reviewed: ReadonlySet<number>): void {
     this.reviewedRows = reviewed;
-    let mislabeled = 0, nearDuplicate = 0, invalid = 0, leak = 0;
+    let mislabeled = 0, nearDuplicate = 0, invalid = 0, leak = 0, falseNegative = 0;
     for (let i = 0; i < this.n; i++) {
       // a reviewed row keeps only `invalid`, as the export's withoutReviewed leaves it
       const bits = reviewed.size && reviewed.has(this.rows[i].row) ? this.audited[i] & FLAG_BIT.invalid : this.audited[i];
@@ -239,12 +243,13 @@ export class AuditModel {
       if (bits & FLAG_BIT['near-duplicate']) nearDuplicate++;
       if (bits & FLAG_BIT.invalid) invalid++;
       if (bits & FLAG_BIT.leak) leak++;
+      if (bits & FLAG_BIT['false-negative']) falseNegative++;
     }
-    this.staticCounts = { mislabeled, nearDuplicate, invalid, leak };
+    this.staticCounts = { mislabeled, nearDuplicate, invalid, leak, falseNegative };
   }
 
   private classify(): Counts {
-    const c = reclassify(this.dAP, this.dAN, this.margin, this.cat);
+    const c = reclassify(this.dAP, this.dAN, this.margin, this.cat, this.margin, this.trivial);
     // as the engine's rescore: every triplet that carries loss violates the margin
     return { ...c, marginViolation: c.semiHard + c.hard, ...this.staticCounts };
   }

@@ -174,11 +174,11 @@ function numericKey(model: AuditModel, column: ColumnId): Float64Array {
   return key;
 }
 
-/** Mislabeled first, then near-duplicate, margin violation, trivially easy, invalid. */
+/** Mislabeled first, then false negative, near-duplicate, margin violation, trivially easy, invalid. */
 function flagWeight(model: AuditModel, i: number): number {
   let w = 0;
   for (const f of model.flags(i)) {
-    w += f === 'mislabeled' ? 16 : f === 'near-duplicate' ? 8 : f === 'margin-violation' ? 4 : f === 'trivially-easy' ? 2 : 1;
+    w += f === 'mislabeled' ? 32 : f === 'false-negative' ? 16 : f === 'near-duplicate' ? 8 : f === 'margin-violation' ? 4 : f === 'trivially-easy' ? 2 : 1;
   }
   return w;
 }

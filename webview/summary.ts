@@ -7,7 +7,8 @@ const ITEMS: readonly { key: keyof Counts; text: string; title: string }[] = [
   { key: 'semiHard', text: 'semi-hard', title: 'd(a,p) < d(a,n) < d(a,p) + m: loss in (0, m)' },
   { key: 'hard', text: 'hard', title: 'd(a,n) ≤ d(a,p): loss ≥ m' },
   { key: 'mislabeled', text: 'suspected mislabels', title: 'rows whose label disagrees with where their embedding sits' },
-  { key: 'triviallyEasy', text: 'trivially easy', title: 'easy by at least one more margin' },
+  { key: 'triviallyEasy', text: 'trivially easy', title: 'labeled rows: easy by at least one more margin; explicit triplets: a negative as unrelated to the anchor as a random text of the file' },
+  { key: 'falseNegative', text: 'false negatives', title: 'explicit triplets: a negative that reads as a positive of its anchor' },
   { key: 'nearDuplicate', text: 'near-duplicates', title: 'rows (or negatives) that nearly repeat another' },
   { key: 'marginViolation', text: 'margin violations', title: 'triplets that carry loss (semi-hard or hard)' },
   { key: 'invalid', text: 'invalid', title: 'rows that could not be scored' },
@@ -28,6 +29,7 @@ export class Summary {
     const counts = el('div', { class: 'counts' });
     const items = model.files ? [...ITEMS.slice(0, 3), LEAK_ITEM, ...ITEMS.slice(3)] : ITEMS;
     for (const item of items) {
+      if (item.key === 'falseNegative' && model.report.kind !== 'triplets') continue;
       const box = el('span', { class: 'count', 'data-count': item.key, title: item.title });
       const badge = el('vscode-badge', { class: 'count-value' });
       this.values.set(item.key, badge);

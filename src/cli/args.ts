@@ -1,11 +1,13 @@
 /** Command-line arguments of `triplet-audit`, parsed with node:util's parseArgs. */
 import { parseArgs } from 'node:util';
+import { DEFAULT_MINING, EBR_RANKS, type MiningBand, type MiningOptions } from '../core/mining';
 import type { AuditOptions, BackendName, ColumnOptions, DistanceName, Mining, SplitName } from '../core/types';
 import { SPLITS } from '../core/types';
 
 export class UsageError extends Error {}
 
 export const USAGE = `Usage: triplet-audit FILE [FILE...] [options]
+       triplet-audit mine FILE --out triplets.jsonl [mining options]   (triplet-audit mine --help)
 
 Audits a triplet-loss dataset (CSV, TSV, JSONL or a JSON array): trains a triplet-loss encoder
 with K-fold cross-fitting, scores every row as anchor and flags suspicious rows. Several files
@@ -126,6 +128,81 @@ export function parseCli(argv: string[], isTty: boolean): CliArgs | 'help' {
     file: files[0], files,
     format: oneOf('format', v.format, ['json', 'table'] as const) ?? (isTty ? 'table' : 'json'),
     out: v.out, html: v.html, signals: v.signals, top: num('top', v.top, true, 0) ?? 20, quiet: !!v.quiet, options,
+  };
+}
+
+export const MINE_USAGE = `Usage: triplet-audit mine FILE --out triplets.jsonl [options]
+
+Turns labeled rows (text, label), (anchor, positive) pairs or triplets into triplets with mined
+negatives: a triplet encoder is cross-fitted on the file, and each anchor's negatives are the
+file's own texts, ranked in the space of the fold model that never trained on the anchor, that
+fall in the band, pass the positive-aware filter and are neither the anchor's positives nor
+near-duplicates. Prints the categories of the triplets before (given or random negatives) and after.
+
+Options:
+  --out FILE              where the triplets go (.jsonl, or .csv); required
+  --num-negatives K       negatives per anchor, one triplet each (default 3)
+  --margin M              the band's margin (default 0.2); --distance D its distance (default euclidean)
+  --band B                semi-hard: d(a,p) < d(a,n) < d(a,p) + m (default); hard: d(a,n) < d(a,p) + m; any
+  --range-min A --range-max B   only candidates ranked A..B by similarity to the anchor (1 = most similar)
+  --ebr                   EBR's ranks 101-500 (Huang et al. 2020): --range-min 101 --range-max 500
+  --positive-share S      skip candidates more similar to the anchor than S x the positive (default 0.95; 0: off)
+  --seed S --folds K --epochs N --dim N   as for the audit
+  --text-column C --label-column C --anchor-column C --positive-column C --negative-column C
+  --kind labeled|triplets|pairs           force the input shape
+  -q, --quiet             no progress on standard error
+  -h, --help              this help`;
+
+export interface MineArgs {
+  file: string;
+  out: string;
+  quiet: boolean;
+  mining: MiningOptions;
+  options: Partial<AuditOptions>;
+}
+
+export function parseMineCli(argv: string[]): MineArgs | 'help' {
+  const s = { type: 'string' } as const;
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv, allowPositionals: true, strict: true,
+      options: {
+        out: s, 'num-negatives': s, margin: s, distance: s, band: s, 'range-min': s, 'range-max': s, ebr: { type: 'boolean' },
+        'positive-share': s, seed: s, folds: s, epochs: s, dim: s, 'text-column': s, 'label-column': s, 'anchor-column': s,
+        'positive-column': s, 'negative-column': s, kind: s, quiet: { type: 'boolean', short: 'q' }, help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  const v = parsed.values;
+  if (v.help) return 'help';
+  if (parsed.positionals.length !== 1) throw new UsageError(parsed.positionals.length ? 'give exactly one FILE' : 'no FILE given');
+  if (!v.out) throw new UsageError('--out FILE is required (where the mined triplets go)');
+  if (v.ebr && (v['range-min'] !== undefined || v['range-max'] !== undefined)) throw new UsageError('--ebr sets --range-min and --range-max: give one or the other');
+  const rangeMin = v.ebr ? EBR_RANKS.rangeMin : num('range-min', v['range-min'], true, 0) ?? DEFAULT_MINING.rangeMin;
+  const rangeMax = v.ebr ? EBR_RANKS.rangeMax : num('range-max', v['range-max'], true, 0) ?? DEFAULT_MINING.rangeMax;
+  if (rangeMax > 0 && rangeMin > rangeMax) throw new UsageError(`--range-min ${rangeMin} is above --range-max ${rangeMax}`);
+  const share = num('positive-share', v['positive-share'], false, 0) ?? DEFAULT_MINING.positiveShare;
+  if (share > 1) throw new UsageError('--positive-share must be a number in [0, 1]');
+  const margin = num('margin', v.margin, false, 0) ?? DEFAULT_MINING.margin;
+  if (!(margin > 0)) throw new UsageError('--margin must be a number > 0');
+  return {
+    file: parsed.positionals[0], out: v.out, quiet: !!v.quiet,
+    mining: {
+      numNegatives: num('num-negatives', v['num-negatives'], true, 1) ?? DEFAULT_MINING.numNegatives,
+      margin, distance: oneOf<DistanceName>('distance', v.distance, ['euclidean', 'squared-euclidean', 'cosine']) ?? DEFAULT_MINING.distance,
+      band: oneOf<MiningBand>('band', v.band, ['semi-hard', 'hard', 'any']) ?? DEFAULT_MINING.band,
+      rangeMin, rangeMax, positiveShare: share,
+    },
+    options: {
+      seed: num('seed', v.seed, true, -(2 ** 31)), folds: num('folds', v.folds, true, 2), epochs: num('epochs', v.epochs, true, 1),
+      dim: num('dim', v.dim, true, 2),
+      textColumn: v['text-column'], labelColumn: v['label-column'], anchorColumn: v['anchor-column'],
+      positiveColumn: v['positive-column'], negativeColumn: v['negative-column'],
+      kind: oneOf('kind', v.kind, ['labeled', 'triplets', 'pairs'] as const),
+    },
   };
 }
 

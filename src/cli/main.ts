@@ -9,7 +9,8 @@ import { auditFiles } from '../core/node/auditFile';
 import { backendLabel } from '../core/node/backend';
 import { reportJson } from '../core/reportJson';
 import type { AuditReport } from '../core/types';
-import { parseCli, USAGE, UsageError } from './args';
+import { MINE_USAGE, parseCli, parseMineCli, USAGE, UsageError } from './args';
+import { runMine } from './mine';
 import { formatTable } from './table';
 import { writePieces } from './write';
 
@@ -19,6 +20,17 @@ function* jsonText(report: AuditReport): Generator<string> {
 }
 
 async function main(argv: string[]): Promise<number> {
+  if (argv[0] === 'mine') {
+    let mine;
+    try {
+      mine = parseMineCli(argv.slice(1));
+    } catch (e) {
+      if (e instanceof UsageError) { process.stderr.write(`triplet-audit mine: ${e.message}\n\n${MINE_USAGE}\n`); return 2; }
+      throw e;
+    }
+    if (mine === 'help') { process.stdout.write(MINE_USAGE + '\n'); return 0; }
+    return runMine(mine);
+  }
   let args;
   try {
     args = parseCli(argv, process.stdout.isTTY === true);
@@ -39,7 +51,7 @@ async function main(argv: string[]): Promise<number> {
     onProblem: (line, message) => log(multi ? message : `${args.file}:${line}: ${message}`),
     onSignals: args.signals ? (s) => writeFileSync(args.signals!, JSON.stringify(s)) : undefined,
   });
-  log(`backend: ${backendLabel(report.settings.backend)}; done in ${report.timings.total.toFixed(1)} s`);
+  log(`backend: ${backendLabel(report.settings.backend)}; done in ${report.timings.total.toFixed(1)} s (${(report.timings.cpu ?? 0).toFixed(1)} s of CPU)`);
   if (report.model.space) log(`space: ${report.model.space.description}`);
   if (args.options.saveModel) log(`saved the cross-fitted encoder (TensorFlow.js LayersModel) in ${args.options.saveModel}`);
   if (args.options.saveEmbeddings) log(`saved the stacked out-of-fold embeddings in ${args.options.saveEmbeddings} (metadata beside it)`);

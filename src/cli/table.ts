@@ -16,7 +16,8 @@ export function formatTable(r: AuditReport, top: number): string {
   out.push('');
   out.push(`triplets: ${s.easy} easy, ${s.semiHard} semi-hard, ${s.hard} hard`);
   if (r.sampledTriplets) out.push(`sampled: ${sampledLine(r.sampledTriplets, r.settings.margin, r.settings.distance)}`);
-  out.push(`flags: ${s.mislabeled} mislabeled, ${s.marginViolation} margin-violation, ${s.triviallyEasy} trivially-easy, ${s.nearDuplicate} near-duplicate, ${s.invalid} invalid`);
+  out.push(`flags: ${s.mislabeled} mislabeled, ${s.marginViolation} margin-violation, ${s.triviallyEasy} trivially-easy, ${s.nearDuplicate} near-duplicate, ${s.invalid} invalid` +
+    (r.kind === 'triplets' ? `, ${s.falseNegative ?? 0} false-negative` : ''));
   if (r.files) {
     // the splits side by side at the report's margin
     out.push('', 'files:');

@@ -66,7 +66,14 @@ export interface TripletDataset extends DatasetBase {
   rows: TripletRow[];
 }
 
-export type Dataset = LabeledDataset | TripletDataset;
+/** (anchor, positive) pairs: what `triplet-audit mine` turns into triplets (rows' `negative` is ''). */
+export interface PairDataset extends DatasetBase {
+  kind: 'pairs';
+  columns: { anchor: string; positive: string };
+  rows: TripletRow[];
+}
+
+export type Dataset = LabeledDataset | TripletDataset | PairDataset;
 
 /** An input problem that makes the whole file unusable; the CLI exits with code 2 on it. */
 export class InputError extends Error {

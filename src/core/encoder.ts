@@ -106,7 +106,34 @@ export interface TrainHooks {
   onEpoch?(fraction: number): void;
 }
 
-const yieldToEventLoop = () => new Promise<void>((r) => setTimeout(r, 0));
+export const yieldToEventLoop = () => new Promise<void>((r) => setTimeout(r, 0));
+
+/**
+ * An embedding bag for x whose table E is initialised Uniform(-a, a), a = sqrt(3 / hidden), row
+ * by row from generators seeded by the row and `seed` (so a row's start does not depend on the others).
+ */
+export function seededBag(x: Csr, hidden: number, seed: number): BagKernel {
+  const H = hidden, a = Math.sqrt(3 / H), bag = new BagKernel(x, H), E = bag.table;
+  for (let id = 0; id < x.cols; id++) {
+    let t = (seed ^ Math.imul(id, 0x9e3779b1)) | 0;
+    for (let k = 0, o = id * H; k < H; k++) {
+      t = (t + 0x6d2b79f5) | 0;
+      let u = Math.imul(t ^ (t >>> 15), t | 1);
+      u ^= u + Math.imul(u ^ (u >>> 7), u | 61);
+      E[o + k] = (((u ^ (u >>> 14)) >>> 0) / 4294967296 * 2 - 1) * a;
+    }
+  }
+  return bag;
+}
+
+/**
+ * The encoder's dense part on bag outputs h: relu(h + b1) W2, each row L2-normalised. `matMul`
+ * may be a product whose gradient is computed differently (tripletEncoder.ts), never another value.
+ */
+export function encodeDense(h: tf.Tensor2D, b1: tf.Tensor, w2: tf.Tensor, matMul: (a: tf.Tensor2D, b: tf.Tensor2D) => tf.Tensor2D = tf.matMul): tf.Tensor2D {
+  const z = matMul(tf.relu(tf.add(h, b1)) as tf.Tensor2D, w2 as tf.Tensor2D);
+  return tf.div(z, tf.add(tf.norm(z, 'euclidean', 1, true), 1e-12)) as tf.Tensor2D;
+}
 
 export class Encoder {
   readonly cfg: EncoderConfig;
@@ -138,23 +165,13 @@ export class Encoder {
     this.optimizer = tf.train.adam(cfg.lrDense);
   }
 
-  /** The bag for x, its table initialised Uniform(-a, a) row by row from generators seeded by the row. */
+  /** The bag for x (seededBag), made on first use. */
   private bagFor(x: Csr): BagKernel {
     if (this.bag) {
       if (this.bag.x !== x) throw new Error('an encoder serves one feature matrix');
       return this.bag;
     }
-    const H = this.cfg.hidden, a = Math.sqrt(3 / H), E = (this.bag = new BagKernel(x, H)).table;
-    for (let id = 0; id < x.cols; id++) {
-      let t = (this.bagSeed ^ Math.imul(id, 0x9e3779b1)) | 0;
-      for (let k = 0, o = id * H; k < H; k++) {
-        t = (t + 0x6d2b79f5) | 0;
-        let u = Math.imul(t ^ (t >>> 15), t | 1);
-        u ^= u + Math.imul(u ^ (u >>> 7), u | 61);
-        E[o + k] = (((u ^ (u >>> 14)) >>> 0) / 4294967296 * 2 - 1) * a;
-      }
-    }
-    return this.bag;
+    return (this.bag = seededBag(x, this.cfg.hidden, this.bagSeed));
   }
 
   /** Bag outputs h = x E for the given rows, into a [rows x hidden] buffer. */
@@ -168,8 +185,7 @@ export class Encoder {
   }
 
   private encode(h: tf.Tensor2D, b1: tf.Tensor, w2: tf.Tensor): tf.Tensor2D {
-    const z = tf.matMul(tf.relu(tf.add(h, b1)), w2) as tf.Tensor2D;
-    return tf.div(z, tf.add(tf.norm(z, 'euclidean', 1, true), 1e-12)) as tf.Tensor2D;
+    return encodeDense(h, b1, w2);
   }
 
   /** Cosine-softmax class logits (plus a class bias). */

@@ -87,7 +87,10 @@ export interface LabeledFoldResult {
 export type FoldResult = LabeledFoldResult;
 
 /** Progress of one fold: the fraction of it done and its stage. */
-export type FoldProgress = (f: number, fraction: number, stage: 'train' | 'embed' | 'neighbours' | 'linear') => void;
+export type FoldProgress = (f: number, fraction: number, stage: FoldStage) => void;
+
+/** A fold's stages (`score`: the triplet encoder's, tripletFold.ts). */
+export type FoldStage = 'train' | 'embed' | 'neighbours' | 'linear' | 'score';
 
 export type FoldRunner = (tasks: FoldTask[], onProgress: FoldProgress, signal?: AbortSignal) => Promise<FoldResult[]>;
 

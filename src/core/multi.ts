@@ -39,6 +39,8 @@ function describeShape(ds: Dataset): string {
  */
 export function combineDatasets(parts: readonly Dataset[], splits: readonly SplitName[], mapped: readonly boolean[] = []): Dataset {
   if (parts.length < 2) throw new Error('combineDatasets: give two files or more');
+  const pairs = parts.find((d) => d.kind === 'pairs');
+  if (pairs) throw new InputError('the file holds (anchor, positive) pairs and no negatives to audit: mine negatives for it with `triplet-audit mine FILE --out triplets.jsonl`', pairs.file);
   const first = parts[0];
   parts.forEach((ds, i) => {
     if (i === 0) return;
@@ -66,7 +68,7 @@ export function combineDatasets(parts: readonly Dataset[], splits: readonly Spli
     for (const r of ds.rows) { r.row += firstRow; r.file = f; }
     for (const p of ds.problems) problems.push({ ...p, file: f, row: p.row === undefined ? undefined : p.row + firstRow, message: `${baseName(ds.file)}: ${p.message}` });
     next += ds.rows.length;
-    files.push({ file: ds.file, format: ds.format, header: ds.header, split: splits[f] ?? splitFromName(ds.file), firstRow, rows: ds.rows.length, columns: ds.columns });
+    files.push({ file: ds.file, format: ds.format, header: ds.header, split: splits[f] ?? splitFromName(ds.file), firstRow, rows: ds.rows.length, columns: ds.columns as DatasetFile['columns'] });
   });
   const base = { file: parts.map((d) => d.file).join(' + '), format: first.format, header: first.header, problems, files };
   if (first.kind === 'labeled') {

@@ -61,7 +61,7 @@ export function rowHash(text: string): string {
 
 /** What a row's hash is of: its text, its three texts, or its numbers. */
 export function rowText(ds: Dataset, i: number): string {
-  if (ds.kind === 'triplets') { const r = ds.rows[i]; return `${r.anchor}\u0000${r.positive}\u0000${r.negative}`; }
+  if (ds.kind !== 'labeled') { const r = ds.rows[i]; return `${r.anchor}\u0000${r.positive}\u0000${r.negative}`; }
   const r = ds.rows[i];
   return r.text ?? Array.from(r.features ?? []).join(' ');
 }

@@ -203,22 +203,32 @@ export interface TripletModelInput {
   seed: number;
   /** Epochs of the pair model; 0 = the linear model's default. */
   epochs: number;
+  /** Each triplet's partner (pickPartners), when the caller drew them already. */
+  partner?: Int32Array;
   /** 1 where a triplet may train (multi-file audits keep test files' out); absent: all may. */
   trainable?: Uint8Array;
 }
 
 /** The detector's weights in one fold: score = odds * error log-odds + lexical * margin + bias. */
-export interface DetectorWeights { odds: number; lexical: number; bias: number }
+export interface DetectorWeights { odds: number; lexical: number; /** The encoder's margin (tripletScores.ts). */ encoder?: number; bias: number }
 
 export interface TripletModelResult {
   /** [n x 3] out-of-fold P(positive, negative, unrelated | anchor, text) of each positive and negative. */
   pairP: Float32Array;
   pairN: Float32Array;
+  /** [n x 3] the same for each triplet's partner's positive (its synthetic random negative; zeros without a partner). */
+  pairR: Float32Array;
+  /** Per triplet, the triplet whose positive is its unrelated text (-1: none): pickPartners. */
+  partner: Int32Array;
   /** Per triplet, its error readings against the reading as given (errorOdds). */
   swap: Float32Array;
   unrelated: Float32Array;
   odds: Float32Array;
-  /** Lexical cosine similarities (rows of x). */
+  /** The error log-odds of each triplet's synthetic corruptions: swapped, and with the partner's positive (0 without one). */
+  oddsSwapped: Float32Array;
+  oddsForeign: Float32Array;
+  /** Lexical cosine similarities (rows of x); simAR: of the anchor and its partner's positive. */
+  simAR: Float32Array;
   simAP: Float32Array;
   simAN: Float32Array;
   simPN: Float32Array;
@@ -246,7 +256,7 @@ function pairConfig(epochs: number): LinearConfig {
 
 export function crossFitTriplets(inp: TripletModelInput, hooks: ModelHooks = {}): TripletModelResult {
   const { x, words, n, fold, folds: K, seed } = inp;
-  const partner = pickPartners(fold, inp.groups, K, Rng.derive(seed, 'partners'));
+  const partner = inp.partner ?? pickPartners(fold, inp.groups, K, Rng.derive(seed, 'partners'));
   // pair rows 3i, 3i + 1, 3i + 2: (anchor, positive), (anchor, negative), (anchor, partner's positive)
   const anchors = new Int32Array(3 * n), texts = new Int32Array(3 * n);
   for (let i = 0; i < n; i++) {
@@ -308,13 +318,14 @@ export function crossFitTriplets(inp: TripletModelInput, hooks: ModelHooks = {})
     for (let i = 0; i < n; i++) if (fold[i] === f) score[i] = w[0] * odds[i] + w[1] * (simAN[i] - simAP[i]) + b;
   }
   hooks.onProgress?.(1, 'Detector done');
-  const pairP = new Float32Array(3 * n), pairN = new Float32Array(3 * n);
+  const pairP = new Float32Array(3 * n), pairN = new Float32Array(3 * n), pairR = new Float32Array(3 * n);
   for (let i = 0; i < n; i++) {
     pairP.set(probs.subarray(9 * i, 9 * i + 3), 3 * i);
     pairN.set(probs.subarray(9 * i + 3, 9 * i + 6), 3 * i);
+    if (partner[i] >= 0) pairR.set(probs.subarray(9 * i + 6, 9 * i + 9), 3 * i);
   }
   return {
-    pairP, pairN, swap, unrelated, odds, simAP, simAN, simPN, score, detector,
+    pairP, pairN, pairR, partner, oddsSwapped, oddsForeign, simAR, swap, unrelated, odds, simAP, simAN, simPN, score, detector,
     featureDim: X.cols, trainedPerFold, epochsPerFold,
   };
 }

@@ -8,10 +8,10 @@ export type Category = 'easy' | 'semi-hard' | 'hard';
 export type BackendName = 'auto' | 'node' | 'wasm' | 'cpu';
 export type FileFormat = 'csv' | 'tsv' | 'jsonl' | 'json';
 export type DatasetKind = 'labeled' | 'triplets';
-export type Flag = 'mislabeled' | 'trivially-easy' | 'margin-violation' | 'near-duplicate' | 'invalid' | 'leak';
+export type Flag = 'mislabeled' | 'trivially-easy' | 'margin-violation' | 'near-duplicate' | 'invalid' | 'leak' | 'false-negative';
 export type Mining = 'batch-hard' | 'semi-hard';
 
-export const FLAGS: readonly Flag[] = ['mislabeled', 'trivially-easy', 'margin-violation', 'near-duplicate', 'invalid', 'leak'];
+export const FLAGS: readonly Flag[] = ['mislabeled', 'trivially-easy', 'margin-violation', 'near-duplicate', 'invalid', 'leak', 'false-negative'];
 
 /**
  * The role of a file audited with others (multi-file audits): from its name (train / dev / test,
@@ -31,8 +31,8 @@ export interface ColumnOptions {
   featureColumns?: string[];
   /** A column holding an embedding vector (JSON array or space/comma separated numbers). */
   vectorColumn?: string;
-  /** Force the shape instead of detecting it. */
-  kind?: DatasetKind;
+  /** Force the shape instead of detecting it (`pairs`: (anchor, positive) pairs, which `mine` reads). */
+  kind?: DatasetKind | 'pairs';
   /**
    * Multi-file audits: column options for one file, keyed by its path as given or its base name
    * (a file whose columns are named differently from the others' must be mapped here).
@@ -96,6 +96,19 @@ export interface Neighbour {
   distance: number;
 }
 
+/** Explicit triplets: a text of the file proposed as the row's negative instead of its own. */
+export interface TripletReplacement {
+  /** The data row whose `field` holds the text. */
+  row: number;
+  field: 'positive' | 'negative';
+  /** The text, shortened as the row's texts are. */
+  text: string;
+  /** d(a, text) under the row's out-of-fold encoder, in `settings.distance`. */
+  distance: number;
+  /** Its rank among the file's texts by similarity to the anchor (1 = most similar). */
+  rank: number;
+}
+
 export interface RowReport {
   /** 0-based data-row index (header excluded). */
   row: number;
@@ -130,6 +143,15 @@ export interface RowReport {
   anchor?: string;
   positive?: string;
   negative?: string;
+  /**
+   * Explicit triplets: the probability that the negative is as unrelated to the anchor as a random
+   * text of the file (the trivially-easy score: the flag at 0.5, with d(a,p) < d(a,n)).
+   */
+  trivial?: number;
+  /** Explicit triplets: the probability that the negative is really a positive (flag `false-negative` at 0.5). */
+  falseNegative?: number;
+  /** Explicit triplets: mined replacement negatives (semi-hard at the audit's margin), for trivially easy rows and false negatives. */
+  replacements?: TripletReplacement[];
   /** Multi-file audits: the file the row is in (an index into the report's `files`); `line` is a line of that file. */
   file?: number;
   /** Multi-file audits, `leak` rows: the row of another file that this row repeats (see leaks.ts). */
@@ -178,6 +200,8 @@ export interface Summary {
   marginViolation: number;
   nearDuplicate: number;
   invalid: number;
+  /** Explicit triplets: rows flagged `false-negative` (absent when none). */
+  falseNegative?: number;
   /** Rows that repeat a row of another file (multi-file audits; absent when none). */
   leak?: number;
 }

@@ -5,7 +5,7 @@ import type { SplitName } from '../core/types';
 import type { AuditController } from './auditController';
 import type { AuditRunner } from './auditRunner';
 import { exportCleaned, exportReport } from './exportCommands';
-import { markReviewedFix, relabelFix, swapFix } from './fixes';
+import { markReviewedFix, negativeToPositiveFix, relabelFix, replaceNegativeFix, swapFix } from './fixes';
 import { COMMANDS } from './logic/commandIds';
 import { f3 } from './logic/findings';
 import { setMarginCommand } from './marginCommand';
@@ -75,7 +75,7 @@ export async function auditUris(deps: CommandDeps, uris: readonly vscode.Uri[]):
 }
 
 /** A fix asked for by the panel: same checks as the quick fixes, then the row is shown. */
-export async function applyPanelFix(deps: CommandDeps, fileUri: string, row: number, fix: QuickFixKind, label?: string): Promise<void> {
+export async function applyPanelFix(deps: CommandDeps, fileUri: string, row: number, fix: QuickFixKind, label?: string, replacement = 0): Promise<void> {
   // a multi-file audit's panel names rows of every file: the row's own file is edited
   const found = deps.controller.locate(vscode.Uri.parse(fileUri), row);
   if (!found) { void vscode.window.showErrorMessage('Triplet Audit: that row is not in the current audit; audit the file again.'); return; }
@@ -84,7 +84,10 @@ export async function applyPanelFix(deps: CommandDeps, fileUri: string, row: num
   const doc = await vscode.workspace.openTextDocument(uri);
   const r = audit.view.row(index);
   const res = fix === 'relabel' ? relabelFix(doc, audit, index, label ?? r.suggestedLabel ?? '')
-    : fix === 'swap' ? swapFix(doc, audit, index) : await markReviewedFix(doc, audit, index, deps.store);
+    : fix === 'swap' ? swapFix(doc, audit, index)
+      : fix === 'replace-negative' ? replaceNegativeFix(doc, audit, index, replacement)
+        : fix === 'negative-to-positive' ? negativeToPositiveFix(doc, audit, index, replacement)
+          : await markReviewedFix(doc, audit, index, deps.store);
   if (!res.ok) { void vscode.window.showErrorMessage(`Triplet Audit: ${res.reason}`); return; }
   if (!(await vscode.workspace.applyEdit(res.edit))) { void vscode.window.showErrorMessage('Triplet Audit: the edit could not be applied.'); return; }
   if (fix === 'mark-reviewed') await deps.store.save(uri);
@@ -98,7 +101,7 @@ export function panelEvents(deps: CommandDeps): PanelEvents {
       void revealRow(deps.controller, found?.audit.uri ?? vscode.Uri.parse(fileUri), row, line);
     },
     marginChanged: (margin, distance) => { void writeMargin(margin, distance); },
-    applyFix: (fileUri, row, fix, label) => { void applyPanelFix(deps, fileUri, row, fix, label); },
+    applyFix: (fileUri, row, fix, label, replacement) => { void applyPanelFix(deps, fileUri, row, fix, label, replacement); },
   };
 }
 

@@ -68,7 +68,7 @@ export async function exportCleaned(controller: AuditController, runner: AuditRu
       });
     const count = (act: string) => res.log.filter((e) => e.applied && e.action === act).length;
     const skipped = res.log.filter((e) => !e.applied).length;
-    await offerOpen(`Triplet Audit: cleaned copy written: ${count('drop')} dropped, ${count('relabel')} relabeled, ${count('swap')} swapped` +
+    await offerOpen(`Triplet Audit: cleaned copy written: ${count('drop')} dropped, ${count('relabel')} relabeled, ${count('swap')} swapped, ${count('replace-negative')} given a mined negative` +
       (skipped ? `, ${skipped} not applied (see the log)` : '') + '.', target, logFile);
   } catch (e) {
     void vscode.window.showErrorMessage(`Triplet Audit: ${e instanceof Error ? e.message : String(e)}`);

@@ -5,7 +5,7 @@
  */
 import * as vscode from 'vscode';
 import type { FileAudit } from './auditController';
-import { relabelEdit, swapEdit, toPosition, type EditResult } from './logic/fieldEdits';
+import { fieldValue, relabelEdit, setFieldsEdit, swapEdit, toPosition, type EditResult } from './logic/fieldEdits';
 import { hashText } from './logic/hash';
 import type { ReviewedStore } from './reviewedStore';
 
@@ -69,6 +69,52 @@ export async function markReviewedFix(doc: vscode.TextDocument, audit: FileAudit
     text: row.text.slice(0, 80), reviewedAt: new Date().toISOString(),
   });
   return { ok: true, edit };
+}
+
+/**
+ * The full text of a row's k-th mined replacement negative, read from the document: the row
+ * that holds it must be unchanged since the audit too (the report keeps only 200 characters).
+ */
+function replacementText(doc: vscode.TextDocument, audit: FileAudit, index: number, k: number): { ok: true; text: string } | { ok: false; reason: string } {
+  const c = audit.audited.rows[index]?.replacements?.[k];
+  if (!c) return { ok: false, reason: 'The audit mined no such replacement for this row.' };
+  const column = audit.digest.columns[c.field];
+  const at = audit.index.get(c.row);
+  if (!column || at === undefined) return { ok: false, reason: `Row ${c.row}, which holds the replacement, is not in the audit.` };
+  const source = checkedRow(doc, audit, at);
+  if (!source.ok) return source;
+  const v = fieldValue(source.text, audit.digest.layout, audit.digest.rows[at].ordinal, column);
+  return v.ok ? { ok: true, text: v.value } : { ok: false, reason: `Cannot read row ${c.row}'s ${c.field}: ${v.reason}.` };
+}
+
+/** Replaces the row's negative with its k-th mined replacement (the text of another row). */
+export function replaceNegativeFix(doc: vscode.TextDocument, audit: FileAudit, index: number, k: number): FixResult {
+  const row = checkedRow(doc, audit, index);
+  if (!row.ok) return row;
+  const { negative } = audit.digest.columns;
+  if (!negative) return { ok: false, reason: 'This file has no negative column.' };
+  const text = replacementText(doc, audit, index, k);
+  if (!text.ok) return text;
+  const r = audit.audited.rows[index];
+  return toWorkspaceEdit(doc.uri, row.text, r.line - 1, setFieldsEdit(row.text, audit.digest.layout, audit.digest.rows[index].ordinal, [{ column: negative, value: text.text }]));
+}
+
+/**
+ * A false negative moved to the positive: the negative becomes the positive, and the k-th mined
+ * replacement the negative (the old positive goes).
+ */
+export function negativeToPositiveFix(doc: vscode.TextDocument, audit: FileAudit, index: number, k: number): FixResult {
+  const row = checkedRow(doc, audit, index);
+  if (!row.ok) return row;
+  const { positive, negative } = audit.digest.columns;
+  if (!positive || !negative) return { ok: false, reason: 'This file has no positive/negative columns.' };
+  const text = replacementText(doc, audit, index, k);
+  if (!text.ok) return text;
+  const { layout } = audit.digest, ordinal = audit.digest.rows[index].ordinal;
+  const neg = fieldValue(row.text, layout, ordinal, negative);
+  if (!neg.ok) return { ok: false, reason: `Cannot edit the row: ${neg.reason}.` };
+  const r = audit.audited.rows[index];
+  return toWorkspaceEdit(doc.uri, row.text, r.line - 1, setFieldsEdit(row.text, layout, ordinal, [{ column: positive, value: neg.value }, { column: negative, value: text.text }]));
 }
 
 /**

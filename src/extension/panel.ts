@@ -206,7 +206,7 @@ export class AuditPanel implements AuditPanelHost, vscode.Disposable {
         if (fileUri) this.events.reveal(fileUri, m.row, m.line);
         break;
       case 'applyFix':
-        if (fileUri) this.events.applyFix(fileUri, m.row, m.fix, m.label);
+        if (fileUri) this.events.applyFix(fileUri, m.row, m.fix, m.label, m.replacement);
         break;
       case 'marginChanged':
         this.margin = { margin: m.margin, distance: m.distance };

@@ -42,7 +42,7 @@ function columnOptions(c: ColumnsSetting, nested = false): ColumnOptions {
 
 const SEVERITY_KEYS: Record<FindingKind, string> = {
   mislabeled: 'severity.mislabeled', hard: 'severity.hard', 'trivially-easy': 'severity.triviallyEasy',
-  'near-duplicate': 'severity.nearDuplicate', invalid: 'severity.invalid', leak: 'severity.leak',
+  'near-duplicate': 'severity.nearDuplicate', invalid: 'severity.invalid', leak: 'severity.leak', 'false-negative': 'severity.falseNegative',
 };
 
 export function readSettings(scope?: vscode.Uri): ExtensionSettings {

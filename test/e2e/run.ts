@@ -3,7 +3,7 @@
 // suite in the extension host on copies of ../shared/datasets (test/e2e/host/index.ts).
 // Exits non-zero when any step fails; the last line is `N passed, M failed`.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext } from 'playwright-core';
@@ -77,7 +77,16 @@ function copyDatasets(workspace: string): void {
     copyFileSync(from, join(workspace, name));
     chmodSync(join(workspace, name), 0o644);
   }
+  writeFileSync(join(workspace, TRIPLETS_FILE), randomNegatives(readFileSync(join(DATASETS, 'nli_triplets_snli_dev.jsonl'), 'utf8')));
   copySplits(join(workspace, 'splits'));
+}
+
+/** The host suite's triplet file: SNLI's first 400 triplets, every tenth negative another row's positive (a random negative). */
+const TRIPLETS_FILE = 'snli_random_negatives.jsonl';
+function randomNegatives(text: string): string {
+  const rows = text.split('\n').filter(Boolean).slice(0, 400).map((l) => JSON.parse(l) as { anchor: string; positive: string; negative: string });
+  rows.forEach((r, i) => { if (i % 10 === 5) r.negative = rows[(i + 200) % rows.length].positive; });
+  return rows.map((r) => JSON.stringify(r)).join('\n') + '\n';
 }
 
 /** Copies the planted train / dev / test splits and truth.json into `dir` (made once, in the run folder). */
@@ -131,7 +140,7 @@ async function main(): Promise<void> {
   // Second suite: mocha in the extension host, on fresh copies of real datasets.
   const hostWorkspace = join(dir, 'workspace-host');
   mkdirSync(hostWorkspace);
-  await setupStep(`copy ${HOST_DATASETS.join(' and ')} from ../shared/datasets, and plant ${SPLIT_PLANTS} rows across train / dev / test splits of the first ${SPLIT_ROWS} of AG News`, () => copyDatasets(hostWorkspace));
+  await setupStep(`copy ${HOST_DATASETS.join(' and ')} from ../shared/datasets, write ${TRIPLETS_FILE} from its SNLI triplets, and plant ${SPLIT_PLANTS} rows across train / dev / test splits of the first ${SPLIT_ROWS} of AG News`, () => copyDatasets(hostWorkspace));
   const port = server?.port ?? 0;
   const browser = context;
   await setupStep('extension-host suite (mocha, extensionTestsPath)', async () => {

@@ -1,42 +1,20 @@
 /** Reads a dataset file, starts a backend and audits it: the engine as the CLI and the worker run it. */
 import * as tf from '@tensorflow/tfjs-core';
-import { auditDataset, IN_PROCESS, READ_TO, type AuditExtras, type KeptAudit } from '../audit';
+import { auditDataset, READ_TO, type AuditExtras, type KeptAudit } from '../audit';
 import { readSpace, saveEmbeddings, saveModel } from './spaceFiles';
 import type { Dataset } from '../dataset';
 import { AbortError, type AuditFileFn, type AuditHooks } from '../engineApi';
 import { baseName, combineDatasets } from '../multi';
-import { formatFromPath } from '../read';
 import { DEFAULT_OPTIONS, type AuditOptions, type AuditReport, type ColumnOptions } from '../types';
 import { initBackend } from './backend';
 import { FoldPool } from './foldPool';
 import { readDatasetFile } from './readFile';
 import { InputError } from '../dataset';
 
-/** The report's backend for explicit triplets, whose detector needs no TensorFlow.js (tripletModel.ts). */
-export const NO_BACKEND = 'none';
-
-/** Rows read to tell explicit triplets from labeled rows before the whole file is read. */
-const PEEK_ROWS = 50;
-
 export function withDefaults(options: Partial<AuditOptions> = {}): AuditOptions {
   const o: Record<string, unknown> = { ...DEFAULT_OPTIONS };
   for (const [k, v] of Object.entries(options)) if (v !== undefined) o[k] = v;
   return o as unknown as AuditOptions;
-}
-
-/**
- * Whether the file looks like explicit triplets from its first rows, so that the fold threads
- * start only for labeled rows. A JSON array is read whole, so it is not peeked at; a file whose
- * first rows do not tell counts as labeled (and the pool closes if the whole file says otherwise).
- */
-async function looksLikeTriplets(file: string, opts: AuditOptions): Promise<boolean> {
-  if (opts.kind) return opts.kind === 'triplets';
-  if (formatFromPath(file) === 'json') return false;
-  try {
-    return (await readDatasetFile(file, { ...opts, maxRows: PEEK_ROWS })).kind === 'triplets';
-  } catch {
-    return false;
-  }
 }
 
 /** The column options of one file of several: the shared ones, then its own (by path as given, or base name). */
@@ -74,9 +52,9 @@ export const auditFile: AuditFileFn = (file, options = {}, hooks = {}) => auditF
 export async function auditFiles(files: readonly string[], options: Partial<AuditOptions> = {}, hooks: AuditHooks = {}): Promise<AuditReport> {
   if (files.length === 0) throw new Error('auditFiles: no file');
   const opts = withDefaults(options);
-  const file = files[0];
-  // labeled rows: the threads start now and load TensorFlow.js while the file is read
-  let pool = (await looksLikeTriplets(file, { ...opts, ...columnsFor(file, opts).options })) ? undefined : new FoldPool(opts.backend, opts.workers || undefined);
+  const cpu0 = process.cpuUsage();
+  // the threads start now and load TensorFlow.js while the files are read (both shapes train encoders)
+  const pool = new FoldPool(opts.backend, opts.workers || undefined);
   try {
     hooks.onProgress?.({ stage: 'read', fraction: 0, message: `Reading ${files.join(', ')}` });
     const t0 = Date.now();
@@ -85,36 +63,30 @@ export async function auditFiles(files: readonly string[], options: Partial<Audi
     for (const p of ds.problems) hooks.onProblem?.(p.line, p.message);
     const saving = opts.saveModel !== undefined || opts.saveEmbeddings !== undefined;
     if (saving && ds.kind === 'triplets') {
-      throw new InputError('--save-model / --save-embeddings: explicit triplets are scored by a pair model, not by an encoder, so there is no encoder to save (labeled rows have one)', ds.file);
+      throw new InputError('--save-model / --save-embeddings: the fold encoders of explicit triplets are not saved yet (labeled rows\' are)', ds.file);
     }
-    let report: AuditReport;
     let kept: KeptAudit | undefined;
     const extras: AuditExtras = saving ? { keep: (k) => { kept = k; } } : {};
     const t1 = Date.now();
-    if (ds.kind === 'triplets') {
-      pool?.close();
-      pool = undefined;
-      // the pair model needs no TensorFlow.js; a user's model does
-      const backend = opts.model ? await initBackend(opts.backend) : NO_BACKEND;
-      extras.space = await readSpace(opts, ds, hooks.signal);
-      report = await auditDataset(ds, opts, backend, hooks, IN_PROCESS, extras);
-    } else {
-      pool ??= new FoldPool(opts.backend, opts.workers || undefined);
-      const backend = await initBackend(opts.backend);
-      if (opts.embeddings?.length || opts.model) hooks.onProgress?.({ stage: 'read', fraction: READ_TO, message: `Reading the space of ${opts.model ?? opts.embeddings?.join(', ')}` });
-      const before = tf.memory().numTensors;
-      extras.space = await readSpace(opts, ds, hooks.signal);
-      report = await auditDataset(ds, opts, backend, hooks, { featurize: pool.featurize, runFolds: pool.runner }, extras);
-      if (kept && opts.saveModel) await saveModel(opts.saveModel, ds, kept, report.model.description);
-      const leaked = tf.memory().numTensors - before;
-      if (leaked !== 0) throw new Error(`internal: ${leaked} tensors leaked by the audit`);
-    }
+    const backend = await initBackend(opts.backend);
+    if (opts.embeddings?.length || opts.model) hooks.onProgress?.({ stage: 'read', fraction: READ_TO, message: `Reading the space of ${opts.model ?? opts.embeddings?.join(', ')}` });
+    const before = tf.memory().numTensors;
+    extras.space = await readSpace(opts, ds, hooks.signal);
+    const report = await auditDataset(ds, opts, backend, hooks, { featurize: pool.featurize, runFolds: pool.runner, runTripletFolds: pool.runTripletFolds }, extras);
+    if (kept && opts.saveModel) await saveModel(opts.saveModel, ds, kept, report.model.description);
+    const leaked = tf.memory().numTensors - before;
+    if (leaked !== 0) throw new Error(`internal: ${leaked} tensors leaked by the audit`);
     if (kept && opts.saveEmbeddings) await saveEmbeddings(opts.saveEmbeddings, ds, kept);
     // reading the user's space and saving the encoder, around the audit
     const spaceSeconds = extras.space || saving ? Math.max(0, (Date.now() - t1) / 1000 - report.timings.total) : 0;
-    report.timings = { read: readSeconds, ...(spaceSeconds ? { space: spaceSeconds } : {}), ...report.timings, total: report.timings.total + readSeconds + spaceSeconds };
+    // cpu: the process's CPU seconds, its threads' included (the machine may be shared: wall time alone misleads)
+    const cpu = process.cpuUsage(cpu0);
+    report.timings = {
+      read: readSeconds, ...(spaceSeconds ? { space: spaceSeconds } : {}), ...report.timings,
+      total: report.timings.total + readSeconds + spaceSeconds, cpu: (cpu.user + cpu.system) / 1e6,
+    };
     return report;
   } finally {
-    pool?.close();
+    pool.close();
   }
 };

@@ -59,7 +59,7 @@ function dataFiles(ds: Dataset): { file: string; rows: number; firstRow: number 
 
 /** The rows' texts a lookup by text needs: each row's one text, or its three. */
 function rowTexts(ds: Dataset, row: number): string[] {
-  if (ds.kind === 'triplets') { const r = ds.rows[row]; return [r.anchor, r.positive, r.negative]; }
+  if (ds.kind !== 'labeled') { const r = ds.rows[row]; return [r.anchor, r.positive, r.negative]; }
   return [ds.rows[row].text ?? ''];
 }
 
@@ -237,7 +237,7 @@ async function readDeclaration(dir: string): Promise<ModelDeclaration> {
 function inputRows(ds: Dataset, decl: ModelDeclaration, rows: readonly number[], dir: string): Csr {
   const inp = decl.input;
   if (inp.type === 'text') {
-    const texts = rows.flatMap((r) => (ds.kind === 'triplets' ? [ds.rows[r].anchor, ds.rows[r].positive, ds.rows[r].negative] : [ds.rows[r].text ?? '']));
+    const texts = rows.flatMap((r) => (ds.kind !== 'labeled' ? [ds.rows[r].anchor, ds.rows[r].positive, ds.rows[r].negative] : [ds.rows[r].text ?? '']));
     if (ds.kind === 'labeled' && ds.input !== 'text') throw new InputError(`the model reads text, but the rows are ${ds.input}`, dir);
     return featurizeWithVocabulary(texts, inp.featurizer, loadVocabulary(inp.vocabulary, inp.featurizer));
   }
@@ -349,7 +349,7 @@ function modelInput(ds: Dataset, kept: KeptAudit): ModelInput {
   }
   const opt = ds.kind === 'triplets' ? TRIPLET_FEATURIZER : DEFAULT_FEATURIZER;
   const rows = new Set(kept.rows.map((r) => r.row));
-  const texts = ds.kind === 'triplets'
+  const texts = ds.kind !== 'labeled'
     ? [...rows].flatMap((r) => [ds.rows[r].anchor]).concat([...rows].map((r) => ds.rows[r].positive), [...rows].map((r) => ds.rows[r].negative))
     : [...rows].map((r) => ds.rows[r].text ?? '');
   return { type: 'text', featurizer: opt, vocabulary: saveVocabulary(vocabularyOf(texts, opt)), tensors: 'ids-weights' };

@@ -12,9 +12,9 @@ import {
 } from './findings';
 
 /** One bit per kind, in FINDING_ORDER order, so that a row's findings come out in that order. */
-const KIND_BIT: Readonly<Record<FindingKind, number>> = { invalid: 1, leak: 2, mislabeled: 4, hard: 8, 'near-duplicate': 16, 'trivially-easy': 32 };
+const KIND_BIT: Readonly<Record<FindingKind, number>> = { invalid: 1, leak: 2, mislabeled: 4, 'false-negative': 8, hard: 16, 'near-duplicate': 32, 'trivially-easy': 64 };
 
-/** A row's key: its flag bits (6) and its category code's low 2 bits (CATEGORY_NONE → 3). */
+/** A row's key: its flag bits (7) and its category code's low 2 bits (CATEGORY_NONE → 3). */
 const KEYS = FLAG_COMBINATIONS * 4;
 const key = (flags: number, category: number): number => (flags << 2) | (category & 3);
 
@@ -25,6 +25,7 @@ function raisedBy(k: number): number {
   if (flags & FLAG_BIT.invalid) bits |= KIND_BIT.invalid;
   if (flags & FLAG_BIT.leak) bits |= KIND_BIT.leak;
   if (flags & FLAG_BIT.mislabeled) bits |= KIND_BIT.mislabeled;
+  if (flags & FLAG_BIT['false-negative']) bits |= KIND_BIT['false-negative'];
   if (category === CATEGORY_HARD) bits |= KIND_BIT.hard;
   if (flags & FLAG_BIT['near-duplicate']) bits |= KIND_BIT['near-duplicate'];
   if (flags & FLAG_BIT['trivially-easy']) bits |= KIND_BIT['trivially-easy'];
@@ -75,8 +76,8 @@ export class FindingTable {
       marked[k]++;
     }
     this.kinds = kinds;
-    const byKind: Record<FindingKind, number> = { invalid: 0, leak: 0, mislabeled: 0, hard: 0, 'near-duplicate': 0, 'trivially-easy': 0 };
-    const c: FindingCounts = { mislabeled: 0, hard: 0, semiHard: 0, easy: 0, triviallyEasy: 0, nearDuplicate: 0, invalid: 0, reviewed: 0, leak: 0 };
+    const byKind: Record<FindingKind, number> = { invalid: 0, leak: 0, mislabeled: 0, 'false-negative': 0, hard: 0, 'near-duplicate': 0, 'trivially-easy': 0 };
+    const c: FindingCounts = { mislabeled: 0, hard: 0, semiHard: 0, easy: 0, triviallyEasy: 0, nearDuplicate: 0, invalid: 0, reviewed: 0, leak: 0, falseNegative: 0 };
     for (let k = 0; k < KEYS; k++) {
       const m = open[k], r = marked[k];
       if (m + r === 0) continue;
@@ -92,6 +93,7 @@ export class FindingTable {
       if (f & FLAG_BIT['trivially-easy']) c.triviallyEasy += m;
       if (f & FLAG_BIT['near-duplicate']) c.nearDuplicate += m;
       if (f & FLAG_BIT.leak) c.leak += m;
+      if (f & FLAG_BIT['false-negative']) c.falseNegative += m;
     }
     this.byKind = byKind;
     this.counts = c;
@@ -180,6 +182,7 @@ export class FindingTable {
 
 const KIND_NAMES: Readonly<Record<FindingKind, string>> = {
   invalid: 'invalid', leak: 'leaks between files', mislabeled: 'suspected mislabels', hard: 'hard', 'near-duplicate': 'near-duplicates', 'trivially-easy': 'trivially easy',
+  'false-negative': 'false negatives',
 };
 
 /** The line that stands in the Problems panel for the findings `forProblems` left out. */

@@ -1,7 +1,7 @@
 // Mocha inside the real extension host (code-server's), loaded through `extensionTestsPath`.
 // Bundled by scripts/build.mjs into out/e2e-host/index.js; `vscode` and `mocha` stay external.
 // The workspace (made by test/e2e/run.ts) holds copies of ../shared/datasets/trec_test.csv and
-// ag_news_test.jsonl. The tests run in order and build on each other: the quick fix and the margin
+// ag_news_test.jsonl, and SNLI triplets with random negatives (snli_random_negatives.jsonl). The tests run in order and build on each other: the quick fix and the margin
 // tests use the audit of trec_test.csv that the third test makes.
 import * as assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -21,13 +21,14 @@ const EXTENSION_ID = 'triplet-audit.triplet-audit';
 const SOURCE = 'Triplet Audit';
 const TREC = 'trec_test.csv';
 const AG_NEWS = 'ag_news_test.jsonl';
+const TRIPLETS = 'snli_random_negatives.jsonl';
 const NEW_MARGIN = 0.05;
 /** The issue asks for at most 50 ms; the machine is shared (2 cores, Chromium, benchmarks), so the
  * test asserts only a gross bound and reports the real numbers. */
 const GROSS_LOOP_DELAY_MS = 1000;
 
-type Kind = 'mislabeled' | 'hard' | 'trivially-easy' | 'near-duplicate' | 'invalid' | 'leak';
-const KINDS: readonly Kind[] = ['mislabeled', 'hard', 'trivially-easy', 'near-duplicate', 'invalid', 'leak'];
+type Kind = 'mislabeled' | 'hard' | 'trivially-easy' | 'near-duplicate' | 'invalid' | 'leak' | 'false-negative';
+const KINDS: readonly Kind[] = ['mislabeled', 'hard', 'trivially-easy', 'near-duplicate', 'invalid', 'leak', 'false-negative'];
 /** The multi-file test's splits (test/e2e/run.ts plants rows across them; truth.json says where). */
 const SPLITS = ['splits/train.jsonl', 'splits/dev.jsonl', 'splits/test.jsonl'];
 
@@ -288,6 +289,42 @@ export function run(): Promise<void> {
     assert.ok(readFileSync(uri.fsPath).equals(disk), 'the file on disk changed');
     assert.equal(statSync(uri.fsPath).mtimeMs, mtime, 'the file on disk was written');
     assert.equal(api.jobsStarted('digest'), digests, 'a label refresh ran (the file was saved)');
+  }));
+
+  suite.addTest(new Mocha.Test(`auditing ${TRIPLETS}: "Replace the negative with row N" puts that row's text in the negative field only; undo restores the file byte for byte`, async () => {
+    const uri = await workspaceFile(TRIPLETS);
+    const report = await cliReport(uri.fsPath);
+    const doc = await vscode.workspace.openTextDocument(uri);
+    await vscode.window.showTextDocument(doc);
+    Promise.resolve(vscode.commands.executeCommand(COMMANDS.auditActiveFile)).catch(() => undefined);
+    await until('the trivially-easy diagnostics of the triplets', () => (diagnostics(uri, 'trivially-easy').length > 0 ? true : undefined), 120_000);
+    for (const kind of KINDS) assert.deepEqual(lines(uri, kind), expectedLines(report, kind), `${kind} diagnostics`);
+    const row = report.rows.find((r) => r.flags.includes('trivially-easy') && r.replacements?.length);
+    assert.ok(row?.replacements, 'no trivially easy row with a mined replacement');
+    const c = row.replacements[0];
+    const disk = readFileSync(uri.fsPath);
+    const original = doc.getText();
+    const diag = diagnostics(uri, 'trivially-easy').find((d) => d.range.start.line === row.line - 1);
+    assert.ok(diag, `no trivially-easy diagnostic on line ${row.line}`);
+    const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', uri, diag.range);
+    const replace = actions.find((a) => a.title.startsWith(`Replace the negative with row ${c.row}: `));
+    assert.ok(replace?.edit, `no "Replace the negative with row ${c.row}" action with an edit among: ${actions.map((a) => a.title).join(' | ')}`);
+
+    const lines0 = original.split('\n');
+    const before = JSON.parse(lines0[row.line - 1]) as Record<string, string>;
+    const source = JSON.parse(lines0[report.rows[c.row].line - 1]) as Record<string, string>;
+    await vscode.window.showTextDocument(doc);
+    assert.ok(await vscode.workspace.applyEdit(replace.edit), 'applyEdit refused the fix');
+    const after = JSON.parse(doc.lineAt(row.line - 1).text) as Record<string, string>;
+    assert.deepEqual(after, { ...before, negative: source[c.field] }, 'the negative is the replacement row\'s full text, nothing else changed');
+    assert.equal(doc.getText().split('\n').filter((_, i) => i !== row.line - 1).join('\n'), lines0.filter((_, i) => i !== row.line - 1).join('\n'), 'other lines changed');
+    log(`replace the negative of row ${row.row} (line ${row.line}) with row ${c.row}'s ${c.field}: ${JSON.stringify(before.negative)} -> ${JSON.stringify(after.negative)}`);
+    await vscode.commands.executeCommand('undo');
+    await until('undo to restore the text', () => (doc.getText() === original ? true : undefined), 5_000);
+    assert.ok(Buffer.from(doc.getText(), 'utf8').equals(disk), 'the document after undo differs from the original bytes');
+    assert.equal(doc.isDirty, false, 'undo left the document dirty');
+    assert.ok(readFileSync(uri.fsPath).equals(disk), 'the file on disk changed');
+    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
   }));
 
   suite.addTest(new Mocha.Test(`margin ${NEW_MARGIN} re-scores the diagnostics without re-training`, async () => {
