@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Frame, Page } from 'playwright-core';
 import type { AuditReport } from '../../src/core/types';
+import { DEFAULT_SEVERITIES, findings } from '../../src/extension/logic/findings';
 import {
   activeTabTitle, applyCodeAction, attributes, cursorLine, gotoLine, notificationMessages, quickOpen,
   runCommand, sleep, statusItem, waitFor, webviewFrame,
@@ -37,6 +38,12 @@ async function panelCounts(frame: Frame): Promise<Counts> {
     out[key] = Number(((await box.locator('.count-value').textContent()) ?? '').trim());
   }
   return out;
+}
+
+/** The data rows whose label media/SAMPLE.md says was changed on purpose. */
+function plantedRows(): number[] {
+  const md = readFileSync(join(__dirname, '..', '..', 'media', 'SAMPLE.md'), 'utf8');
+  return [...md.matchAll(/^\| (\d+) \| \d+ \|/gm)].map((m) => Number(m[1]));
 }
 
 /** The command line's report on `file`, with the default settings (the extension's defaults too). */
@@ -124,9 +131,21 @@ export async function runUi(o: UiOptions): Promise<Step[]> {
     // The list is virtualized: the visible rows must be the first expected lines, in order.
     check(seen.every((line, i) => line === expectedLines[i]), `Problems lines ${seen.join(',')} != CLI lines ${expectedLines.slice(0, seen.length).join(',')}`);
     const problems = await statusItem(page, 'status.problems');
+    // The Problems panel holds what is likely wrong (margin violations are off by default): at most
+    // 60 entries on the sample, its planted labels among them as far as the audit finds them.
+    const entries = findings(report, new Set(), DEFAULT_SEVERITIES);
+    const shown = (problems.match(/\d+/g) ?? []).map(Number).reduce((a, b) => a + b, 0);
+    check(shown === entries.length, `status bar problems "${problems}" (${shown}) != ${entries.length} findings of the CLI report at the default severities`);
+    check(entries.length <= 60, `${entries.length} Problems entries on the sample at the defaults (at most 60)`);
+    const planted = plantedRows();
+    const caught = planted.filter((row) => entries.some((f) => f.row === row && f.kind === 'mislabeled'));
+    const flagged = planted.filter((row) => report.rows[row].flags.includes('mislabeled'));
+    check(planted.length === 20 && caught.length === flagged.length && caught.length >= 10,
+      `planted labels among the Problems entries: ${caught.length} of ${planted.length} (the CLI flags ${flagged.length})`);
     await page.keyboard.press('Escape');
     await page.keyboard.press('Control+J'); // hide the panel area again: room for the audit panel
-    return `lines ${seen.join(',')} (CLI: ${expectedLines.slice(0, seen.length).join(',')}, …); status bar problems: ${problems}`;
+    return `lines ${seen.join(',')} (CLI: ${expectedLines.slice(0, seen.length).join(',')}, …); status bar problems: ${problems}; ` +
+      `${entries.length} entries, ${caught.length} of the ${planted.length} planted labels among them`;
   });
 
   await step('panel opens with the summary', async () => {
