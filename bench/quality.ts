@@ -1,5 +1,11 @@
 /**
  * npm run bench:quality [-- --seeds 1,2,3] [--rate 0.1] [--only trec,sms] [--cli-args "--epochs 3"] [--anchor] [--skip-clean]
+ *   [--variants] [--baseline path/to/dist/cli.js]
+ *
+ * --baseline: another build of the CLI (e.g. a git worktree of an earlier commit) audits each
+ * labeled copy too, in the same run, for its AP and its time: wall and CPU seconds of both (CPU
+ * from /usr/bin/time, user + system, every thread), and their ratio. --variants adds labeled files
+ * of other shapes made from the shared ones (bench/variants.py).
  *
  * For each dataset of ../shared/datasets: a corrupted copy made by ../shared/bench/make_noisy.py
  * (rate 0.1, seed 1 unless --seeds / --rate say otherwise), an audit with default settings through
@@ -96,6 +102,21 @@ function recipe(py: string, mode: Dataset['mode'], noisy: string, truthFile: str
   return JSON.parse(r.stdout) as { ap: number; pk: number; seconds: number };
 }
 
+/**
+ * A CLI run with its wall and CPU seconds (user + system of the process and its threads, from
+ * /usr/bin/time; NaN where that is missing).
+ */
+function timedCli(cli: string, args: string[]): { status: number | null; stdout: string; stderr: string; wall: number; cpu: number } {
+  const t0 = process.hrtime.bigint();
+  const viaTime = existsSync('/usr/bin/time');
+  const r = viaTime
+    ? spawnSync('/usr/bin/time', ['-f', 'TA_CPU %U %S', process.execPath, cli, ...args], { encoding: 'utf8', maxBuffer: 1 << 30 })
+    : spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', maxBuffer: 1 << 30 });
+  const wall = Number(process.hrtime.bigint() - t0) / 1e9;
+  const m = /TA_CPU ([\d.]+) ([\d.]+)/.exec(r.stderr ?? '');
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr, wall, cpu: m ? Number(m[1]) + Number(m[2]) : NaN };
+}
+
 /** Index of the largest value of p[o..o+C) (the first on ties). */
 function argmax(p: ArrayLike<number>, o: number, C: number): number {
   let b = 0;
@@ -128,7 +149,8 @@ function signalQuality(sig: LabelSignals, rowCount: number, truth: Map<number, s
 }
 
 function main(): void {
-  const { values } = parseArgs({ options: { seeds: { type: 'string' }, rate: { type: 'string' }, only: { type: 'string' }, 'cli-args': { type: 'string' }, anchor: { type: 'boolean' }, 'skip-clean': { type: 'boolean' }, variants: { type: 'boolean' }, mine: { type: 'boolean' }, reaudit: { type: 'boolean' } } });
+  const { values } = parseArgs({ options: { seeds: { type: 'string' }, rate: { type: 'string' }, only: { type: 'string' }, 'cli-args': { type: 'string' }, anchor: { type: 'boolean' }, 'skip-clean': { type: 'boolean' }, variants: { type: 'boolean' }, mine: { type: 'boolean' }, reaudit: { type: 'boolean' }, baseline: { type: 'string' } } });
+  const baseline = values.baseline;
   const clean = !values['skip-clean'];
   const seeds = (values.seeds ?? '1').split(',').map(Number);
   const rates = (values.rate ?? '0.1').split(',');
@@ -142,7 +164,8 @@ function main(): void {
   const line = (cols: string[]) => console.log(cols.map((c, i) => (i === 0 ? c.padEnd(14) : c.padStart(9))).join(' '));
   line(['dataset', 'seed', 'rate', 'rows', 'corrupt', 'AP', 'P@K', 'seconds', 'anchorAP', 'anchor s', 'AP>anch',
     'encAP', 'linAP', 'enc/lin', 'kNNacc', 'linAcc', 'headAcc',
-    ...(py ? ['recipeAP', 'recipe s', 'AP-recipe'] : []), ...(clean ? ['cleanAP', 'cleanP@K'] : [])]);
+    ...(py ? ['recipeAP', 'recipe s', 'AP-recipe'] : []), ...(clean ? ['cleanAP', 'cleanP@K'] : []),
+    ...(baseline ? ['baseAP', 'base s', 'CPU s', 'base CPU', 'CPU/base'] : [])]);
   /** The clean file's stacked out-of-fold embeddings (one audit per dataset, with the same settings). */
   const cleanSpace = new Map<string, string | undefined>();
   const spaceOf = (d: Dataset): string | undefined => {
@@ -167,9 +190,12 @@ function main(): void {
         const truth = new Map<number, string>(corrupted.map((c) => [c.row, c.was ?? '']));
         const truthRows = new Set(truth.keys());
         const t0 = process.hrtime.bigint();
-        const run = spawnSync(process.execPath, [cli, noisy, '--format', 'json', '-q', ...(d.mode === 'labels' ? ['--signals', signals] : []), ...extra], { encoding: 'utf8', maxBuffer: 1 << 30 });
+        const run = timedCli(cli, [noisy, '--format', 'json', '-q', ...(d.mode === 'labels' ? ['--signals', signals] : []), ...extra]);
         const s = Number(process.hrtime.bigint() - t0) / 1e9;
         if (run.status !== 0) throw new Error(`audit of ${d.file} failed (${run.status}): ${run.stderr}`);
+        const base = baseline && d.mode === 'labels' ? timedCli(baseline, [noisy, '--format', 'json', '-q', ...extra]) : undefined;
+        if (base && base.status !== 0) throw new Error(`the baseline's audit of ${d.file} failed (${base.status}): ${base.stderr}`);
+        const baseAP = base ? rankQuality((JSON.parse(base.stdout) as { rows: { suspicion: number }[] }).rows.map((r) => r.suspicion), truthRows).ap : undefined;
         const report = JSON.parse(run.stdout) as { rows: { suspicion: number }[] };
         const q = rankQuality(report.rows.map((r) => r.suspicion), truthRows);
         rows += report.rows.length; corrupt += truth.size; seconds += s; runs++;
@@ -191,7 +217,8 @@ function main(): void {
           f3(sq?.encoder.ap), f3(sq?.linear.ap), sq ? (sq.encoder.ap / sq.linear.ap).toFixed(2) : '-',
           f3(sq?.knn.acc), f3(sq?.linear.acc), f3(sq?.head.acc),
           ...(own ? [own.ap.toFixed(3), own.seconds.toFixed(1), (q.ap - own.ap >= 0 ? '+' : '') + (q.ap - own.ap).toFixed(3)] : []),
-          ...(clean ? (withClean ? [withClean.ap.toFixed(3), withClean.pk.toFixed(3)] : ['n/a', 'n/a']) : [])]);
+          ...(clean ? (withClean ? [withClean.ap.toFixed(3), withClean.pk.toFixed(3)] : ['n/a', 'n/a']) : []),
+          ...(baseline ? (base ? [baseAP!.toFixed(3), base.wall.toFixed(1), run.cpu.toFixed(1), base.cpu.toFixed(1), (run.cpu / base.cpu).toFixed(2)] : ['-', '-', '-', '-', '-']) : [])]);
       }
     }
   }
