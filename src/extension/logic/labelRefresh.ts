@@ -4,7 +4,8 @@
  * neighbours the audit found, their own votes excluded): the share of neighbours that carry the
  * new label gives the suspicion, the most common neighbour label the suggestion. Other rows keep
  * the engine's verdicts; only the labels they show for their neighbours are updated. Distances to
- * the hardest positive/negative stay as audited until the next full audit.
+ * the nearest same-label and other-label rows (the row's triplet) stay as audited until the next
+ * full audit.
  */
 import type { AuditReport, RowReport } from '../../core/types';
 
