@@ -88,7 +88,10 @@ function lineCounter(text: string): (offset: number) => number {
   let pos = 0;
   let line = 1;
   return (offset) => {
-    for (; pos < offset; pos++) if (text.charCodeAt(pos) === 10) line++;
+    for (; pos < offset; pos++) {
+      const c = text.charCodeAt(pos);
+      if (c === 10 || (c === 13 && text.charCodeAt(pos + 1) !== 10)) line++;
+    }
     return line;
   };
 }
