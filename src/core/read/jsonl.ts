@@ -1,4 +1,5 @@
 /** JSON Lines: one JSON object per line; blank lines are skipped. */
+import { describeJsonError } from './jsonSyntax';
 import { jsonType, textLines, type Table, type TableRecord } from './table';
 
 export async function readJsonlTable(chunks: AsyncIterable<string>, maxRows = 0): Promise<Table> {
@@ -18,8 +19,9 @@ export async function readJsonlTable(chunks: AsyncIterable<string>, maxRows = 0)
 function parseJson(text: string): { value: unknown } | { error: string } {
   try {
     return { value: JSON.parse(text) };
-  } catch (e) {
-    return { error: `invalid JSON: ${e instanceof Error ? e.message : String(e)}` };
+  } catch {
+    // our own words and column: V8's message quotes the line, which may hold anything
+    return { error: describeJsonError(text, false).message };
   }
 }
 
