@@ -93,6 +93,30 @@ export async function* csvRecords(chunks: AsyncIterable<string>, options: CsvRea
   }
 }
 
+/**
+ * csvRecords, going on after an unterminated quote: the text csv-parse read into the quoted field
+ * (all the rest of the file) is read again from the line after the bad record's first line.
+ */
+async function* recoveringRecords(chunks: AsyncIterable<string>, options: CsvReadOptions): AsyncGenerator<CsvRecord> {
+  let source = chunks;
+  let offset = 0;
+  for (;;) {
+    let again: { text: string; offset: number } | undefined;
+    for await (const rec of csvRecords(source, options)) {
+      const shifted: CsvRecord = { ...rec, line: rec.line + offset, endLine: rec.endLine + offset };
+      if (rec.rest !== undefined) {
+        again = { text: rec.rest, offset: offset + rec.line };
+        delete shifted.rest;
+      }
+      yield shifted;
+    }
+    if (!again || again.text === '') return;
+    const text = again.text;
+    source = (async function* () { yield text; })();
+    offset = again.offset;
+  }
+}
+
 /** Reads a CSV / TSV file: the first record is the header; stops after `maxRows` data rows (0: no limit). */
 export async function readCsvTable(
   chunks: AsyncIterable<string>,
@@ -101,7 +125,7 @@ export async function readCsvTable(
   let header: string[] | undefined;
   const records: TableRecord[] = [];
   const maxRows = options.maxRows ?? 0;
-  for await (const rec of csvRecords(chunks, options)) {
+  for await (const rec of recoveringRecords(chunks, options)) {
     if (header === undefined) {
       if (!rec.fields) throw new ReadError(`the header cannot be read: ${rec.error}`, rec.line);
       header = rec.fields;

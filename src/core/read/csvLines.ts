@@ -32,6 +32,12 @@ export interface CsvRecord {
   error?: string;
   /** An unterminated quote: the rest of the file went into this record. */
   fatal?: boolean;
+  /**
+   * An unterminated quote: the text after the record's first line, which csv-parse read as part of
+   * the quoted field. The reader reads it again as rows (csv.ts), so that one stray quote does not
+   * take the rest of the file with it; the record itself is then its first line only.
+   */
+  rest?: string;
 }
 
 interface Pending {
@@ -119,6 +125,15 @@ export class CsvLineTracker {
       r.fatal = true;
       const span = r.endLine > r.line ? `lines ${r.line}-${r.endLine} were` : 'the line was';
       r.error = `unterminated quote: a quoted field in this row is never closed, so ${span} read as one field`;
+      const { body } = splitRaw(p.raw + '\n');
+      const eol = /\r\n|\r|\n/.exec(body);
+      if (eol && r.endLine > r.line) {
+        r.rest = body.slice(eol.index + eol[0].length);
+        r.endLine = r.line;
+        delete r.fatal;
+        r.error = 'unterminated quote: a quoted field opened in this row is never closed; the row is skipped and the rows after it are read from the next line '
+          + '(close the quote, or double each quote inside a quoted field: "")';
+      }
     }
     this.out.push(r);
   }
