@@ -21,8 +21,19 @@ export interface TableRecord {
 export interface Table {
   /** Column names in file order (JSONL / JSON: keys in first-seen order). */
   header: string[];
+  /** The line of the header (CSV / TSV); absent where the names come from the rows' keys. */
+  headerLine?: number;
+  /** Problems of the header itself (duplicate names): warnings, with the header's line. */
+  headerProblems?: string[];
   records: TableRecord[];
 }
+
+/**
+ * The most columns (CSV / TSV header fields, JSON keys) a file may have: each row's values are kept
+ * by column, so a table of a million columns is gigabytes before it is audited. Wider data belongs
+ * in one vector column ("[0.1, 0.2, ...]").
+ */
+export const MAX_COLUMNS = 100_000;
 
 /** A file that cannot be audited at all; readDataset turns it into an InputError naming the file. */
 export class ReadError extends Error {
