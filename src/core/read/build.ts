@@ -4,7 +4,7 @@
  */
 import type { ColumnOptions, FileFormat, Problem } from '../types';
 import type { Dataset, LabeledDataset, LabeledRow, RowSpan, TripletDataset, TripletRow } from '../dataset';
-import { detectShape, isMissing, parseNumber, parseVector, type Shape } from './shape';
+import { detectShape, isMissing, nonFinite, parseNumber, parseVector, type Shape } from './shape';
 import { ReadError, jsonType, type Table, type TableRecord } from './table';
 
 /** Rows used to detect the shape (the first readable ones). */
@@ -162,9 +162,11 @@ function commonLength(records: TableRecord[], i: number): number {
   return best;
 }
 
-/** "empty value, expected a number" / "\"abc\" is not a number". */
+/** "empty value, expected a number" / "\"abc\" is not a number" / "\"NaN\" is not a finite number". */
 function describeValue(v: unknown, expected: string): string {
   if (isMissing(v)) return `empty value, expected ${expected}`;
-  const s = typeof v === 'string' ? v : JSON.stringify(v);
-  return `${JSON.stringify(s.length > 40 ? `${s.slice(0, 40)}...` : s)} is not ${expected}`;
+  const s = typeof v === 'string' ? v : typeof v === 'number' ? String(v) : JSON.stringify(v) ?? String(v);
+  const shown = JSON.stringify(s.length > 40 ? `${s.slice(0, 40)}...` : s);
+  if (nonFinite(v)) return `${shown} is not a finite number (NaN, an infinity, or too large for a double); write a number, or leave the row out`;
+  return `${shown} is not ${expected}`;
 }

@@ -150,11 +150,18 @@ class Columns {
     return this.rows.map((r) => r[i]).filter((v) => !isMissing(v));
   }
 
-  /** At least 95% of the sample's values are numbers (a stray bad value is a bad row, not a text column). */
+  /**
+   * At least 95% of the sample's values are numbers (a stray bad value is a bad row, not a text
+   * column); NaN, infinities and overflowing numbers count as numbers here (they are bad rows of a
+   * numeric column, not text).
+   */
   isNumeric(i: number): boolean {
     const vs = this.present(i);
-    const numbers = vs.filter((v) => parseNumber(v) !== undefined).length;
-    return numbers > 0 && numbers >= 0.95 * vs.length;
+    let numbers = 0, finite = 0;
+    for (const v of vs) {
+      if (parseNumber(v) !== undefined) { numbers++; finite++; } else if (nonFinite(v)) numbers++;
+    }
+    return finite > 0 && numbers >= 0.95 * vs.length;
   }
 
   isVector(i: number): boolean {
@@ -177,13 +184,24 @@ export function isMissing(v: unknown): boolean {
 }
 
 const NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+const NOT_FINITE = /^[+-]?(?:nan|inf|infinity)$/i;
+
+/** A value that is meant as a number but is not a finite one: NaN, ±Infinity / inf, "1e999". */
+export function nonFinite(v: unknown): boolean {
+  if (typeof v === 'number') return !Number.isFinite(v);
+  if (typeof v !== 'string') return false;
+  const s = v.trim();
+  return NOT_FINITE.test(s) || (NUMBER.test(s) && !Number.isFinite(Number(s)));
+}
 
 /** A finite number from a JSON number or a decimal string; undefined otherwise. */
 export function parseNumber(v: unknown): number | undefined {
   if (typeof v === 'number') return Number.isFinite(v) ? v : undefined;
   if (typeof v !== 'string') return undefined;
   const s = v.trim();
-  return NUMBER.test(s) ? Number(s) : undefined;
+  if (!NUMBER.test(s)) return undefined;
+  const x = Number(s);
+  return Number.isFinite(x) ? x : undefined; // "1e999" is Infinity
 }
 
 /**
