@@ -13,6 +13,16 @@ export const SAMPLE_ROWS = 1000;
 type LabeledShape = Extract<Shape, { kind: 'labeled' }>;
 type TripletShape = Extract<Shape, { kind: 'triplets' }>;
 
+/**
+ * The longest text (a text, anchor, positive or negative cell) a row may hold: a million
+ * characters, some 200 pages. Longer is a broken row (a quote or a line break missing, a file
+ * pasted into a cell), and featurising it costs more than the whole rest of a file.
+ */
+export const MAX_TEXT_CHARS = 1_000_000;
+
+/** The longest label: a label names a class; a longer one is a text in the wrong column. */
+export const MAX_LABEL_CHARS = 1000;
+
 export function buildDataset(table: Table, file: string, format: FileFormat, options: ColumnOptions = {}): Dataset {
   const { header, records } = table;
   if (records.length === 0) {
@@ -79,9 +89,21 @@ function stringCell(values: unknown[], i: number, what: string, check: RowCheck)
   return undefined;
 }
 
+/** A text cell (text, anchor, positive, negative): refused when too long to be a row. */
+function textCell(values: unknown[], i: number, what: string, check: RowCheck): string | undefined {
+  const s = stringCell(values, i, what, check);
+  if (s === undefined) return undefined;
+  if (s.length > MAX_TEXT_CHARS) {
+    check.error(`${what} is ${s.length.toLocaleString('en-US')} characters long, more than the ${MAX_TEXT_CHARS.toLocaleString('en-US')} a row may hold; is a closing quote or a line break missing?`);
+    return undefined;
+  }
+  if (s.trim() === '') check.warn(`empty ${what}`);
+  return s;
+}
+
 function labeledRows(records: TableRecord[], header: string[], shape: LabeledShape, problems: Problem[]): LabeledRow[] {
   const { columns, input } = shape;
-  const at = (name: string) => header.indexOf(name);
+  const at = columnIndex(header);
   const labelAt = at(columns.label);
   const labelWhat = `label (column ${JSON.stringify(columns.label)})`;
   const textAt = columns.text === undefined ? -1 : at(columns.text);
@@ -100,10 +122,13 @@ function labeledRows(records: TableRecord[], header: string[], shape: LabeledSha
     } else {
       row.label = stringCell(values, labelAt, labelWhat, check) ?? '';
       if (!check.invalid && row.label.trim() === '') check.error(`empty ${labelWhat}`);
+      if (row.label.length > MAX_LABEL_CHARS) {
+        check.error(`${labelWhat} is ${row.label.length.toLocaleString('en-US')} characters long: a label names a class in at most ${MAX_LABEL_CHARS.toLocaleString('en-US')}; is a delimiter missing?`);
+        row.label = '';
+      }
       if (input === 'text') {
-        const text = stringCell(values, textAt, textWhat, check);
+        const text = textCell(values, textAt, textWhat, check);
         if (text !== undefined) row.text = text;
-        if (text !== undefined && text.trim() === '') check.warn(`empty ${textWhat}`);
       } else if (input === 'features') {
         const f = new Float32Array(featureAt.length);
         featureAt.forEach((i, k) => {
@@ -125,9 +150,10 @@ function labeledRows(records: TableRecord[], header: string[], shape: LabeledSha
 }
 
 function tripletRows(records: TableRecord[], header: string[], shape: TripletShape, problems: Problem[]): TripletRow[] {
+  const at = columnIndex(header);
   const roles = (['anchor', 'positive', 'negative'] as const).map((role) => {
     const name = shape.columns[role];
-    return { role, at: header.indexOf(name), what: `${role} (column ${JSON.stringify(name)})` };
+    return { role, at: at(name), what: `${role} (column ${JSON.stringify(name)})` };
   });
   return records.map((rec) => {
     const row: TripletRow = { row: rec.row, line: rec.line, endLine: rec.endLine, anchor: '', positive: '', negative: '' };
@@ -136,14 +162,20 @@ function tripletRows(records: TableRecord[], header: string[], shape: TripletSha
     if (!values) check.error(rec.error ?? 'unreadable row');
     else {
       for (const { role, at, what } of roles) {
-        const s = stringCell(values, at, what, check);
+        const s = textCell(values, at, what, check);
         if (s !== undefined) row[role] = s;
-        if (s !== undefined && s.trim() === '') check.warn(`empty ${what}`);
       }
     }
     if (check.invalid !== undefined) row.invalid = check.invalid;
     return row;
   });
+}
+
+/** A column's index by name, looked up in a map (header.indexOf per column is quadratic in a wide file). */
+function columnIndex(header: string[]): (name: string) => number {
+  const index = new Map<string, number>();
+  header.forEach((h, i) => { if (!index.has(h)) index.set(h, i); });
+  return (name) => index.get(name) ?? -1;
 }
 
 /** The most common vector length among the first readable records. */
