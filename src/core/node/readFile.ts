@@ -5,6 +5,7 @@ import { parse, type Options } from 'csv-parse';
 import { InputError, type Dataset } from '../dataset';
 import { formatFromPath, readDataset, type CsvParse, type CsvParser } from '../read';
 import type { ColumnOptions } from '../types';
+import { decodeChunks } from './textFile';
 
 /**
  * csv-parse's streaming `parse`, as the pure reader expects it. (csv-parse's typings do not model
@@ -12,10 +13,10 @@ import type { ColumnOptions } from '../types';
  */
 export const csvParse: CsvParse = (options) => parse(options as unknown as Options) as CsvParser;
 
-/** The file's text, chunk by chunk, telling `onRead` the fraction of its bytes read so far (at most a hundred times). */
-async function* counted(stream: ReturnType<typeof createReadStream>, size: number, onRead: (fraction: number) => void): AsyncGenerator<string> {
+/** The file's bytes, chunk by chunk, telling `onRead` the fraction read so far (at most a hundred times). */
+async function* counted(stream: ReturnType<typeof createReadStream>, size: number, onRead: (fraction: number) => void): AsyncGenerator<Buffer> {
   let told = 0;
-  for await (const chunk of stream as AsyncIterable<string>) {
+  for await (const chunk of stream as AsyncIterable<Buffer>) {
     const f = size > 0 ? Math.min(1, stream.bytesRead / size) : 1;
     if (f - told >= 0.01) { told = f; onRead(f); }
     yield chunk;
@@ -43,10 +44,11 @@ export async function readDatasetFile(path: string, options: ColumnOptions & { m
     if (e instanceof InputError) throw e;
     throw new InputError(`cannot read the file: ${(e as Error).message}`, path);
   }
-  const stream = createReadStream(path, { encoding: 'utf8' });
+  const stream = createReadStream(path);
   try {
-    const chunks = onRead ? counted(stream, size, onRead) : stream as AsyncIterable<string>;
-    return await readDataset(chunks, { ...options, file: path, format, csvParse });
+    // UTF-8, or UTF-16 by its byte order mark (textFile.ts)
+    const bytes = onRead ? counted(stream, size, onRead) : stream as AsyncIterable<Buffer>;
+    return await readDataset(decodeChunks(bytes), { ...options, file: path, format, csvParse });
   } catch (e) {
     // A file-system error while streaming (it has a `syscall`, as in "EISDIR: ..., read").
     if (e instanceof Error && typeof (e as NodeJS.ErrnoException).syscall === 'string') {

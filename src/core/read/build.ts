@@ -89,7 +89,10 @@ function stringCell(values: unknown[], i: number, what: string, check: RowCheck)
   return undefined;
 }
 
-/** A text cell (text, anchor, positive, negative): refused when too long to be a row. */
+/**
+ * A text cell (text, anchor, positive, negative): refused when too long to be a row, and told
+ * about when it shows that the file was not read as it was written.
+ */
 function textCell(values: unknown[], i: number, what: string, check: RowCheck): string | undefined {
   const s = stringCell(values, i, what, check);
   if (s === undefined) return undefined;
@@ -98,6 +101,8 @@ function textCell(values: unknown[], i: number, what: string, check: RowCheck): 
     return undefined;
   }
   if (s.trim() === '') check.warn(`empty ${what}`);
+  if (s.includes('\ufffd')) check.warn(`${what} holds U+FFFD (\u{fffd}), the mark of bytes that are not UTF-8; if the file is Latin-1 or Windows-1252, save it as UTF-8`);
+  if (s.includes('\0')) check.warn(`${what} holds NUL bytes; is the file UTF-16 without a byte order mark, or binary?`);
   return s;
 }
 

@@ -12,13 +12,15 @@ import { AbortError } from '../../core/engineApi';
 import { InputError } from '../../core/dataset';
 import type { AuditReport } from '../../core/types';
 import { auditFile } from '../../core/node/auditFile';
+import { decodeBytes } from '../../core/node/textFile';
 
 import type { JobRequest, WorkerMessage, WorkerRequest } from './protocol';
 import { resultMessages } from './result';
 
+/** The file's text as the engine decodes it (textFile.ts: UTF-8, or UTF-16 by its mark), and the hash of its bytes. */
 async function readText(file: string): Promise<{ text: string; hash: string }> {
   const bytes = await readFile(file);
-  return { text: bytes.toString('utf8'), hash: createHash('sha256').update(bytes).digest('hex') };
+  return { text: decodeBytes(bytes).text, hash: createHash('sha256').update(bytes).digest('hex') };
 }
 
 async function run(job: JobRequest, post: (m: WorkerMessage) => void, signal: AbortSignal): Promise<void> {
