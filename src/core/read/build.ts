@@ -93,14 +93,18 @@ function stringCell(values: unknown[], i: number, what: string, check: RowCheck)
  * A text cell (text, anchor, positive, negative): refused when too long to be a row, and told
  * about when it shows that the file was not read as it was written.
  */
-function textCell(values: unknown[], i: number, what: string, check: RowCheck): string | undefined {
+function textCell(values: unknown[], i: number, what: string, check: RowCheck, required = false): string | undefined {
   const s = stringCell(values, i, what, check);
   if (s === undefined) return undefined;
   if (s.length > MAX_TEXT_CHARS) {
     check.error(`${what} is ${s.length.toLocaleString('en-US')} characters long, more than the ${MAX_TEXT_CHARS.toLocaleString('en-US')} a row may hold; is a closing quote or a line break missing?`);
     return undefined;
   }
-  if (s.trim() === '') check.warn(`empty ${what}`);
+  // a labeled row's empty text is a row like any other (it is judged by its label); a triplet needs all three texts
+  if (s.trim() === '') {
+    if (required) check.error(`empty ${what}: a triplet needs an anchor, a positive and a negative; fill it in or leave the row out`);
+    else check.warn(`empty ${what}`);
+  }
   if (s.includes('\ufffd')) check.warn(`${what} holds U+FFFD (\u{fffd}), the mark of bytes that are not UTF-8; if the file is Latin-1 or Windows-1252, save it as UTF-8`);
   if (s.includes('\0')) check.warn(`${what} holds NUL bytes; is the file UTF-16 without a byte order mark, or binary?`);
   return s;
@@ -167,7 +171,7 @@ function tripletRows(records: TableRecord[], header: string[], shape: TripletSha
     if (!values) check.error(rec.error ?? 'unreadable row');
     else {
       for (const { role, at, what } of roles) {
-        const s = textCell(values, at, what, check);
+        const s = textCell(values, at, what, check, true);
         if (s !== undefined) row[role] = s;
       }
     }
