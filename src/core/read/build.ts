@@ -23,20 +23,31 @@ export const MAX_TEXT_CHARS = 1_000_000;
 /** The longest label: a label names a class; a longer one is a text in the wrong column. */
 export const MAX_LABEL_CHARS = 1000;
 
+/** What to do when the columns are not what the audit needs, for messages. */
+const NAME_COLUMNS = 'name the columns with --text-column / --label-column (or --anchor-column, --positive-column, --negative-column), or tripletAudit.columns in VS Code';
+
 export function buildDataset(table: Table, file: string, format: FileFormat, options: ColumnOptions = {}): Dataset {
   const { header, records } = table;
+  const headerLine = table.headerLine ?? records[0]?.line ?? 1;
   if (records.length === 0) {
-    throw new ReadError(header.length === 0 ? 'the file is empty' : 'the file has a header but no data rows');
+    if (header.length === 0) throw new ReadError(`the file is empty; ${EMPTY_ADVICE[format]}`, 1);
+    throw new ReadError('the file has a header but no data rows; add rows below the header, one per line', headerLine);
   }
-  const fatal = records.find((r) => r.fatal);
+  // (an unterminated quote no longer takes the rest of the file: csv.ts reads on after it)
   const fail = (message: string, line?: number): never => {
-    if (fatal) throw new ReadError(`${fatal.error} (the rows before it cannot be audited: ${message})`, fatal.line);
     throw new ReadError(message, line);
   };
   const readable = records.filter((r) => r.values !== undefined);
   if (readable.length === 0) fail(noUsableRows(records), records[0].line);
-  const shape = detectShape(header, readable.slice(0, SAMPLE_ROWS).map((r) => r.values as unknown[]), options);
-  const problems: Problem[] = [];
+  let shape: Shape;
+  try {
+    shape = detectShape(header, readable.slice(0, SAMPLE_ROWS).map((r) => r.values as unknown[]), options);
+  } catch (e) {
+    // a column problem: it is the header's (or, without one, the first row's keys')
+    if (e instanceof ReadError && e.line === undefined) fail(`${e.message}; ${NAME_COLUMNS}`, headerLine);
+    throw e;
+  }
+  const problems: Problem[] = (table.headerProblems ?? []).map((m) => ({ line: headerLine, message: `line ${headerLine}: ${m}`, severity: 'warning' }));
   const base = { file, format, header, problems };
   const dataset: Dataset =
     shape.kind === 'triplets'
@@ -49,16 +60,24 @@ export function buildDataset(table: Table, file: string, format: FileFormat, opt
     const labels = new Set((usable as LabeledRow[]).map((r) => r.label));
     if (labels.size < 2) {
       const [only] = labels;
-      fail(`only one class (${JSON.stringify(only)} in column ${JSON.stringify(dataset.columns.label)}) among the ${usable.length} usable rows; labeled data needs at least 2 distinct labels`);
+      fail(`only one label (${JSON.stringify(only)} in column ${JSON.stringify(dataset.columns.label)}) among the ${usable.length} usable row${usable.length === 1 ? '' : 's'}; `
+        + `an audit tells labels apart, so it needs at least 2; if another column holds the labels, ${NAME_COLUMNS}`, headerLine);
     }
   }
   return dataset;
 }
 
+const EMPTY_ADVICE: Record<FileFormat, string> = {
+  csv: 'a CSV dataset has a header line (e.g. text,label) and a row per line',
+  tsv: 'a TSV dataset has a header line (e.g. text<TAB>label) and a row per line',
+  jsonl: 'a JSON Lines dataset has one object per line (e.g. {"text": "...", "label": "..."})',
+  json: 'a JSON dataset is an array of objects (e.g. [{"text": "...", "label": "..."}])',
+};
+
 function noUsableRows(rows: Array<{ line: number; invalid?: string; error?: string }>): string {
   const first = rows.find((r) => r.invalid ?? r.error);
-  const why = first ? `; the first: line ${first.line}: ${first.invalid ?? first.error}` : '';
-  return `no usable rows: all ${rows.length} rows have problems${why}`;
+  const why = first ? `, the first at line ${first.line}: ${first.invalid ?? first.error}` : '';
+  return `no usable rows: ${rows.length === 1 ? 'the one row has a problem' : `all ${rows.length} rows have problems`}${why}; fix the rows, or if the columns were taken wrongly, ${NAME_COLUMNS}`;
 }
 
 /** Collects a row's problems; `invalid` is the first error. */

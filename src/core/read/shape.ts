@@ -24,7 +24,9 @@ const LABEL_NAMES = ['label', 'labels', 'class', 'category', 'target', 'y', 'int
 const TEXT_NAMES = ['text', 'sentence', 'review', 'content', 'body', 'message', 'question', 'title', 'document', 'utterance', 'query'];
 const VECTOR_NAME = /^(embeddings?|vectors?|embs?|features?)$/;
 /** Row identifiers: never features or text. */
-const ID_NAME = /^(id|_id|idx|index|row|row_?id|uid|uuid|unnamed: ?\d+|)$/;
+const ID_NAME = /^(id|_id|idx|index|row|row_?id|uid|uuid)$/;
+/** No name (or pandas' name for none): a row index when it holds numbers, else an unnamed column like any other. */
+const NO_NAME = /^(unnamed: ?\d+|)$/;
 
 /**
  * The shape of a table from its header and some of its readable rows (values by header index).
@@ -66,7 +68,7 @@ function labeledShape(cols: Columns, options: ColumnOptions): Shape {
   if (vector !== undefined) return labeled('vector', { vector: name(vector) });
   if (features) return labeled('features', { features: features.map(name) });
 
-  const others = cols.indices().filter((i) => i !== label && cols.norm[i] !== cols.norm[label] && !ID_NAME.test(cols.norm[i]));
+  const others = cols.indices().filter((i) => i !== label && cols.norm[i] !== cols.norm[label] && !cols.isId(i));
   const byName = cols.byName(TEXT_NAMES, new Set([label]));
   if (byName !== undefined) return labeled('text', { text: name(byName) });
   const vectors = others.filter((i) => cols.isVector(i));
@@ -89,7 +91,7 @@ function labeledShape(cols: Columns, options: ColumnOptions): Shape {
  * numeric features, the one column that is not numeric.
  */
 function guessLabel(cols: Columns, given: Set<number>): number | undefined {
-  const free = cols.indices().filter((i) => !given.has(i) && !ID_NAME.test(cols.norm[i]));
+  const free = cols.indices().filter((i) => !given.has(i) && !cols.isId(i));
   if (given.size > 0 && free.length === 1) return free[0];
   if (cols.header.length === 2 && given.size === 0) {
     const [a, b] = [0, 1].map((i) => ({ i, d: cols.distinct(i), len: cols.averageLength(i) }));
@@ -114,8 +116,15 @@ class Columns {
     return this.header.map((_, i) => i);
   }
 
+  /** The columns for a message: at most LIST_COLUMNS of them (a header may have 100,000), each name cut short. */
   list(): string {
-    return this.header.length === 0 ? 'the file has no columns' : `the columns are: ${this.header.map((h) => JSON.stringify(h)).join(', ')}`;
+    const h = this.header;
+    if (h.length === 0) return 'the file has no columns';
+    const shown = h.slice(0, LIST_COLUMNS).map((name) => JSON.stringify(name.length > 40 ? `${name.slice(0, 40)}...` : name));
+    const more = h.length > LIST_COLUMNS ? ` and ${(h.length - LIST_COLUMNS).toLocaleString('en-US')} more` : '';
+    const empty = h.filter((name) => name.trim() === '').length;
+    const unnamed = empty ? ` (${empty} without a name: name every column in the header)` : '';
+    return `the ${h.length.toLocaleString('en-US')} columns are: ${shown.join(', ')}${more}${unnamed}`;
   }
 
   /** The column an option names (exactly, else ignoring case and spaces); throws when there is none. */
@@ -143,6 +152,11 @@ class Columns {
       if (i !== undefined) taken.add(i);
       return i !== undefined;
     });
+  }
+
+  /** A row identifier: named like one, or without a name and holding numbers (a written-out row index). */
+  isId(i: number): boolean {
+    return ID_NAME.test(this.norm[i]) || (NO_NAME.test(this.norm[i]) && this.isNumeric(i));
   }
 
   /** Non-missing sample values of column i. */
@@ -185,6 +199,9 @@ export function isMissing(v: unknown): boolean {
 
 const NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 const NOT_FINITE = /^[+-]?(?:nan|inf|infinity)$/i;
+
+/** Columns named in a message (the rest are counted). */
+const LIST_COLUMNS = 20;
 
 /** A value that is meant as a number but is not a finite one: NaN, ±Infinity / inf, "1e999". */
 export function nonFinite(v: unknown): boolean {
