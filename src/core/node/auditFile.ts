@@ -6,7 +6,7 @@ import { formatFromPath } from '../read';
 import { DEFAULT_OPTIONS, type AuditOptions, type AuditReport } from '../types';
 import { initBackend } from './backend';
 import { FoldPool } from './foldPool';
-import { readDatasetFile } from './readFile';
+import { checkUnchanged, fileStamp, readDatasetFile } from './readFile';
 
 /** The report's backend for explicit triplets, whose detector needs no TensorFlow.js (tripletModel.ts). */
 export const NO_BACKEND = 'none';
@@ -38,6 +38,8 @@ async function looksLikeTriplets(file: string, opts: AuditOptions): Promise<bool
 export const auditFile: AuditFileFn = async (file, options = {}, hooks = {}) => {
   const opts = withDefaults(options);
   // labeled rows: the threads start now and load TensorFlow.js while the file is read
+  // a directory, a pipe or a missing file is refused before anything starts (a FIFO would block the peek)
+  const stamp = formatFromPath(file) ? await fileStamp(file) : undefined;
   let pool = (await looksLikeTriplets(file, opts)) ? undefined : new FoldPool(opts.backend, opts.workers || undefined);
   try {
     hooks.onProgress?.({ stage: 'read', fraction: 0, message: `Reading ${file}` });
@@ -45,7 +47,7 @@ export const auditFile: AuditFileFn = async (file, options = {}, hooks = {}) => 
     const ds = await readDatasetFile(file, { ...opts, maxRows: opts.maxRows || undefined }, (read) => {
       if (hooks.signal?.aborted) throw new AbortError();
       hooks.onProgress?.({ stage: 'read', fraction: READ_TO * read, message: `Reading ${file}: ${Math.round(read * 100)}%` });
-    });
+    }, stamp);
     const readSeconds = (Date.now() - t0) / 1000;
     for (const p of ds.problems) hooks.onProblem?.(p.line, p.message);
     let report: AuditReport;
@@ -64,6 +66,8 @@ export const auditFile: AuditFileFn = async (file, options = {}, hooks = {}) => 
     report.timings = { read: readSeconds, ...report.timings, total: report.timings.total + readSeconds };
     return report;
   } finally {
+    // the report's lines are the file's as read: a file rewritten meanwhile has other lines now
+    if (stamp) await checkUnchanged(file, stamp, 'during the audit');
     pool?.close();
   }
 };

@@ -46,6 +46,27 @@ export async function fileStamp(path: string): Promise<FileStamp> {
   return stampOf(s);
 }
 
+export function sameStamp(a: FileStamp, b: FileStamp): boolean {
+  return a.dev === b.dev && a.ino === b.ino && a.size === b.size && a.mtimeMs === b.mtimeMs;
+}
+
+/** Throws the InputError for a file that is gone or was written since `before`. */
+export async function checkUnchanged(path: string, before: FileStamp, when: string): Promise<void> {
+  let now: FileStamp;
+  try {
+    now = await fileStamp(path);
+  } catch (e) {
+    if (e instanceof InputError && /no such file/.test(e.message)) {
+      throw new InputError(`the file was deleted or moved ${when}; nothing was audited: audit it again where it is now`, path);
+    }
+    throw e;
+  }
+  if (!sameStamp(before, now)) {
+    const size = now.size !== before.size ? ` (${before.size.toLocaleString('en-US')} bytes, then ${now.size.toLocaleString('en-US')})` : '';
+    throw new InputError(`the file changed ${when}${size}; nothing was audited: audit it again once it is no longer being written`, path);
+  }
+}
+
 /** A file-system error as the InputError a user can act on, naming the file. */
 export function fileError(e: unknown, path: string): InputError {
   if (e instanceof InputError) return e;
@@ -65,21 +86,25 @@ export function fileError(e: unknown, path: string): InputError {
 
 /**
  * Reads a .csv, .tsv / .tab, .jsonl / .ndjson or .json file (UTF-8, or UTF-16 with its byte
- * order mark: textFile.ts). Throws InputError for a file that cannot be audited at all; bad rows
- * are kept, marked `invalid`, and listed in `problems`. `onRead` hears how much of the file has
- * been read (a fraction of its bytes).
+ * order mark: textFile.ts). Throws InputError for a file that cannot be audited at all, including
+ * one that is written while it is read; bad rows are kept, marked `invalid`, and listed in
+ * `problems`. `onRead` hears how much of the file has been read (a fraction of its bytes); `since`
+ * is the file's stamp when the caller started, so that a change before the read counts too.
  */
 export async function readDatasetFile(path: string, options: ColumnOptions & { maxRows?: number } = {},
-  onRead?: (fraction: number) => void): Promise<Dataset> {
+  onRead?: (fraction: number) => void, since?: FileStamp): Promise<Dataset> {
   const format = formatFromPath(path);
   if (!format) {
     throw new InputError('unknown file type: the name must end in .csv, .tsv, .tab, .jsonl, .ndjson or .json (the ending says how to read it)', path);
   }
+  // `since`: the file as the caller first saw it (an audit's start), else as it is now
   const now = await fileStamp(path);
+  const before = since ?? now;
   const stream = createReadStream(path);
+  let dataset: Dataset;
   try {
     const bytes = onRead ? counted(stream, now.size, onRead) : stream as AsyncIterable<Buffer>;
-    return await readDataset(decodeChunks(bytes), { ...options, file: path, format, csvParse });
+    dataset = await readDataset(decodeChunks(bytes), { ...options, file: path, format, csvParse });
   } catch (e) {
     // A file-system error while streaming (it has a `syscall`, as in "EISDIR: ..., read").
     if (e instanceof Error && typeof (e as NodeJS.ErrnoException).syscall === 'string') throw fileError(e, path);
@@ -87,4 +112,7 @@ export async function readDatasetFile(path: string, options: ColumnOptions & { m
   } finally {
     stream.destroy();
   }
+  // read whole or in part (maxRows): either way, what was read must be what the file holds
+  await checkUnchanged(path, before, 'while it was read');
+  return dataset;
 }
