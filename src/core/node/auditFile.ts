@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { auditDataset, READ_TO } from '../audit';
 import { AbortError, type AuditFileFn } from '../engineApi';
 import { formatFromPath } from '../read';
+import { checkEnoughRows } from '../read/enough';
 import { DEFAULT_OPTIONS, type AuditOptions, type AuditReport } from '../types';
 import { initBackend } from './backend';
 import { FoldPool } from './foldPool';
@@ -37,9 +38,9 @@ async function looksLikeTriplets(file: string, opts: AuditOptions): Promise<bool
 
 export const auditFile: AuditFileFn = async (file, options = {}, hooks = {}) => {
   const opts = withDefaults(options);
-  // labeled rows: the threads start now and load TensorFlow.js while the file is read
   // a directory, a pipe or a missing file is refused before anything starts (a FIFO would block the peek)
   const stamp = formatFromPath(file) ? await fileStamp(file) : undefined;
+  // labeled rows: the threads start now and load TensorFlow.js while the file is read
   let pool = (await looksLikeTriplets(file, opts)) ? undefined : new FoldPool(opts.backend, opts.workers || undefined);
   try {
     hooks.onProgress?.({ stage: 'read', fraction: 0, message: `Reading ${file}` });
@@ -50,6 +51,7 @@ export const auditFile: AuditFileFn = async (file, options = {}, hooks = {}) => 
     }, stamp);
     const readSeconds = (Date.now() - t0) / 1000;
     for (const p of ds.problems) hooks.onProblem?.(p.line, p.message);
+    checkEnoughRows(ds, opts.folds);
     let report: AuditReport;
     if (ds.kind === 'triplets') {
       pool?.close();
@@ -64,10 +66,10 @@ export const auditFile: AuditFileFn = async (file, options = {}, hooks = {}) => 
       if (leaked !== 0) throw new Error(`internal: ${leaked} tensors leaked by the audit`);
     }
     report.timings = { read: readSeconds, ...report.timings, total: report.timings.total + readSeconds };
-    return report;
-  } finally {
     // the report's lines are the file's as read: a file rewritten meanwhile has other lines now
     if (stamp) await checkUnchanged(file, stamp, 'during the audit');
+    return report;
+  } finally {
     pool?.close();
   }
 };
