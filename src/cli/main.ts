@@ -11,33 +11,38 @@ import { reportJson } from '../core/reportJson';
 import type { AuditReport } from '../core/types';
 import { parseCli, USAGE, UsageError } from './args';
 import { formatTable } from './table';
+import { forTerminal, jsonForTerminal } from './terminal';
 import { writePieces } from './write';
 
-function* jsonText(report: AuditReport): Generator<string> {
-  yield* reportJson(report);
+function* jsonText(report: AuditReport, tty: boolean): Generator<string> {
+  for (const piece of reportJson(report)) yield tty ? jsonForTerminal(piece) : piece;
   yield '\n';
 }
+
+/** A line for standard error: whatever it quotes (file names, cells, arguments) shows its control characters as escapes. */
+const say = (s: string) => process.stderr.write(`${forTerminal(s)}\n`);
 
 async function main(argv: string[]): Promise<number> {
   let args;
   try {
     args = parseCli(argv, process.stdout.isTTY === true);
   } catch (e) {
-    if (e instanceof UsageError) { process.stderr.write(`triplet-audit: ${e.message}\n\n${USAGE}\n`); return 2; }
+    if (e instanceof UsageError) { say(`triplet-audit: ${e.message}`); process.stderr.write(`\n${USAGE}\n`); return 2; }
     throw e;
   }
   if (args === 'help') { process.stdout.write(USAGE + '\n'); return 0; }
-  const log = (s: string) => { if (!args.quiet) process.stderr.write(s + '\n'); };
+  const log = (s: string) => { if (!args.quiet) say(s); };
   let lastStage = '';
   const report = await auditFile(args.file, args.options, {
     onProgress: (p) => {
       const key = `${p.stage}:${Math.floor(p.fraction * 20)}`;
       if (key !== lastStage) { lastStage = key; log(`[${String(Math.round(p.fraction * 100)).padStart(3)}%] ${p.message}`); }
     },
-    onProblem: (line, message) => log(`${args.file}:${line}: ${message}`),
+    onProblem: (line, message) => log(`${args.file}:${line}: ${message.replace(/^line \d+: /, '')}`),
   });
   log(`backend: ${backendLabel(report.settings.backend)}; done in ${report.timings.total.toFixed(1)} s`);
-  const pieces: Iterable<string> = args.format === 'json' ? jsonText(report) : [formatTable(report, args.top)];
+  const tty = !args.out && process.stdout.isTTY === true;
+  const pieces: Iterable<string> = args.format === 'json' ? jsonText(report, tty) : [formatTable(report, args.top)];
   if (args.out) {
     const out = createWriteStream(args.out);
     await writePieces(out, pieces);
@@ -55,11 +60,11 @@ async function main(argv: string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => { process.exitCode = code; },
   (e: unknown) => {
-    if (e instanceof InputError) { process.stderr.write(`triplet-audit: ${e.message}\n`); process.exitCode = 2; return; }
+    if (e instanceof InputError) { say(`triplet-audit: ${e.message}`); process.exitCode = 2; return; }
     const err = e as NodeJS.ErrnoException;
     // the reader went away (e.g. `| head`): nothing left to tell anyone
     if (err?.code === 'EPIPE') return;
-    process.stderr.write(`triplet-audit: internal error: ${err?.message ?? String(e)}\n`);
+    say(`triplet-audit: internal error: ${(err?.message ?? String(e)).split('\n')[0]}`);
     if (process.env.TRIPLET_AUDIT_DEBUG) process.stderr.write(`${err?.stack}\n`);
     process.exitCode = 1;
   },

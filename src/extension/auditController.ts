@@ -208,7 +208,7 @@ export class AuditController implements vscode.Disposable {
             this.stage = p.stage;
             show.push(p);
           },
-          onProblem: (line, message) => this.log.appendLine(`${name}:${line}: ${message}`),
+          onProblem: (line, message) => this.log.appendLine(`${name}:${line}: ${message.replace(/^line \d+: /, '')}`),
         });
       } finally {
         show.cancel();
