@@ -2,7 +2,8 @@
  * `triplet-audit FILE [options]`: audits a dataset and writes the report.
  * Exit codes: 0 success, 2 unusable input (or bad arguments), 1 internal error.
  */
-import { createWriteStream, writeFileSync } from 'node:fs';
+import { createWriteStream, statSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { finished } from 'node:stream/promises';
 import { InputError } from '../core/dataset';
 import { auditFile } from '../core/node/auditFile';
@@ -22,6 +23,29 @@ function* jsonText(report: AuditReport, tty: boolean): Generator<string> {
 /** A line for standard error: whatever it quotes (file names, cells, arguments) shows its control characters as escapes. */
 const say = (s: string) => process.stderr.write(`${forTerminal(s)}\n`);
 
+/** A path the report would be written to that is the dataset itself (or the same file by another name). */
+function overwritesInput(input: string, output: string | undefined): boolean {
+  if (!output) return false;
+  if (resolve(output) === resolve(input)) return true;
+  try {
+    const a = statSync(input), b = statSync(output);
+    return a.dev === b.dev && a.ino === b.ino;
+  } catch { return false; }
+}
+
+/** The report could not be written where asked: a usage problem, told as one line (exit 2). */
+class OutputError extends Error {}
+
+async function writeOut(path: string, write: () => Promise<void>): Promise<void> {
+  try {
+    await write();
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    if (typeof err?.code === 'string' && err.code !== 'EPIPE') throw new OutputError(`cannot write ${path}: ${err.message}; choose another path`);
+    throw e;
+  }
+}
+
 async function main(argv: string[]): Promise<number> {
   let args;
   try {
@@ -32,6 +56,12 @@ async function main(argv: string[]): Promise<number> {
   }
   if (args === 'help') { process.stdout.write(USAGE + '\n'); return 0; }
   const log = (s: string) => { if (!args.quiet) say(s); };
+  for (const [flag, out] of [['--out', args.out], ['--html', args.html]] as const) {
+    if (overwritesInput(args.file, out)) {
+      say(`triplet-audit: ${flag} ${out} is the dataset itself; writing the report there would overwrite it: choose another path`);
+      return 2;
+    }
+  }
   let lastStage = '';
   const report = await auditFile(args.file, args.options, {
     onProgress: (p) => {
@@ -43,16 +73,19 @@ async function main(argv: string[]): Promise<number> {
   log(`backend: ${backendLabel(report.settings.backend)}; done in ${report.timings.total.toFixed(1)} s`);
   const tty = !args.out && process.stdout.isTTY === true;
   const pieces: Iterable<string> = args.format === 'json' ? jsonText(report, tty) : [formatTable(report, args.top)];
-  if (args.out) {
-    const out = createWriteStream(args.out);
-    await writePieces(out, pieces);
-    out.end();
-    await finished(out);
+  const outFile = args.out;
+  if (outFile) {
+    await writeOut(outFile, async () => {
+      const out = createWriteStream(outFile);
+      const failed = new Promise<never>((_, reject) => out.once('error', reject));
+      await Promise.race([(async () => { await writePieces(out, pieces); out.end(); await finished(out); })(), failed]);
+    });
   } else await writePieces(process.stdout, pieces);
-  if (args.html) {
+  const html = args.html;
+  if (html) {
     const { renderHtmlReport } = await import('../core/node/htmlReport');
-    writeFileSync(args.html, renderHtmlReport(report));
-    log(`HTML report: ${args.html}`);
+    await writeOut(html, async () => writeFileSync(html, renderHtmlReport(report)));
+    log(`HTML report: ${html}`);
   }
   return 0;
 }
@@ -60,7 +93,7 @@ async function main(argv: string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => { process.exitCode = code; },
   (e: unknown) => {
-    if (e instanceof InputError) { say(`triplet-audit: ${e.message}`); process.exitCode = 2; return; }
+    if (e instanceof InputError || e instanceof OutputError) { say(`triplet-audit: ${e.message}`); process.exitCode = 2; return; }
     const err = e as NodeJS.ErrnoException;
     // the reader went away (e.g. `| head`): nothing left to tell anyone
     if (err?.code === 'EPIPE') return;
