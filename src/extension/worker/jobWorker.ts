@@ -12,6 +12,7 @@ import { AbortError } from '../../core/engineApi';
 import { InputError } from '../../core/dataset';
 import type { AuditReport } from '../../core/types';
 import { auditFile } from '../../core/node/auditFile';
+import { fileError, fileStamp } from '../../core/node/readFile';
 import { decodeBytes } from '../../core/node/textFile';
 
 import type { JobRequest, WorkerMessage, WorkerRequest } from './protocol';
@@ -19,7 +20,14 @@ import { resultMessages } from './result';
 
 /** The file's text as the engine decodes it (textFile.ts: UTF-8, or UTF-16 by its mark), and the hash of its bytes. */
 async function readText(file: string): Promise<{ text: string; hash: string }> {
-  const bytes = await readFile(file);
+  // a directory or a FIFO is refused first: reading a FIFO would wait for a writer for ever
+  await fileStamp(file);
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(file);
+  } catch (e) {
+    throw fileError(e, file);
+  }
   return { text: decodeBytes(bytes).text, hash: createHash('sha256').update(bytes).digest('hex') };
 }
 
@@ -34,7 +42,7 @@ async function run(job: JobRequest, post: (m: WorkerMessage) => void, signal: Ab
         onProblem: (line, message) => post({ type: 'problem', line, message }),
       });
       const after = await readText(job.file);
-      if (after.hash !== before.hash) throw new InputError('the file changed during the audit; audit it again', job.file);
+      if (after.hash !== before.hash) throw new InputError('the file changed during the audit; nothing was audited: audit it again once it is no longer being written', job.file);
       // in parts, so that the host is never blocked for long by reading it (result.ts)
       for (const m of resultMessages('done', digestText(before.text, report.format, report.columns, report.rows, before.hash), report)) post(m);
       return;
@@ -60,7 +68,7 @@ function errorMessage(e: unknown): WorkerMessage {
   if (e instanceof AbortError) return { type: 'error', kind: 'cancelled', message: e.message };
   if (e instanceof InputError) return { type: 'error', kind: 'input', message: e.message };
   const err = e as NodeJS.ErrnoException;
-  if (err && (err.code === 'ENOENT' || err.code === 'EACCES' || err.code === 'EISDIR')) return { type: 'error', kind: 'input', message: err.message };
+  if (err && typeof err.code === 'string' && typeof err.syscall === 'string') return { type: 'error', kind: 'input', message: fileError(err, err.path ?? '').message };
   return { type: 'error', kind: 'internal', message: err instanceof Error ? err.stack ?? err.message : String(e) };
 }
 
