@@ -30,6 +30,11 @@ export interface FileDigest {
   headerHash: string;
   /** Parallel to report.rows. */
   rows: RowDigest[];
+  /**
+   * The bytes are not valid UTF-8 (a Latin-1 file, say): read as UTF-8 they hold U+FFFD where
+   * the bad bytes were, and an editor that saves the text writes U+FFFD over them.
+   */
+  lossy?: boolean;
 }
 
 /** Which of the rows starting on the same line each span is. */
@@ -48,7 +53,7 @@ export function rowTextOf(text: string, starts: readonly number[], line: number,
 }
 
 export function digestText(text: string, format: FileFormat, columns: AuditReport['columns'],
-  spans: readonly RowSpanLike[], contentHash: string): FileDigest {
+  spans: readonly RowSpanLike[], contentHash: string, lossy = false): FileDigest {
   const parsed = parseRecords(text, format);
   const starts = lineStarts(text);
   const byLine = new Map<number, DataRecord[]>();
@@ -69,7 +74,9 @@ export function digestText(text: string, format: FileFormat, columns: AuditRepor
     return { rowHash, restHash: hashText(normalizeEol(rest)), label: f.value, ordinal: ords[i] };
   });
   const headerHash = parsed.headerSpan ? hashText(text.slice(parsed.headerSpan.start, parsed.headerSpan.end)) : '';
-  return { contentHash, layout: parsed.layout, columns, recordCount: parsed.records.length, headerHash, rows };
+  const digest: FileDigest = { contentHash, layout: parsed.layout, columns, recordCount: parsed.records.length, headerHash, rows };
+  if (lossy) digest.lossy = true;
+  return digest;
 }
 
 /**

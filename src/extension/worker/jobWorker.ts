@@ -4,6 +4,7 @@
  * (../jobProcess.ts), messages over process.send. The host ends it when the job ends; it also
  * ends when the host goes away.
  */
+import { isUtf8 } from 'node:buffer';
 import { createHash } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { applyCleaning } from '../logic/cleanCopy';
@@ -19,7 +20,7 @@ import type { JobRequest, WorkerMessage, WorkerRequest } from './protocol';
 import { resultMessages } from './result';
 
 /** The file's text as the engine decodes it (textFile.ts: UTF-8, or UTF-16 by its mark), and the hash of its bytes. */
-async function readText(file: string): Promise<{ text: string; hash: string }> {
+async function readText(file: string): Promise<{ text: string; hash: string; lossy: boolean }> {
   // a directory or a FIFO is refused first: reading a FIFO would wait for a writer for ever
   await fileStamp(file);
   let bytes: Buffer;
@@ -28,7 +29,8 @@ async function readText(file: string): Promise<{ text: string; hash: string }> {
   } catch (e) {
     throw fileError(e, file);
   }
-  return { text: decodeBytes(bytes).text, hash: createHash('sha256').update(bytes).digest('hex') };
+  const { text, encoding } = decodeBytes(bytes);
+  return { text, lossy: encoding === 'utf8' && !isUtf8(bytes), hash: createHash('sha256').update(bytes).digest('hex') };
 }
 
 async function run(job: JobRequest, post: (m: WorkerMessage) => void, signal: AbortSignal): Promise<void> {
@@ -44,12 +46,12 @@ async function run(job: JobRequest, post: (m: WorkerMessage) => void, signal: Ab
       const after = await readText(job.file);
       if (after.hash !== before.hash) throw new InputError('the file changed during the audit; nothing was audited: audit it again once it is no longer being written', job.file);
       // in parts, so that the host is never blocked for long by reading it (result.ts)
-      for (const m of resultMessages('done', digestText(before.text, report.format, report.columns, report.rows, before.hash), report)) post(m);
+      for (const m of resultMessages('done', digestText(before.text, report.format, report.columns, report.rows, before.hash, before.lossy), report)) post(m);
       return;
     }
     case 'digest': {
-      const { text, hash } = await readText(job.file);
-      for (const m of resultMessages('digested', digestText(text, job.format, job.columns, job.rows, hash))) post(m);
+      const { text, hash, lossy } = await readText(job.file);
+      for (const m of resultMessages('digested', digestText(text, job.format, job.columns, job.rows, hash, lossy))) post(m);
       return;
     }
     case 'clean': {
