@@ -49,5 +49,5 @@ export async function markReviewedFix(doc: vscode.TextDocument, audit: FileAudit
     ...(r.label !== undefined ? { label: r.label } : {}),
     text: row.text.slice(0, 80), reviewedAt: new Date().toISOString(),
   });
-  return { ok: true, edit };
+  return edit;
 }
