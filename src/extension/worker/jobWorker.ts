@@ -6,7 +6,8 @@
  */
 import { isUtf8 } from 'node:buffer';
 import { createHash } from 'node:crypto';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile, stat, writeFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { applyCleaning } from '../logic/cleanCopy';
 import { digestText } from '../logic/rowDigest';
 import { AbortError } from '../../core/engineApi';
@@ -14,13 +15,13 @@ import { InputError } from '../../core/dataset';
 import type { AuditReport } from '../../core/types';
 import { auditFile } from '../../core/node/auditFile';
 import { fileError, fileStamp } from '../../core/node/readFile';
-import { decodeBytes } from '../../core/node/textFile';
+import { decodeBytes, encodeText, type TextEncodingName } from '../../core/node/textFile';
 
 import type { JobRequest, WorkerMessage, WorkerRequest } from './protocol';
 import { resultMessages } from './result';
 
 /** The file's text as the engine decodes it (textFile.ts: UTF-8, or UTF-16 by its mark), and the hash of its bytes. */
-async function readText(file: string): Promise<{ text: string; hash: string; lossy: boolean }> {
+async function readText(file: string): Promise<{ text: string; hash: string; encoding: TextEncodingName; lossy: boolean }> {
   // a directory or a FIFO is refused first: reading a FIFO would wait for a writer for ever
   await fileStamp(file);
   let bytes: Buffer;
@@ -30,7 +31,16 @@ async function readText(file: string): Promise<{ text: string; hash: string; los
     throw fileError(e, file);
   }
   const { text, encoding } = decodeBytes(bytes);
-  return { text, lossy: encoding === 'utf8' && !isUtf8(bytes), hash: createHash('sha256').update(bytes).digest('hex') };
+  return { text, encoding, lossy: encoding === 'utf8' && !isUtf8(bytes), hash: createHash('sha256').update(bytes).digest('hex') };
+}
+
+/** Whether `a` and `b` name the same file (the same path, or one file by two names: a link, another case). */
+async function sameFile(a: string, b: string): Promise<boolean> {
+  if (resolve(a) === resolve(b)) return true;
+  try {
+    const [x, y] = await Promise.all([stat(a), stat(b)]);
+    return x.dev === y.dev && x.ino === y.ino;
+  } catch { return false; }
 }
 
 async function run(job: JobRequest, post: (m: WorkerMessage) => void, signal: AbortSignal): Promise<void> {
@@ -55,13 +65,19 @@ async function run(job: JobRequest, post: (m: WorkerMessage) => void, signal: Ab
       return;
     }
     case 'clean': {
-      const { text } = await readText(job.file);
+      // the copy and its log never go over the dataset (the host checks the paths too; this checks the files)
+      for (const target of [job.out, job.logFile]) {
+        if (await sameFile(target, job.file)) throw new InputError(`${target} is the dataset itself; the cleaned copy never overwrites its source: choose another file`, job.file);
+      }
+      const { text, encoding } = await readText(job.file);
       const result = applyCleaning(text, job.format, job.columns, job.actions);
-      await writeFile(job.out, result.text, 'utf8');
+      // in the source's encoding (a UTF-16 file stays UTF-16, its byte order mark kept)
+      const bytes = encodeText(result.text, encoding);
+      await writeFile(job.out, bytes);
       await writeFile(job.logFile, JSON.stringify({
         source: job.file, output: job.out, mode: job.mode, generatedAt: new Date().toISOString(), changes: result.log,
       }, null, 2) + '\n', 'utf8');
-      post({ type: 'cleaned', log: result.log, bytes: Buffer.byteLength(result.text) });
+      post({ type: 'cleaned', log: result.log, bytes: bytes.length });
     }
   }
 }
