@@ -35,6 +35,8 @@ export type CsvParse = (options: CsvParseOptions) => CsvParser;
 
 export interface CsvReadOptions {
   delimiter: ',' | '\t';
+  /** A leading BOM is a byte order mark, not text (true unless the text is not the file's start). */
+  bom?: boolean;
   /** false for TSV: quotes are ordinary characters. */
   quote: boolean;
   parse: CsvParse;
@@ -47,7 +49,7 @@ export interface CsvReadOptions {
 export async function* csvRecords(chunks: AsyncIterable<string>, options: CsvReadOptions): AsyncGenerator<CsvRecord> {
   const tracker = new CsvLineTracker(options.delimiter, options.quote ? '"' : null);
   const parser = options.parse({
-    bom: true,
+    bom: options.bom ?? true,
     delimiter: options.delimiter,
     quote: options.quote ? '"' : null,
     record_delimiter: ['\r\n', '\n', '\r'], // any line ending, even mixed in one file
@@ -97,7 +99,8 @@ export async function* csvRecords(chunks: AsyncIterable<string>, options: CsvRea
  * csvRecords, going on after an unterminated quote: the text csv-parse read into the quoted field
  * (all the rest of the file) is read again from the line after the bad record's first line.
  */
-async function* recoveringRecords(chunks: AsyncIterable<string>, options: CsvReadOptions): AsyncGenerator<CsvRecord> {
+async function* recoveringRecords(chunks: AsyncIterable<string>, first: CsvReadOptions): AsyncGenerator<CsvRecord> {
+  let options = first;
   let source = chunks;
   let offset = 0;
   for (;;) {
@@ -114,6 +117,8 @@ async function* recoveringRecords(chunks: AsyncIterable<string>, options: CsvRea
     const text = again.text;
     source = (async function* () { yield text; })();
     offset = again.offset;
+    // the text read again is the middle of the file: a U+FEFF there is a character
+    options = { ...options, bom: false };
   }
 }
 
