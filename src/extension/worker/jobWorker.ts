@@ -92,7 +92,8 @@ function errorMessage(e: unknown): WorkerMessage {
 
 const send = process.send?.bind(process);
 if (send) {
-  const post = (m: WorkerMessage) => { send(m); };
+  // after the host has gone (the process is about to exit on 'disconnect') there is no one to tell
+  const post = (m: WorkerMessage) => { if (process.connected) send(m); };
   const controller = new AbortController();
   // the extension host went away (or closed the channel): nothing is left to do the job for
   process.on('disconnect', () => process.exit(0));
