@@ -3,7 +3,7 @@
 // suite in the extension host on copies of ../shared/datasets (test/e2e/host/index.ts).
 // Exits non-zero when any step fails; the last line is `N passed, M failed`.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext } from 'playwright-core';
@@ -63,6 +63,20 @@ async function setupStep(name: string, body: () => Promise<void> | void): Promis
   }
 }
 
+/** Bad inputs of test/fixtures/bad/ the extension-host suite audits (their CLI outcome is the expectation). */
+const HOST_BAD = ['empty.csv', 'two_classes_one_row_each.csv', 'trailing_comma.json', 'ragged_rows.csv'];
+
+/**
+ * The hardening tests' files: bad inputs under bad/, and three 150-row copies of media/sample.csv
+ * (CRLF, quoted fields) to audit at once, twice, with the panel closed, with the job killed.
+ */
+function copyHardeningFiles(workspace: string): void {
+  mkdirSync(join(workspace, 'bad'));
+  for (const name of HOST_BAD) copyFileSync(join(ROOT, 'test', 'fixtures', 'bad', name), join(workspace, 'bad', name));
+  const lines = readFileSync(join(ROOT, 'media', 'sample.csv'), 'utf8').split(/\r?\n/).slice(0, 151).join('\r\n') + '\r\n';
+  for (const name of ['small-a.csv', 'small-b.csv', 'small-c.csv', 'small-d.csv']) writeFileSync(join(workspace, name), lines);
+}
+
 /** Copies the host suite's datasets into `workspace`, writable (shared/ is read-only; a test edits one). */
 function copyDatasets(workspace: string): void {
   if (!existsSync(DATASETS)) {
@@ -90,6 +104,8 @@ async function main(): Promise<void> {
   mkdirSync(workspace);
   const file = join(workspace, 'sample.csv');
   copyFileSync(join(ROOT, 'media', 'sample.csv'), file);
+  // audited in the reload step (a file not audited before, so that a job runs)
+  copyFileSync(join(ROOT, 'media', 'sample.csv'), join(workspace, 'reload.csv'));
   await setupStep('install the VSIX into a fresh code-server', () => installVsix(dir, join(ROOT, 'triplet-audit.vsix')));
   let url = '';
   await setupStep('start code-server', async () => { server = await startCodeServer(dir); url = server.url; });
@@ -113,6 +129,7 @@ async function main(): Promise<void> {
   const hostWorkspace = join(dir, 'workspace-host');
   mkdirSync(hostWorkspace);
   await setupStep(`copy ${HOST_DATASETS.join(' and ')} from ../shared/datasets`, () => copyDatasets(hostWorkspace));
+  await setupStep('copy the hardening tests\' files (bad inputs, small copies of the sample)', () => copyHardeningFiles(hostWorkspace));
   const port = server?.port ?? 0;
   const browser = context;
   await setupStep('extension-host suite (mocha, extensionTestsPath)', async () => {

@@ -16,6 +16,7 @@ import type { AuditReport, RowReport } from '../../../src/core/types';
 import type { TripletAuditApi } from '../../../src/extension/extension';
 import { COMMANDS } from '../../../src/extension/logic/commandIds';
 import { processAlive } from '../../support/process';
+import { addHardeningTests } from './hardening';
 
 const EXTENSION_ID = 'triplet-audit.triplet-audit';
 const SOURCE = 'Triplet Audit';
@@ -356,6 +357,8 @@ export function run(): Promise<void> {
     assert.equal(api.runningJobs, 0);
     assert.equal(api.jobsStarted('start'), audits + 1, 'another audit started');
   }));
+
+  addHardeningTests(suite);
 
   return new Promise((resolveP, reject) => {
     mocha.run((failures) => (failures > 0 ? reject(new Error(`${failures} extension-host tests failed`)) : resolveP()));
