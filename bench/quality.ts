@@ -1,5 +1,5 @@
 /**
- * npm run bench:quality [-- --seeds 1,2,3] [--rate 0.1] [--only trec,sms] [--cli-args "--epochs 3"] [--anchor]
+ * npm run bench:quality [-- --seeds 1,2,3] [--rate 0.1] [--only trec,sms] [--cli-args "--epochs 3"] [--anchor] [--skip-clean]
  *
  * For each dataset of ../shared/datasets: a corrupted copy made by ../shared/bench/make_noisy.py
  * (rate 0.1, seed 1 unless --seeds / --rate say otherwise), an audit with default settings through
@@ -8,12 +8,31 @@
  * columns are ANCHORS.md's (measured at seed 1, rate 0.1); --anchor also runs the anchor's recipe
  * on each copy (bench/anchor.py, scikit-learn; Debian's python3-sklearn is installed if absent)
  * and compares with that, so that other seeds and rates have an anchor too.
+ *
+ * Explicit triplets (snli, mnli) get a second table, per error kind, next to the lexical anchor
+ * (TF-IDF cosines of letter trigrams and words, the audit's own lexical features): swapped and
+ * foreign positives (make_noisy.py's copy, ranked by `suspicion`, lexical sim(a,n) - sim(a,p)),
+ * random negatives (bench/make_triplet_errors.py random-negative, ranked by `trivial`, lexical:
+ * low sim(a,n)) and false negatives (make_triplet_errors.py false-negative, and --unlisted,
+ * where the rows whose positives were taken are gone: ranked by `falseNegative`, lexical
+ * sim(a,n) - sim(a,p)); with the flag's precision and recall, the audit's seconds, and for the
+ * clean file the categories' shares at margin 0.2. --mine also runs `triplet-audit mine` on each
+ * clean file: the share of anchors given negatives in the band and the mined negatives that are
+ * an anchor's positive or a duplicate; --reaudit audits the mined file too (its categories under
+ * new fold encoders).
+ * The column "cleanAP" (labeled sets; --skip-clean leaves it out): the same corrupted copy audited
+ * with --embeddings of a model trained on the clean file (its audit's --save-embeddings: the
+ * stacked out-of-fold embeddings, so each row is measured by a fold model that never saw it, whose
+ * neighbours knew the true labels): an upper bound of what a user's good model buys the label
+ * scores (its space gives the neighbours, their vote and the distances; the linear model and the
+ * head stay the audit's own).
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { featurize, rowDot, TRIPLET_FEATURIZER } from '../src/core/featurize';
 
 const root = join(__dirname, '..');
 const shared = join(root, '..', 'shared');
@@ -59,7 +78,8 @@ function recipe(py: string, mode: Dataset['mode'], noisy: string, truthFile: str
 }
 
 function main(): void {
-  const { values } = parseArgs({ options: { seeds: { type: 'string' }, rate: { type: 'string' }, only: { type: 'string' }, 'cli-args': { type: 'string' }, anchor: { type: 'boolean' } } });
+  const { values } = parseArgs({ options: { seeds: { type: 'string' }, rate: { type: 'string' }, only: { type: 'string' }, 'cli-args': { type: 'string' }, anchor: { type: 'boolean' }, 'skip-clean': { type: 'boolean' }, mine: { type: 'boolean' }, reaudit: { type: 'boolean' } } });
+  const clean = !values['skip-clean'];
   const seeds = (values.seeds ?? '1').split(',').map(Number);
   const rate = values.rate ?? '0.1';
   const py = values.anchor ? sklearnPython() : undefined;
@@ -71,7 +91,19 @@ function main(): void {
   const work = mkdtempSync(join(tmpdir(), 'ta-quality-'));
   const line = (cols: string[]) => console.log(cols.map((c, i) => (i === 0 ? c.padEnd(14) : c.padStart(9))).join(' '));
   line(['dataset', 'seed', 'rows', 'corrupt', 'AP', 'P@K', 'seconds', 'anchorAP', 'anchorP@K', 'anchor s', 'AP>anch', 'faster',
-    ...(py ? ['recipeAP', 'recipeP@K', 'recipe s', 'AP>recipe'] : [])]);
+    ...(py ? ['recipeAP', 'recipeP@K', 'recipe s', 'AP>recipe'] : []), ...(clean ? ['cleanAP', 'cleanP@K'] : [])]);
+  /** The clean file's stacked out-of-fold embeddings (one audit per dataset, with the same settings). */
+  const cleanSpace = new Map<string, string | undefined>();
+  const spaceOf = (d: Dataset): string | undefined => {
+    if (d.mode !== 'labels') return undefined; // explicit triplets have no encoder to save
+    if (!cleanSpace.has(d.key)) {
+      const npy = join(work, `${d.key}.clean.npy`);
+      const r = spawnSync(process.execPath, [cli, join(shared, 'datasets', d.file), '--format', 'json', '-q', '--out', join(work, `${d.key}.clean.json`), '--save-embeddings', npy, ...extra], { encoding: 'utf8', maxBuffer: 1 << 30 });
+      if (r.status !== 0) throw new Error(`audit of the clean ${d.file} failed (${r.status}): ${r.stderr}`);
+      cleanSpace.set(d.key, npy);
+    }
+    return cleanSpace.get(d.key);
+  };
   let rows = 0, corrupt = 0, seconds = 0, wins = 0, faster = 0, runs = 0, recipeWins = 0;
   for (const d of DATASETS.filter((x) => !only || only.includes(x.key))) {
     for (const seed of seeds) {
@@ -90,13 +122,120 @@ function main(): void {
       if (s < d.anchorSeconds) faster++;
       const own = py ? recipe(py, d.mode, noisy, truthFile) : undefined;
       if (own && q.ap > own.ap) recipeWins++;
+      let withClean: { ap: number; pk: number } | undefined;
+      const space = clean ? spaceOf(d) : undefined;
+      if (space) {
+        const r2 = spawnSync(process.execPath, [cli, noisy, '--format', 'json', '-q', '--embeddings', space, ...extra], { encoding: 'utf8', maxBuffer: 1 << 30 });
+        if (r2.status !== 0) throw new Error(`audit of ${d.file} with the clean embeddings failed (${r2.status}): ${r2.stderr}`);
+        withClean = rankQuality((JSON.parse(r2.stdout) as { rows: { suspicion: number }[] }).rows.map((r) => r.suspicion), truth);
+      }
       line([d.key, String(seed), String(report.rows.length), String(truth.size), q.ap.toFixed(3), q.pk.toFixed(3), s.toFixed(1),
         d.anchorAP.toFixed(3), d.anchorPK.toFixed(3), String(d.anchorSeconds), q.ap > d.anchorAP ? 'yes' : 'no', s < d.anchorSeconds ? 'yes' : 'no',
-        ...(own ? [own.ap.toFixed(3), own.pk.toFixed(3), own.seconds.toFixed(1), q.ap > own.ap ? 'yes' : 'no'] : [])]);
+        ...(own ? [own.ap.toFixed(3), own.pk.toFixed(3), own.seconds.toFixed(1), q.ap > own.ap ? 'yes' : 'no'] : []),
+        ...(clean ? (withClean ? [withClean.ap.toFixed(3), withClean.pk.toFixed(3)] : ['n/a', 'n/a']) : [])]);
     }
   }
   console.log(`total: ${runs} audits, ${rows} rows, ${corrupt} corrupted, ${seconds.toFixed(1)} s; AP above the anchor in ${wins}/${runs}, faster than the anchor in ${faster}/${runs}` +
     (py ? `; AP above the recipe run on the same copy in ${recipeWins}/${runs}` : ''));
+  const triplets = DATASETS.filter((x) => x.mode === 'triplets' && (!only || only.includes(x.key)));
+  if (triplets.length) tripletKinds(triplets, seeds, rate, cli, extra, work, !!values.mine, !!values.reaudit);
 }
+
+interface TripletRow { anchor: string; positive: string; negative: string }
+interface AuditedRow { suspicion: number; trivial?: number; falseNegative?: number; flags: string[]; category: string | null }
+
+/** The audit of a file through the built CLI, timed: its rows and seconds. */
+function audit(cli: string, file: string, extra: string[]): { rows: AuditedRow[]; seconds: number; cpu: number } {
+  const t0 = process.hrtime.bigint();
+  const run = spawnSync(process.execPath, [cli, file, '--format', 'json', '-q', ...extra], { encoding: 'utf8', maxBuffer: 1 << 30 });
+  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  if (run.status !== 0) throw new Error(`audit of ${file} failed (${run.status}): ${run.stderr}`);
+  const report = JSON.parse(run.stdout) as { rows: AuditedRow[]; timings: Record<string, number> };
+  return { rows: report.rows, seconds, cpu: report.timings.cpu ?? NaN };
+}
+
+/** sim(a,p) and sim(a,n) per row: TF-IDF cosines of letter trigrams and words (the audit's lexical features). */
+function lexical(rows: TripletRow[]): { ap: Float32Array; an: Float32Array } {
+  const n = rows.length;
+  const x = featurize([...rows.map((r) => r.anchor), ...rows.map((r) => r.positive), ...rows.map((r) => r.negative)], TRIPLET_FEATURIZER);
+  return { ap: Float32Array.from(rows, (_, i) => rowDot(x, i, x, n + i)), an: Float32Array.from(rows, (_, i) => rowDot(x, i, x, 2 * n + i)) };
+}
+
+/** Precision and recall of a flag against the truth. */
+function flagQuality(flagged: boolean[], truth: Set<number>): { p: number; r: number; n: number } {
+  let hit = 0, n = 0;
+  flagged.forEach((f, i) => { if (f) { n++; if (truth.has(i)) hit++; } });
+  return { p: n ? hit / n : 0, r: truth.size ? hit / truth.size : 0, n };
+}
+
+function tripletKinds(datasets: Dataset[], seeds: number[], rate: string, cli: string, extra: string[], work: string, mine: boolean, reaudit: boolean): void {
+  console.log('\nexplicit triplets, per error kind (lexical: TF-IDF cosines of letter trigrams and words; flag: the row\'s own flag)');
+  const line = (cols: string[]) => console.log(cols.map((c, i) => (i < 2 ? c.padEnd(i === 0 ? 8 : 18) : c.padStart(9))).join(' '));
+  line(['dataset', 'kind', 'seed', 'rows', 'corrupt', 'AP', 'lexicalAP', 'flag P', 'flag R', 'flagged', 'seconds', 'CPU s']);
+  const read = (f: string) => readFileSync(f, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as TripletRow);
+  for (const d of datasets) {
+    const source = join(shared, 'datasets', d.file);
+    // the clean file: the categories at margin 0.2 and the audit's time
+    const clean = audit(cli, source, extra);
+    const share = (c: string) => (clean.rows.filter((r) => r.category === c).length / clean.rows.length * 100).toFixed(1);
+    console.log(`${d.key} as shipped: ${clean.rows.length} triplets audited in ${clean.seconds.toFixed(1)} s (${clean.cpu.toFixed(1)} s of CPU); at margin 0.2 easy ${share('easy')}%, semi-hard ${share('semi-hard')}%, hard ${share('hard')}%; ` +
+      `flagged trivially easy ${clean.rows.filter((r) => r.flags.includes('trivially-easy')).length}, false negative ${clean.rows.filter((r) => r.flags.includes('false-negative')).length}, mislabeled ${clean.rows.filter((r) => r.flags.includes('mislabeled')).length}`);
+    for (const seed of seeds) {
+      const copies: { kind: string; file: string; truthFile: string; make: string[] }[] = [
+        { kind: 'swap+foreign', file: join(work, `${seed}_noisy_${d.file}`), truthFile: '', make: [join(shared, 'bench', 'make_noisy.py'), 'triplets'] },
+        { kind: 'random-negative', file: join(work, `${seed}_rn_${d.file}`), truthFile: '', make: [join(__dirname, 'make_triplet_errors.py'), 'random-negative'] },
+        { kind: 'false-negative', file: join(work, `${seed}_fn_${d.file}`), truthFile: '', make: [join(__dirname, 'make_triplet_errors.py'), 'false-negative'] },
+        { kind: 'false-neg. unlisted', file: join(work, `${seed}_fnu_${d.file}`), truthFile: '', make: [join(__dirname, 'make_triplet_errors.py'), 'false-negative', '--unlisted'] },
+      ];
+      for (const c of copies) {
+        c.truthFile = `${c.file}.truth.json`;
+        const [script, mode, ...flags] = c.make;
+        const mk = spawnSync('python3', [script, mode, source, c.file, c.truthFile, '--rate', rate, '--seed', String(seed), ...flags], { encoding: 'utf8' });
+        if (mk.status !== 0) throw new Error(`${script} failed on ${d.file}: ${mk.stderr}`);
+        const truth = (JSON.parse(readFileSync(c.truthFile, 'utf8')) as { corrupted: { row: number; how: string }[] }).corrupted;
+        const rows = read(c.file);
+        const { rows: out, seconds, cpu } = audit(cli, c.file, extra);
+        const lex = lexical(rows);
+        const lexMargin = Array.from(lex.an, (v, i) => v - lex.ap[i]);
+        const row = (kind: string, score: number[], lexScore: number[], flag: string, t: Set<number>, skip: Set<number>) => {
+          // the other kind of the same copy stays out of the ranking
+          const keep = score.map((_, i) => i).filter((i) => !skip.has(i));
+          const tt = new Set(keep.map((i, k) => (t.has(i) ? k : -1)).filter((k) => k >= 0));
+          const q = rankQuality(keep.map((i) => score[i]), tt), lq = rankQuality(keep.map((i) => lexScore[i]), tt);
+          const fq = flagQuality(keep.map((i) => out[i].flags.includes(flag)), tt);
+          line([d.key, kind, String(seed), String(keep.length), String(tt.size), q.ap.toFixed(3), lq.ap.toFixed(3), fq.p.toFixed(2), fq.r.toFixed(2), String(fq.n), seconds.toFixed(1), cpu.toFixed(1)]);
+        };
+        const all = new Set(truth.map((x) => x.row));
+        if (c.kind === 'swap+foreign') {
+          const susp = out.map((r) => r.suspicion);
+          const swapped = new Set(truth.filter((x) => x.how === 'swapped').map((x) => x.row)), foreign = new Set(truth.filter((x) => x.how !== 'swapped').map((x) => x.row));
+          row('swap+foreign', susp, lexMargin, 'mislabeled', all, new Set());
+          row('  swapped', susp, lexMargin, 'mislabeled', swapped, foreign);
+          row('  foreign positive', susp, lexMargin, 'mislabeled', foreign, swapped);
+        } else if (c.kind === 'random-negative') {
+          row('random-negative', out.map((r) => r.trivial ?? 0), Array.from(lex.an, (v) => -v), 'trivially-easy', all, new Set());
+        } else {
+          row(c.kind, out.map((r) => r.falseNegative ?? 0), lexMargin, 'false-negative', all, new Set());
+        }
+      }
+    }
+    if (mine) mineCheck(d, cli, work, reaudit, extra);
+  }
+}
+
+/** `triplet-audit mine` on the clean file: its printed summary, and with --reaudit the mined file's categories under a new audit. */
+function mineCheck(d: Dataset, cli: string, work: string, reaudit: boolean, extra: string[]): void {
+  const out = join(work, `mined_${d.file}`);
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync(process.execPath, [cli, 'mine', join(shared, 'datasets', d.file), '--out', out, '-q'], { encoding: 'utf8', maxBuffer: 1 << 28 });
+  if (r.status !== 0) throw new Error(`mine failed on ${d.file}: ${r.stderr}`);
+  console.log(`${d.key} mine (${(Number(process.hrtime.bigint() - t0) / 1e9).toFixed(1)} s):\n  ${r.stdout.trim().split('\n').join('\n  ')}`);
+  if (!reaudit) return;
+  const { rows, seconds } = audit(cli, out, extra);
+  const share = (c: string) => (rows.filter((x) => x.category === c).length / rows.length * 100).toFixed(1);
+  console.log(`  the mined file re-audited (new fold encoders, which trained on the other folds' mined triplets; ${seconds.toFixed(1)} s): easy ${share('easy')}%, semi-hard ${share('semi-hard')}%, hard ${share('hard')}%`);
+}
+
+
 
 if (require.main === module) main();

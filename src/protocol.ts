@@ -13,7 +13,9 @@ export const DISTANCES: readonly DistanceName[] = ['euclidean', 'squared-euclide
 
 /** The id of the JSON block that carries the report in the standalone HTML page (no host there). */
 export const STANDALONE_REPORT_ID = 'triplet-audit-report';
-export const QUICK_FIXES: readonly QuickFixKind[] = ['relabel', 'swap', 'mark-reviewed'];
+export const QUICK_FIXES: readonly QuickFixKind[] = ['relabel', 'swap', 'mark-reviewed', 'replace-negative', 'negative-to-positive'];
+/** The fixes that use one of a row's mined replacement negatives (`replacement`: its index). */
+export const REPLACEMENT_FIXES: readonly QuickFixKind[] = ['replace-negative', 'negative-to-positive'];
 
 // ---- host -> webview ---------------------------------------------------------------------
 
@@ -87,8 +89,8 @@ export interface RevealMessage { type: 'reveal'; reportId: number; row: number; 
 /** Webview -> host: the user moved the margin or changed the distance. */
 export interface MarginChangedMessage { type: 'marginChanged'; margin: number; distance: DistanceName }
 
-/** Webview -> host: the user pressed a quick-fix button; `label` only for `relabel`. */
-export interface ApplyFixMessage { type: 'applyFix'; reportId: number; row: number; fix: QuickFixKind; label?: string }
+/** Webview -> host: the user pressed a quick-fix button; `label` only for `relabel`, `replacement` only for REPLACEMENT_FIXES. */
+export interface ApplyFixMessage { type: 'applyFix'; reportId: number; row: number; fix: QuickFixKind; label?: string; replacement?: number }
 
 export type WebviewMessage = ReadyMessage | RevealMessage | MarginChangedMessage | ApplyFixMessage;
 
@@ -172,10 +174,14 @@ export function parseWebviewMessage(data: unknown, ctx: ValidationContext): Pars
       return { ok: true, message: { type: 'marginChanged', margin: o.margin, distance: o.distance as DistanceName } };
     }
     case 'applyFix': {
-      const bad = onlyKeys(o, ['type', 'reportId', 'row', 'fix', 'label']) ?? checkRow(o, ctx, false);
+      const bad = onlyKeys(o, ['type', 'reportId', 'row', 'fix', 'label', 'replacement']) ?? checkRow(o, ctx, false);
       if (bad) return fail(bad);
       const fix = o.fix as QuickFixKind;
       if (!QUICK_FIXES.includes(fix)) return fail(`unknown fix ${String(o.fix)}`);
+      if (REPLACEMENT_FIXES.includes(fix)) {
+        if (ctx.kind !== 'triplets') return fail(`${fix} applies to explicit triplets only`);
+        if (!isIndex(o.replacement) || o.replacement > 99) return fail(`${fix} needs the index of a mined replacement`);
+      } else if (o.replacement !== undefined) return fail(`${fix} takes no replacement`);
       if (fix === 'relabel') {
         if (ctx.kind !== 'labeled') return fail('relabel applies to labeled data only');
         if (typeof o.label !== 'string' || !ctx.labels.includes(o.label)) return fail('relabel needs one of the report\'s labels');
@@ -183,6 +189,7 @@ export function parseWebviewMessage(data: unknown, ctx: ValidationContext): Pars
       if (fix === 'swap' && ctx.kind !== 'triplets') return fail('swap applies to explicit triplets only');
       const message: ApplyFixMessage = { type: 'applyFix', reportId: o.reportId as number, row: o.row as number, fix };
       if (fix === 'relabel') message.label = o.label as string;
+      if (REPLACEMENT_FIXES.includes(fix)) message.replacement = o.replacement as number;
       return { ok: true, message };
     }
     default:

@@ -49,6 +49,8 @@ export class App {
   private readonly view: RowView;
   private readonly summary: Summary;
   private readonly histogram: Histogram;
+  /** Multi-file audits: one small histogram per file, side by side, on the whole histogram's axis. */
+  private readonly splitHistograms: Histogram[] = [];
   private readonly controls: MarginControls;
   private readonly filters: FilterBar;
   private readonly table: Table;
@@ -73,7 +75,7 @@ export class App {
     this.view = new RowView(model);
     const same = restored?.fileUri === msg.fileUri ? restored : undefined;
     if (same?.filters) this.view.filters = { ...NO_FILTERS, ...same.filters };
-    const columns = columnsFor(model.report.kind);
+    const columns = columnsFor(model.report.kind, model.files !== undefined);
     const sort = same?.sort && columns.some((c) => c.id === same.sort?.column) ? same.sort : undefined;
     if (sort) this.view.setSort(sort.column, sort.dir === 'desc' ? 'desc' : 'asc'); else this.view.refilter();
 
@@ -86,7 +88,7 @@ export class App {
     this.filters = new FilterBar(model, this.view);
     const select = (i: number, reveal: boolean) => this.select(i, reveal, true);
     this.table = new Table(model, this.view, columns, { select });
-    this.detail = new DetailPane(model, host.standalone, { select, fix: (i, fix, label) => this.fix(i, fix, label) });
+    this.detail = new DetailPane(model, host.standalone, { select, fix: (i, fix, label, replacement) => this.fix(i, fix, label, replacement) });
     this.map = new MapView(model, theme, { select });
 
     this.element = el('div', { class: 'app' });
@@ -94,7 +96,17 @@ export class App {
     const right = el('div', { class: 'pane-right' });
     const tableBox = el('section', { class: 'table-box', 'aria-label': 'Rows' });
     append(tableBox, this.filters.element, this.table.element);
-    append(left, this.controls.element, this.histogram.element, tableBox);
+    append(left, this.controls.element, this.histogram.element);
+    if (model.files) {
+      const row = el('div', { class: 'split-histograms', 'aria-label': 'Each file\'s histogram' });
+      model.validByFile().forEach((members, f) => {
+        const h = new Histogram(model, theme, (m) => this.userMargin(m, true), { members, title: `${model.fileName(f)} (${model.files?.[f].split})`, axis: this.histogram });
+        this.splitHistograms.push(h);
+        row.appendChild(h.element);
+      });
+      left.appendChild(row);
+    }
+    left.appendChild(tableBox);
     append(right, this.detail.element, this.map.element);
     const body = el('div', { class: 'panes' });
     append(body, left, right);
@@ -122,6 +134,7 @@ export class App {
     this.model.onChange.clear();
     this.view.onChange.clear();
     this.histogram.dispose();
+    for (const h of this.splitHistograms) h.dispose();
     this.table.dispose();
     this.map.dispose();
     this.element.remove();
@@ -173,6 +186,7 @@ export class App {
     this.model.setDistance(distance, margin, fromHost);
     if (changed) {
       this.histogram.distanceChanged();
+      for (const h of this.splitHistograms) h.distanceChanged();
       this.controls.setMax(this.histogram.axisMax);
       this.view.distanceChanged();
       this.detail.show(this.detail.selected);
@@ -182,6 +196,7 @@ export class App {
   /** Everything that follows the margin, redrawn after each re-classification. */
   private marginApplied(): void {
     this.histogram.update();
+    for (const h of this.splitHistograms) h.update();
     this.controls.setMax(this.histogram.axisMax);
     this.controls.update();
     this.summary.update();
@@ -200,11 +215,12 @@ export class App {
     if (reveal && r) this.host.post({ type: 'reveal', reportId: this.model.reportId, row: r.row, line: r.line });
   }
 
-  private fix(position: number, fix: QuickFixKind, label?: string): void {
+  private fix(position: number, fix: QuickFixKind, label?: string, replacement?: number): void {
     const r = this.model.rows[position];
     if (!r) return;
     this.host.post(fix === 'relabel' ? { type: 'applyFix', reportId: this.model.reportId, row: r.row, fix, label }
-      : { type: 'applyFix', reportId: this.model.reportId, row: r.row, fix });
+      : replacement !== undefined ? { type: 'applyFix', reportId: this.model.reportId, row: r.row, fix, replacement }
+        : { type: 'applyFix', reportId: this.model.reportId, row: r.row, fix });
   }
 
   /** The view state to keep across hiding and reloading. */

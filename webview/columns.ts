@@ -45,6 +45,10 @@ const TRIPLETS: readonly Column[] = [
   { id: 'suggested', title: 'Suggested fix', width: 'minmax(90px, 1fr)', text: (m, i) => { const f = m.rows[i].suggestedFix; return f ? FIX_TEXT[f] ?? f : ''; } },
 ];
 
-export function columnsFor(kind: DatasetKind): readonly Column[] {
-  return kind === 'triplets' ? TRIPLETS : LABELED;
+const FILE: Column = { id: 'file', title: 'File', width: 'minmax(80px, 1fr)', text: (m, i) => m.fileName(m.fileOf(i)) };
+
+/** The columns of a report of this shape; a multi-file audit's get the row's file after its number. */
+export function columnsFor(kind: DatasetKind, multiFile = false): readonly Column[] {
+  const cols = kind === 'triplets' ? TRIPLETS : LABELED;
+  return multiFile ? [cols[0], FILE, ...cols.slice(1)] : cols;
 }

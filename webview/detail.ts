@@ -10,7 +10,7 @@ import { invisibleCount, visibleNodes } from './visible';
 
 export interface DetailEvents {
   select(position: number, reveal: boolean): void;
-  fix(position: number, fix: QuickFixKind, label?: string): void;
+  fix(position: number, fix: QuickFixKind, label?: string, replacement?: number): void;
 }
 
 /** An element showing dataset text with its invisible characters as markers (visible.ts). */
@@ -23,7 +23,7 @@ function textEl<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<str
 const FIX_SENTENCE: Record<string, string> = {
   'swap-positive-negative': 'Swap the positive and the negative: the negative looks more like the anchor.',
   'replace-positive': 'Replace the positive: it looks unrelated to the anchor.',
-  'replace-negative': 'Replace the negative: it looks relevant to the anchor (a false negative).',
+  'replace-negative': 'Replace the negative: it looks relevant to the anchor (a false negative), or is a near-duplicate.',
 };
 
 export class DetailPane {
@@ -50,7 +50,7 @@ export class DetailPane {
     const r = m.rows[position];
     const head = el('div', { class: 'detail-head' });
     const chip = el('span', { class: 'chip', 'data-category': m.categoryName(position) }, m.categoryName(position));
-    append(head, el('h2', {}, `Row ${r.row} · line ${r.line}${r.endLine !== r.line ? `–${r.endLine}` : ''}`), chip);
+    append(head, el('h2', {}, `Row ${r.row} · ${m.files ? `${m.fileName(m.fileOf(position))} ` : ''}line ${r.line}${r.endLine !== r.line ? `–${r.endLine}` : ''}`), chip);
     if (!this.standalone) {
       const reveal = el('vscode-button', { appearance: 'secondary', 'aria-label': `Reveal row ${r.row} in the editor`, class: 'reveal-button' }, 'Reveal in editor');
       reveal.addEventListener('click', () => this.events.select(position, true));
@@ -75,6 +75,7 @@ export class DetailPane {
     const flags = el('p', { class: 'muted' });
     root.appendChild(flags);
     root.appendChild(this.neighbours(position));
+    if (r.replacements?.length) root.appendChild(this.replacements(position));
     root.appendChild(this.fixes(position));
     this.live = { chip, hinge, flags };
     this.refresh();
@@ -93,7 +94,9 @@ export class DetailPane {
     clear(this.live.hinge);
     this.fillHinge(this.live.hinge, i);
     const flags = m.flags(i);
-    this.live.flags.textContent = `Suspicion ${fmt(m.rows[i].suspicion, 3)} · flags: ${flags.length ? flags.join(', ') : 'none'} · scored by fold ${m.rows[i].fold}'s model (it did not train on this row)`;
+    const r = m.rows[i];
+    const scores = r.trivial !== undefined ? ` · trivially easy ${fmt(r.trivial, 3)} · false negative ${fmt(r.falseNegative ?? 0, 3)}` : '';
+    this.live.flags.textContent = `Suspicion ${fmt(r.suspicion, 3)}${scores} · flags: ${flags.length ? flags.join(', ') : 'none'} · scored by fold ${r.fold}'s model (it did not train on this row)`;
   }
 
   private texts(i: number): HTMLElement {
@@ -113,6 +116,8 @@ export class DetailPane {
         append(box, el('div', { class: 'field-name' }, name), this.rowLink(row));
       }
     }
+    // a leak: the row of another file it repeats
+    if (r.leak !== undefined) append(box, el('div', { class: 'field-name' }, 'repeats'), this.rowLink(r.leak.row));
     return box;
   }
 
@@ -157,12 +162,48 @@ export class DetailPane {
     return box;
   }
 
+  /** The mined replacement negatives (semi-hard at the audit's margin), each with a button that puts it in the row. */
+  private replacements(i: number): HTMLElement {
+    const m = this.model;
+    const r = m.rows[i];
+    const box = el('div', { class: 'replacements' });
+    box.appendChild(el('h3', {}, `Replacement negatives, mined at the audit's margin (${m.distance})`));
+    box.appendChild(el('p', { class: 'muted' }, `Texts of this file in the semi-hard band of this row's out-of-fold encoder at margin ${fmt(m.report.settings.margin)}, hardest first; none is an anchor's positive or a near-duplicate of the anchor or the positive.`));
+    const table = el('table', { class: 'replacement-table' });
+    const head = el('tr');
+    for (const h of ['#', 'row', 'd(a,n)', 'rank', 'text', '']) head.appendChild(el('th', { scope: 'col' }, h));
+    table.appendChild(head);
+    r.replacements!.forEach((c, k) => {
+      const tr = el('tr');
+      const link = el('td');
+      link.appendChild(this.rowLink(c.row, false));
+      append(tr, el('td', {}, String(k + 1)), link, el('td', { class: 'numeric' }, fmt(m.convert(c.distance))), el('td', { class: 'numeric' }, String(c.rank)),
+        textEl('td', { class: 'nb-text' }, `${c.field}: ${c.text}`));
+      const cell = el('td');
+      if (!this.standalone) {
+        const use = el('vscode-button', { appearance: 'secondary', 'aria-label': `Replace the negative with row ${c.row}'s ${c.field}` }, 'Use as negative');
+        use.addEventListener('click', () => this.events.fix(i, 'replace-negative', undefined, k));
+        cell.appendChild(use);
+      }
+      tr.appendChild(cell);
+      table.appendChild(tr);
+    });
+    box.appendChild(table);
+    if (!this.standalone && r.flags.includes('false-negative')) {
+      const move = el('vscode-button', { appearance: 'secondary', 'aria-label': 'Make the negative the positive, with the first replacement as the negative' }, 'Make the negative the positive');
+      move.addEventListener('click', () => this.events.fix(i, 'negative-to-positive', undefined, 0));
+      box.appendChild(move);
+    }
+    return box;
+  }
+
   /** A button that selects another row (and reveals it in the editor when there is one). */
   private rowLink(row: number, withText = true): HTMLElement {
     const m = this.model;
     const pos = m.positionOfRow(row);
     const other = pos >= 0 ? m.rows[pos] : undefined;
-    const text = withText && other ? `row ${row} (line ${other.line}, ${other.label ?? ''}): ${other.text ?? ''}` : `row ${row}`;
+    const where = other && m.files ? `${m.fileName(m.fileOf(pos))} line ${other.line}` : `line ${other?.line}`;
+    const text = withText && other ? `row ${row} (${where}${other.label !== undefined ? `, ${other.label}` : ''}): ${other.text ?? other.anchor ?? ''}` : `row ${row}`;
     const b = textEl('button', { type: 'button', class: 'link-button', 'aria-label': `Select row ${row}` }, text);
     b.addEventListener('click', () => { if (pos >= 0) this.events.select(pos, true); });
     return b;

@@ -25,12 +25,19 @@ export class FilterBar {
       l.addEventListener('change', () => view.setFilters({ label: l.value }));
       label = l;
     }
+    let file: ValueElement | undefined;
+    if (model.files) {
+      const d = dropdown('Filter by file', [{ value: '-1', text: 'All files' },
+        ...model.files.map((x, k) => ({ value: String(k), text: `${model.fileName(k)} (${x.split})` }))], String(f.file ?? -1));
+      d.addEventListener('change', () => view.setFilters({ file: Number(d.value) }));
+      file = d;
+    }
     const search = el('vscode-text-field', { placeholder: 'Search text…', 'aria-label': 'Search the rows\' text', class: 'search-field' }) as ValueElement;
     search.value = f.search;
     const onSearch = debounce(() => view.setFilters({ search: search.value }), 150);
     search.addEventListener('input', onSearch);
     this.count = el('span', { class: 'row-count muted', role: 'status' });
-    append(this.element, category, flag, label, search, this.count);
+    append(this.element, file, category, flag, label, search, this.count);
     this.update();
   }
 

@@ -18,24 +18,44 @@ export class Histogram {
   private hi = 1;
   private gaps = new Float64Array(0);
   private readonly counts = new Uint32Array(BINS * 3);
+  /** Counts at the current margin of the rows this histogram shows. */
+  shares = { easy: 0, semiHard: 0, hard: 0 };
   /** True while the user drags the margin line. */
   dragging = false;
   private readonly resize: ResizeObserver;
   private readonly offTheme: () => void;
+  /** A split's histogram shares the whole one's axis, so that the splits compare at a glance. */
+  private readonly axis: Histogram | undefined;
 
-  /** `onMargin` receives margins the user picks by dragging or clicking. */
-  constructor(private readonly model: AuditModel, private readonly theme: Theme, private readonly onMargin: (m: number, done: boolean) => void) {
-    this.element = el('div', { class: 'histogram' });
+  /** The valid-row positions this histogram counts (one split of a multi-file audit), or all. */
+  private members: Uint32Array | undefined;
+  private readonly height: number;
+  private readonly title: string | undefined;
+
+  /**
+   * `onMargin` receives margins the user picks by dragging or clicking. `split`: a small histogram
+   * of some rows only (one file of a multi-file audit), titled, drawn on `axis`'s range.
+   */
+  constructor(private readonly model: AuditModel, private readonly theme: Theme, private readonly onMargin: (m: number, done: boolean) => void,
+    split?: { members: Uint32Array; title: string; axis: Histogram }) {
+    this.members = split?.members;
+    this.title = split?.title;
+    this.axis = split?.axis;
+    this.height = split ? 96 : 150;
+    this.element = el('div', { class: split ? 'histogram histogram-split' : 'histogram' });
     this.canvas = el('canvas', {
       role: 'img', class: 'histogram-canvas',
       'aria-label': 'Histogram of d(a,n) minus d(a,p); drag the margin line to change the margin',
     });
-    const legend = el('div', { class: 'histogram-legend muted' });
-    for (const [cat, text] of [['hard', 'hard: d(a,n) ≤ d(a,p)'], ['semi-hard', 'semi-hard: inside the margin'], ['easy', 'easy: beyond the margin']]) {
-      legend.appendChild(el('span', { class: 'chip', 'data-category': cat }, text));
+    if (split) this.element.append(el('div', { class: 'histogram-title' }, split.title), this.canvas);
+    else {
+      const legend = el('div', { class: 'histogram-legend muted' });
+      for (const [cat, text] of [['hard', 'hard: d(a,n) ≤ d(a,p)'], ['semi-hard', 'semi-hard: inside the margin'], ['easy', 'easy: beyond the margin']]) {
+        legend.appendChild(el('span', { class: 'chip', 'data-category': cat }, text));
+      }
+      legend.appendChild(el('span', {}, 'x: d(a,n) − d(a,p) · drag the margin line'));
+      this.element.append(this.canvas, legend);
     }
-    legend.appendChild(el('span', {}, 'x: d(a,n) − d(a,p) · drag the margin line'));
-    this.element.append(this.canvas, legend);
     this.canvas.addEventListener('pointerdown', this.pointerDown);
     this.canvas.addEventListener('pointermove', this.pointerMove);
     this.canvas.addEventListener('pointerup', this.pointerUp);
@@ -50,18 +70,19 @@ export class Histogram {
   /** Recomputes the gaps and the axis range (a new report or distance). */
   distanceChanged(): void {
     const m = this.model;
-    const n = m.validCount;
+    const n = this.members ? this.members.length : m.validCount;
     this.gaps = new Float64Array(n);
     let lo = 0, hi = m.margin;
-    for (let j = 0; j < n; j++) {
+    for (let t = 0; t < n; t++) {
+      const j = this.members ? this.members[t] : t;
       const g = m.dAN[j] - m.dAP[j];
-      this.gaps[j] = g;
+      this.gaps[t] = g;
       if (g < lo) lo = g;
       if (g > hi) hi = g;
     }
     const pad = (hi - lo) * 0.04 || 0.1;
-    this.lo = lo - pad;
-    this.hi = hi + pad;
+    this.lo = this.axis ? this.axis.lo : lo - pad;
+    this.hi = this.axis ? this.axis.hi : hi + pad;
     this.update();
   }
 
@@ -71,18 +92,23 @@ export class Histogram {
   /** Re-bins by category at the current margin and redraws. */
   update(): void {
     const m = this.model;
+    if (this.axis) { this.lo = this.axis.lo; this.hi = this.axis.hi; }
     if (m.margin > this.hi) this.hi = m.margin * 1.05;
     this.counts.fill(0);
     const w = (this.hi - this.lo) / BINS;
-    const g = this.gaps, cat = m.cat;
-    for (let j = 0; j < g.length; j++) {
-      let b = Math.floor((g[j] - this.lo) / w);
+    const g = this.gaps, cat = m.cat, members = this.members;
+    const c = { easy: 0, semiHard: 0, hard: 0 };
+    for (let t = 0; t < g.length; t++) {
+      let b = Math.floor((g[t] - this.lo) / w);
       if (b < 0) b = 0; else if (b >= BINS) b = BINS - 1;
-      this.counts[b * 3 + cat[j]]++;
+      const k = cat[members ? members[t] : t];
+      this.counts[b * 3 + k]++;
+      if (k === CATEGORY_HARD) c.hard++; else if (k === CATEGORY_SEMI_HARD) c.semiHard++; else c.easy++;
     }
-    const c = m.counts;
-    this.canvas.setAttribute('aria-label',
-      `Histogram of d(a,n) minus d(a,p) at margin ${fmt(m.margin)}: ${c.hard} hard, ${c.semiHard} semi-hard, ${c.easy} easy. Drag the margin line to change the margin.`);
+    this.shares = c;
+    const share = (x: number) => `${Math.round(100 * x / Math.max(1, g.length))}%`;
+    this.canvas.setAttribute('aria-label', `${this.title ? `${this.title}: h` : 'H'}istogram of d(a,n) minus d(a,p) at margin ${fmt(m.margin)}: ` +
+      `${c.hard} hard (${share(c.hard)}), ${c.semiHard} semi-hard (${share(c.semiHard)}), ${c.easy} easy (${share(c.easy)}). Drag the margin line to change the margin.`);
     this.draw();
   }
 
@@ -99,7 +125,7 @@ export class Histogram {
   private draw(): void {
     const rect = this.element.getBoundingClientRect();
     const width = Math.max(200, Math.floor(rect.width));
-    const height = 150;
+    const height = this.height;
     const dpr = window.devicePixelRatio || 1;
     if (this.canvas.width !== width * dpr || this.canvas.height !== height * dpr) {
       this.canvas.width = width * dpr;

@@ -120,7 +120,8 @@ class Panel {
     this.root.querySelector('.waiting')?.remove();
     const start = performance.now();
     this.app = new App(m, this.host, this.theme, restored);
-    this.title.textContent = `Triplet audit: ${fileName(m.fileUri)}`;
+    // several files audited together: all their names
+    this.title.textContent = `Triplet audit: ${m.report.files ? m.report.files.map((f) => fileName(f.path)).join(', ') : fileName(m.fileUri)}`;
     this.title.setAttribute('title', m.report.file);
     this.root.appendChild(this.app.element);
     this.host.saveState(this.app.snapshot());

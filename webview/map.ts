@@ -14,7 +14,7 @@ export interface MapEvents { select(position: number, reveal: boolean): void }
 interface Layout { method: 'pca' | 'umap'; x: Float64Array; y: Float64Array }
 
 const HOVER_PX = 8;
-const MARKED = ['mislabeled', 'near-duplicate'] as const;
+const MARKED = ['mislabeled', 'false-negative', 'near-duplicate'] as const;
 
 export class MapView {
   readonly element: HTMLElement;

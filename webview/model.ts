@@ -7,10 +7,10 @@
  * No DOM: the components read from this and listen to its events.
  */
 import {
-  CATEGORY_EASY, CATEGORY_NAMES, fromEuclidean, isTriviallyEasy, reclassify, toEuclidean, tripletLoss,
+  CATEGORY_EASY, CATEGORY_HARD, CATEGORY_NAMES, fromEuclidean, reclassify, toEuclidean, tripletLoss,
   type CategoryCounts,
 } from '../src/core/categories';
-import { FLAG_BIT, fixedFlagBits, HINGE_PREFIX } from '../src/core/scoredView';
+import { FLAG_BIT, fixedFlagBits, HINGE_PREFIX, isTriviallyEasyRow, trivialRule } from '../src/core/scoredView';
 import { FLAGS, type AuditReport, type DistanceName, type Flag, type RowReport } from '../src/core/types';
 import { REVIEWED_EVIDENCE } from '../src/extension/logic/reviewed';
 import { Emitter } from './emitter';
@@ -18,13 +18,16 @@ import { Emitter } from './emitter';
 /** Category code of a row that has no triplet (an `invalid` row). */
 export const CATEGORY_INVALID = 3;
 /** The flags no margin changes (the others are worked out here at the panel's margin). */
-const FIXED_MASK = FLAG_BIT.mislabeled | FLAG_BIT['near-duplicate'] | FLAG_BIT.invalid;
+const FIXED_MASK = FLAG_BIT.mislabeled | FLAG_BIT['near-duplicate'] | FLAG_BIT.invalid | FLAG_BIT.leak | FLAG_BIT['false-negative'];
 
 export interface Counts extends CategoryCounts {
   marginViolation: number;
   mislabeled: number;
   nearDuplicate: number;
   invalid: number;
+  falseNegative: number;
+  /** Rows repeating a row of another file (multi-file audits). */
+  leak: number;
 }
 
 export class AuditModel {
@@ -50,7 +53,9 @@ export class AuditModel {
   /** The same with the reviewed marks applied: what the panel shows. */
   private readonly fixed: Uint8Array;
   private reviewedRows: ReadonlySet<number> = new Set();
-  private staticCounts = { mislabeled: 0, nearDuplicate: 0, invalid: 0 };
+  private staticCounts = { mislabeled: 0, nearDuplicate: 0, invalid: 0, leak: 0, falseNegative: 0 };
+  /** Per valid row: how its trivially-easy flag follows the margin (scoredView.ts's trivialRule). */
+  private readonly trivial: Uint8Array;
 
   /** `reviewed`: data-row numbers a person marked reviewed (shown without their data-error flags). */
   constructor(readonly report: AuditReport, readonly fileUri: string, public reportId: number, margin: number, distance: DistanceName,
@@ -77,6 +82,7 @@ export class AuditModel {
       this.rawAP[j] = r.dAP as number;
       this.rawAN[j] = r.dAN as number;
     }
+    this.trivial = Uint8Array.from(valid, (i) => trivialRule(this.rows[i]));
     this.dAP = this.rawAP;
     this.dAN = this.rawAN;
     this.cat = new Uint8Array(m);
@@ -84,6 +90,45 @@ export class AuditModel {
     this.margin = margin;
     this.counts = this.classify();
     this.setDistance(distance, margin, true);
+  }
+
+  /** A multi-file audit's files, or undefined for one file. */
+  get files(): AuditReport['files'] { return this.report.files; }
+
+  /** The file of row i (0 for a one-file report). */
+  fileOf(i: number): number { return this.rows[i].file ?? 0; }
+
+  /** A file's base name. */
+  fileName(f: number): string {
+    const path = this.report.files?.[f]?.path ?? this.report.file;
+    return path.split(/[\\/]/).pop() ?? path;
+  }
+
+  /** Per file: the positions among valid rows (`dAP`, `cat`) of its rows with a triplet. */
+  validByFile(): Uint32Array[] {
+    const files = this.report.files?.length ?? 1;
+    const lists: number[][] = Array.from({ length: files }, () => []);
+    for (let j = 0; j < this.validRows.length; j++) lists[this.fileOf(this.validRows[j])]?.push(j);
+    return lists.map((l) => Uint32Array.from(l));
+  }
+
+  /** Per file: rows and the counts at the current margin (what the split table shows). */
+  fileCounts(): { rows: number; easy: number; semiHard: number; hard: number; mislabeled: number; leak: number; invalid: number }[] {
+    const files = this.report.files?.length ?? 1;
+    const out = Array.from({ length: files }, () => ({ rows: 0, easy: 0, semiHard: 0, hard: 0, mislabeled: 0, leak: 0, invalid: 0 }));
+    for (let i = 0; i < this.n; i++) {
+      const c = out[this.fileOf(i)];
+      if (!c) continue;
+      c.rows++;
+      const cat = this.category(i);
+      if (cat === CATEGORY_INVALID) c.invalid++;
+      else if (cat === CATEGORY_EASY) c.easy++;
+      else if (cat === CATEGORY_HARD) c.hard++;
+      else c.semiHard++;
+      if (this.fixed[i] & FLAG_BIT.mislabeled) c.mislabeled++;
+      if (this.fixed[i] & FLAG_BIT.leak) c.leak++;
+    }
+    return out;
   }
 
   /** The distance the report's numbers were computed in. */
@@ -147,7 +192,7 @@ export class AuditModel {
 
   hasFlag(i: number, flag: Flag): boolean {
     const j = this.validPos[i];
-    if (flag === 'trivially-easy') return j >= 0 && isTriviallyEasy(this.dAP[j], this.dAN[j], this.margin);
+    if (flag === 'trivially-easy') return j >= 0 && isTriviallyEasyRow(this.dAP[j], this.dAN[j], this.margin, this.trivial[j]);
     if (flag === 'margin-violation') return j >= 0 && this.cat[j] !== CATEGORY_EASY;
     return (this.fixed[i] & FLAG_BIT[flag]) !== 0;
   }
@@ -179,7 +224,7 @@ export class AuditModel {
 
   private applyReviewed(reviewed: ReadonlySet<number>): void {
     this.reviewedRows = reviewed;
-    let mislabeled = 0, nearDuplicate = 0, invalid = 0;
+    let mislabeled = 0, nearDuplicate = 0, invalid = 0, leak = 0, falseNegative = 0;
     for (let i = 0; i < this.n; i++) {
       // a reviewed row keeps only `invalid`, as the export's withoutReviewed leaves it
       const bits = reviewed.size && reviewed.has(this.rows[i].row) ? this.audited[i] & FLAG_BIT.invalid : this.audited[i];
@@ -187,12 +232,14 @@ export class AuditModel {
       if (bits & FLAG_BIT.mislabeled) mislabeled++;
       if (bits & FLAG_BIT['near-duplicate']) nearDuplicate++;
       if (bits & FLAG_BIT.invalid) invalid++;
+      if (bits & FLAG_BIT.leak) leak++;
+      if (bits & FLAG_BIT['false-negative']) falseNegative++;
     }
-    this.staticCounts = { mislabeled, nearDuplicate, invalid };
+    this.staticCounts = { mislabeled, nearDuplicate, invalid, leak, falseNegative };
   }
 
   private classify(): Counts {
-    const c = reclassify(this.dAP, this.dAN, this.margin, this.cat);
+    const c = reclassify(this.dAP, this.dAN, this.margin, this.cat, this.margin, this.trivial);
     // as the engine's rescore: every triplet that carries loss violates the margin
     return { ...c, marginViolation: c.semiHard + c.hard, ...this.staticCounts };
   }

@@ -7,7 +7,7 @@ import type { Flag } from '../src/core/types';
 import { Emitter } from './emitter';
 import { CATEGORY_INVALID, type AuditModel } from './model';
 
-export type ColumnId = 'row' | 'line' | 'text' | 'anchor' | 'positive' | 'negative' | 'label' | 'category' | 'loss' | 'suspicion' | 'flags' | 'suggested';
+export type ColumnId = 'row' | 'file' | 'line' | 'text' | 'anchor' | 'positive' | 'negative' | 'label' | 'category' | 'loss' | 'suspicion' | 'flags' | 'suggested';
 export type SortDir = 'asc' | 'desc';
 
 export interface Filters {
@@ -15,6 +15,8 @@ export interface Filters {
   flag: 'any' | 'none' | Flag;
   label: string;
   search: string;
+  /** Multi-file audits: the file shown (-1: all). */
+  file?: number;
 }
 
 export const NO_FILTERS: Filters = { category: 'all', flag: 'any', label: '', search: '' };
@@ -80,11 +82,12 @@ export class RowView {
 
   refilter(): void {
     const { category, flag, label, search } = this.filters;
+    const file = this.filters.file ?? -1;
     const m = this.model;
     const code = CATEGORY_CODES[category];
     const needle = search.trim().toLowerCase();
     const hay = needle ? this.texts() : undefined;
-    if (code < 0 && flag === 'any' && !label && !needle) {
+    if (code < 0 && flag === 'any' && !label && !needle && file < 0) {
       this.order = this.sorted;
     } else {
       const out = new Uint32Array(this.sorted.length);
@@ -92,6 +95,7 @@ export class RowView {
       for (const i of this.sorted) {
         if (code >= 0 && m.category(i) !== code) continue;
         if (label && m.rows[i].label !== label) continue;
+        if (file >= 0 && m.fileOf(i) !== file) continue;
         if (flag === 'none' ? m.flags(i).length > 0 : flag !== 'any' && !m.hasFlag(i, flag)) continue;
         if (hay && !hay[i].includes(needle)) continue;
         out[k++] = i;
@@ -158,6 +162,7 @@ function numericKey(model: AuditModel, column: ColumnId): Float64Array {
     const j = model.validPos[i];
     switch (column) {
       case 'row': key[i] = r.row; break;
+      case 'file': key[i] = (r.file ?? 0) * 1e9 + r.line; break;
       case 'line': key[i] = r.line; break;
       case 'suspicion': key[i] = r.suspicion; break;
       // hard > semi-hard > easy and loss both grow with d(a,p) - d(a,n) at any margin
@@ -169,11 +174,11 @@ function numericKey(model: AuditModel, column: ColumnId): Float64Array {
   return key;
 }
 
-/** Mislabeled first, then near-duplicate, margin violation, trivially easy, invalid. */
+/** Mislabeled first, then false negative, near-duplicate, margin violation, trivially easy, invalid. */
 function flagWeight(model: AuditModel, i: number): number {
   let w = 0;
   for (const f of model.flags(i)) {
-    w += f === 'mislabeled' ? 16 : f === 'near-duplicate' ? 8 : f === 'margin-violation' ? 4 : f === 'trivially-easy' ? 2 : 1;
+    w += f === 'mislabeled' ? 32 : f === 'false-negative' ? 16 : f === 'near-duplicate' ? 8 : f === 'margin-violation' ? 4 : f === 'trivially-easy' ? 2 : 1;
   }
   return w;
 }

@@ -7,7 +7,7 @@
 import { toEuclidean } from '../src/core/categories';
 import type { AuditReport, DistanceName, Flag, RowReport } from '../src/core/types';
 
-const STATIC_FLAGS: readonly Flag[] = ['mislabeled', 'near-duplicate', 'invalid'];
+const STATIC_FLAGS: readonly Flag[] = ['mislabeled', 'near-duplicate', 'invalid', 'leak', 'false-negative'];
 
 function close(a: number | null, da: DistanceName, b: number | null, db: DistanceName): boolean {
   if (a === null || b === null) return a === b;
@@ -16,9 +16,10 @@ function close(a: number | null, da: DistanceName, b: number | null, db: Distanc
 }
 
 function sameRow(x: RowReport, y: RowReport): boolean {
-  return x.row === y.row && x.line === y.line && x.endLine === y.endLine && x.label === y.label
+  return x.row === y.row && x.file === y.file && x.line === y.line && x.endLine === y.endLine && x.label === y.label
     && x.suggestedLabel === y.suggestedLabel && x.suggestedFix === y.suggestedFix && x.suspicion === y.suspicion
     && x.text === y.text && x.anchor === y.anchor && x.positive === y.positive && x.negative === y.negative
+    && x.trivial === y.trivial && x.falseNegative === y.falseNegative
     && STATIC_FLAGS.every((f) => x.flags.includes(f) === y.flags.includes(f));
 }
 

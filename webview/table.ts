@@ -151,7 +151,7 @@ export class Table {
     }
     const r = m.rows[i];
     const flags = m.flags(i);
-    rowEl.setAttribute('aria-label', `Row ${r.row}, line ${r.line}, ${cat}${r.label !== undefined ? `, label ${r.label}` : ''}${flags.length ? `, flags: ${flags.join(', ')}` : ''}`);
+    rowEl.setAttribute('aria-label', `Row ${r.row}, line ${r.line}${m.files ? ` of ${m.fileName(m.fileOf(i))}` : ''}, ${cat}${r.label !== undefined ? `, label ${r.label}` : ''}${flags.length ? `, flags: ${flags.join(', ')}` : ''}`);
   }
 
   private toggleSort(c: Column): void {

@@ -6,11 +6,12 @@ import { createWriteStream, statSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { finished } from 'node:stream/promises';
 import { InputError } from '../core/dataset';
-import { auditFile } from '../core/node/auditFile';
+import { auditFiles } from '../core/node/auditFile';
 import { backendLabel } from '../core/node/backend';
 import { reportJson } from '../core/reportJson';
 import type { AuditReport } from '../core/types';
-import { parseCli, USAGE, UsageError } from './args';
+import { MINE_USAGE, parseCli, parseMineCli, USAGE, UsageError } from './args';
+import { runMine } from './mine';
 import { formatTable } from './table';
 import { forTerminal, jsonForTerminal } from './terminal';
 import { writePieces } from './write';
@@ -47,6 +48,17 @@ async function writeOut(path: string, write: () => Promise<void>): Promise<void>
 }
 
 async function main(argv: string[]): Promise<number> {
+  if (argv[0] === 'mine') {
+    let mine;
+    try {
+      mine = parseMineCli(argv.slice(1));
+    } catch (e) {
+      if (e instanceof UsageError) { say(`triplet-audit mine: ${e.message}`); process.stderr.write(`\n${MINE_USAGE}\n`); return 2; }
+      throw e;
+    }
+    if (mine === 'help') { process.stdout.write(MINE_USAGE + '\n'); return 0; }
+    return runMine(mine);
+  }
   let args;
   try {
     args = parseCli(argv, process.stdout.isTTY === true);
@@ -56,21 +68,26 @@ async function main(argv: string[]): Promise<number> {
   }
   if (args === 'help') { process.stdout.write(USAGE + '\n'); return 0; }
   const log = (s: string) => { if (!args.quiet) say(s); };
-  for (const [flag, out] of [['--out', args.out], ['--html', args.html]] as const) {
-    if (overwritesInput(args.file, out)) {
+  for (const [flag, out] of [['--out', args.out], ['--html', args.html], ['--save-embeddings', args.options.saveEmbeddings]] as const) {
+    if (args.files.some((f) => overwritesInput(f, out))) {
       say(`triplet-audit: ${flag} ${out} is the dataset itself; writing the report there would overwrite it: choose another path`);
       return 2;
     }
   }
   let lastStage = '';
-  const report = await auditFile(args.file, args.options, {
+  const multi = args.files.length > 1;
+  const report = await auditFiles(args.files, args.options, {
     onProgress: (p) => {
       const key = `${p.stage}:${Math.floor(p.fraction * 20)}`;
       if (key !== lastStage) { lastStage = key; log(`[${String(Math.round(p.fraction * 100)).padStart(3)}%] ${p.message}`); }
     },
-    onProblem: (line, message) => log(`${args.file}:${line}: ${message.replace(/^line \d+: /, '')}`),
+    // several files: the message names its file
+    onProblem: (line, message) => log(multi ? message : `${args.file}:${line}: ${message.replace(/^line \d+: /, '')}`),
   });
-  log(`backend: ${backendLabel(report.settings.backend)}; done in ${report.timings.total.toFixed(1)} s`);
+  log(`backend: ${backendLabel(report.settings.backend)}; done in ${report.timings.total.toFixed(1)} s (${(report.timings.cpu ?? 0).toFixed(1)} s of CPU)`);
+  if (report.model.space) log(`space: ${report.model.space.description}`);
+  if (args.options.saveModel) log(`saved the cross-fitted encoder (TensorFlow.js LayersModel) in ${args.options.saveModel}`);
+  if (args.options.saveEmbeddings) log(`saved the stacked out-of-fold embeddings in ${args.options.saveEmbeddings} (metadata beside it)`);
   const tty = !args.out && process.stdout.isTTY === true;
   const pieces: Iterable<string> = args.format === 'json' ? jsonText(report, tty) : [formatTable(report, args.top)];
   const outFile = args.out;

@@ -1,4 +1,5 @@
 /** The readable summary printed by `--format table`. */
+import { baseName } from '../core/multi';
 import type { AuditReport } from '../core/types';
 import { forTerminal } from './terminal';
 
@@ -15,7 +16,21 @@ export function formatTable(r: AuditReport, top: number): string {
   out.push(`backend ${r.settings.backend}; margin ${r.settings.margin} (${r.settings.distance}); seed ${r.settings.seed}; ${r.settings.folds} folds; k ${r.settings.k}; ${r.timings.total.toFixed(1)} s`);
   out.push('');
   out.push(`triplets: ${s.easy} easy, ${s.semiHard} semi-hard, ${s.hard} hard`);
-  out.push(`flags: ${s.mislabeled} mislabeled, ${s.marginViolation} margin-violation, ${s.triviallyEasy} trivially-easy, ${s.nearDuplicate} near-duplicate, ${s.invalid} invalid`);
+  out.push(`flags: ${s.mislabeled} mislabeled, ${s.marginViolation} margin-violation, ${s.triviallyEasy} trivially-easy, ${s.nearDuplicate} near-duplicate, ${s.invalid} invalid` +
+    (r.kind === 'triplets' ? `, ${s.falseNegative ?? 0} false-negative` : ''));
+  if (r.files) {
+    // the splits side by side at the report's margin
+    out.push('', 'files:');
+    for (const file of r.files) {
+      const rows = r.rows.slice(file.firstRow, file.firstRow + file.rows);
+      const count = (p: (x: typeof rows[number]) => boolean) => rows.filter(p).length;
+      const scored = count((x) => x.category !== null), hard = count((x) => x.category === 'hard');
+      out.push(`  ${pad(baseName(file.path), 24)} ${pad(file.split, 5)} ${lpad(String(file.rows), 7)} rows: ${count((x) => x.category === 'easy')} easy, ` +
+        `${count((x) => x.category === 'semi-hard')} semi-hard, ${hard} hard (${scored ? Math.round(100 * hard / scored) : 0}% hard); ` +
+        `${count((x) => x.flags.includes('mislabeled'))} mislabeled, ${count((x) => x.flags.includes('leak'))} leak`);
+    }
+    out.push(`leaks: ${r.summary.leak ?? 0} rows repeat a row of another file (${r.leakRule ?? ''}); test files' rows ${r.settings.trainOnTest ? 'trained the models too' : 'trained no model'}`);
+  }
   if (r.problems.length) {
     out.push('', `${r.problems.length} problem(s) in the file:`);
     for (const p of r.problems.slice(0, 10)) out.push(`  line ${p.line}: ${p.message}`);
@@ -25,11 +40,13 @@ export function formatTable(r: AuditReport, top: number): string {
   if (ranked.length) {
     out.push('', `most suspicious rows:`);
     const labeled = r.kind === 'labeled';
-    out.push(`  ${pad('line', 6)} ${lpad('susp', 5)} ${pad('category', 9)} ${lpad('dAP', 6)} ${lpad('dAN', 6)} ${labeled ? pad('label -> suggested', 26) : pad('fix', 22)} text`);
+    const where = (x: AuditReport['rows'][number]) => (r.files && x.file !== undefined ? `${baseName(r.files[x.file].path)}:${x.line}` : String(x.line));
+    const lineWidth = r.files ? 22 : 6;
+    out.push(`  ${pad('line', lineWidth)} ${lpad('susp', 5)} ${pad('category', 9)} ${lpad('dAP', 6)} ${lpad('dAN', 6)} ${labeled ? pad('label -> suggested', 26) : pad('fix', 22)} text`);
     for (const x of ranked) {
       const what = labeled ? `${x.label ?? ''}${x.suggestedLabel ? ' -> ' + x.suggestedLabel : ''}` : (x.suggestedFix ?? '');
       const text = labeled ? x.text ?? '' : `${x.anchor} | + ${x.positive} | - ${x.negative}`;
-      out.push(`  ${pad(String(x.line), 6)} ${lpad(x.suspicion.toFixed(2), 5)} ${pad(x.category ?? '', 9)} ${lpad(f3(x.dAP), 6)} ${lpad(f3(x.dAN), 6)} ${pad(clip(what, 26), labeled ? 26 : 22)} ${clip(text, 70)}`);
+      out.push(`  ${pad(where(x), lineWidth)} ${lpad(x.suspicion.toFixed(2), 5)} ${pad(x.category ?? '', 9)} ${lpad(f3(x.dAP), 6)} ${lpad(f3(x.dAN), 6)} ${pad(clip(what, 26), labeled ? 26 : 22)} ${clip(text, 70)}`);
     }
   }
   // every line once more: labels, file and column names, problems' messages come from the data too

@@ -61,9 +61,11 @@ export interface CategoryCounts { easy: number; semiHard: number; hard: number; 
 /**
  * Re-classifies cached distances at a new margin in one pass. `out` receives the category codes;
  * `trivialGap` is how far beyond the margin a triplet must be to count as trivially easy.
+ * `trivialRule`, per row (scoredView.ts's trivialRule): 0 never trivially easy, 1 by the gap,
+ * 2 whenever the triplet is ordered right (a scored explicit triplet).
  */
 export function reclassify(dAP: Float32Array | Float64Array, dAN: Float32Array | Float64Array,
-  margin: number, out: Uint8Array, trivialGap = margin): CategoryCounts {
+  margin: number, out: Uint8Array, trivialGap = margin, trivialRule?: Uint8Array): CategoryCounts {
   let easy = 0, semiHard = 0, hard = 0, triviallyEasy = 0;
   const n = dAP.length;
   for (let i = 0; i < n; i++) {
@@ -71,8 +73,11 @@ export function reclassify(dAP: Float32Array | Float64Array, dAN: Float32Array |
     if (q <= p) { out[i] = CATEGORY_HARD; hard++; }
     else if (p + margin <= q) {
       out[i] = CATEGORY_EASY; easy++;
-      if (p + margin + trivialGap <= q) triviallyEasy++;
-    } else { out[i] = CATEGORY_SEMI_HARD; semiHard++; }
+      if (trivialRule ? trivialRule[i] === 2 || (trivialRule[i] === 1 && p + margin + trivialGap <= q) : p + margin + trivialGap <= q) triviallyEasy++;
+    } else {
+      out[i] = CATEGORY_SEMI_HARD; semiHard++;
+      if (trivialRule?.[i] === 2) triviallyEasy++;
+    }
   }
   return { easy, semiHard, hard, triviallyEasy };
 }

@@ -2,7 +2,7 @@
  * A dataset as the engine sees it after reading and shape detection: every data row in file
  * order, usable or not, with the line span it came from.
  */
-import type { DatasetKind, FileFormat, Problem } from './types';
+import type { DatasetKind, FileFormat, Problem, SplitName } from './types';
 
 export interface RowSpan {
   /** 0-based data-row index (header excluded), counting unusable rows too. */
@@ -11,6 +11,8 @@ export interface RowSpan {
   line: number;
   /** 1-based line where the row ends. */
   endLine: number;
+  /** Multi-file datasets: the file the row is in (an index into `files`); the lines are that file's. */
+  file?: number;
 }
 
 export interface LabeledRow extends RowSpan {
@@ -35,6 +37,19 @@ interface DatasetBase {
   /** Column names in file order (JSONL: keys in first-seen order). */
   header: string[];
   problems: Problem[];
+  /** Several files audited together (multi.ts): each file, its split and its rows' place; absent for one file. */
+  files?: DatasetFile[];
+}
+
+export interface DatasetFile {
+  file: string;
+  format: FileFormat;
+  header: string[];
+  split: SplitName;
+  /** Its rows are rows firstRow .. firstRow + rows - 1 of the dataset. */
+  firstRow: number;
+  rows: number;
+  columns: LabeledDataset['columns'] | TripletDataset['columns'];
 }
 
 export interface LabeledDataset extends DatasetBase {
@@ -51,7 +66,14 @@ export interface TripletDataset extends DatasetBase {
   rows: TripletRow[];
 }
 
-export type Dataset = LabeledDataset | TripletDataset;
+/** (anchor, positive) pairs: what `triplet-audit mine` turns into triplets (rows' `negative` is ''). */
+export interface PairDataset extends DatasetBase {
+  kind: 'pairs';
+  columns: { anchor: string; positive: string };
+  rows: TripletRow[];
+}
+
+export type Dataset = LabeledDataset | TripletDataset | PairDataset;
 
 /** An input problem that makes the whole file unusable; the CLI exits with code 2 on it. */
 export class InputError extends Error {

@@ -45,13 +45,76 @@ export const DEFAULT_ENCODER: Omit<EncoderConfig, 'classes' | 'dim'> = {
   bagSgd: 150, lrDense: 0.005, scale: 16,
 };
 
+/** An encoder's forward-shape weights (see Encoder.exportWeights). */
+export interface EncoderWeights {
+  E: Float32Array;
+  b1: Float32Array;
+  W2: Float32Array;
+  featureDim: number;
+  hidden: number;
+  dim: number;
+}
+
+/**
+ * The forward shape in plain JS on sparse rows (the reference the saved model is tested against):
+ * z = relu(x E + b1) W2, L2-normalised, row-major [rows x dim].
+ */
+export function forwardWeights(w: EncoderWeights, x: Csr, rows: ArrayLike<number>): Float32Array {
+  const { E, b1, W2, hidden: H, dim: D } = w;
+  const z = new Float32Array(rows.length * D), h = new Float64Array(H);
+  for (let q = 0; q < rows.length; q++) {
+    const r = rows[q];
+    h.fill(0);
+    for (let p = x.indptr[r]; p < x.indptr[r + 1]; p++) {
+      const v = x.values[p], o = x.indices[p] * H;
+      for (let k = 0; k < H; k++) h[k] += v * E[o + k];
+    }
+    let norm = 0;
+    for (let d = 0; d < D; d++) {
+      let s = 0;
+      for (let k = 0; k < H; k++) s += Math.max(0, h[k] + b1[k]) * W2[k * D + d];
+      z[q * D + d] = s; norm += s * s;
+    }
+    const inv = 1 / (Math.sqrt(norm) + 1e-12);
+    for (let d = 0; d < D; d++) z[q * D + d] *= inv;
+  }
+  return z;
+}
+
 export interface TrainHooks {
   signal?: AbortSignal;
   /** Called after each epoch with the fraction of training done. */
   onEpoch?(fraction: number): void;
 }
 
-const yieldToEventLoop = () => new Promise<void>((r) => setTimeout(r, 0));
+export const yieldToEventLoop = () => new Promise<void>((r) => setTimeout(r, 0));
+
+/**
+ * An embedding bag for x whose table E is initialised Uniform(-a, a), a = sqrt(3 / hidden), row
+ * by row from generators seeded by the row and `seed` (so a row's start does not depend on the others).
+ */
+export function seededBag(x: Csr, hidden: number, seed: number): BagKernel {
+  const H = hidden, a = Math.sqrt(3 / H), bag = new BagKernel(x, H), E = bag.table;
+  for (let id = 0; id < x.cols; id++) {
+    let t = (seed ^ Math.imul(id, 0x9e3779b1)) | 0;
+    for (let k = 0, o = id * H; k < H; k++) {
+      t = (t + 0x6d2b79f5) | 0;
+      let u = Math.imul(t ^ (t >>> 15), t | 1);
+      u ^= u + Math.imul(u ^ (u >>> 7), u | 61);
+      E[o + k] = (((u ^ (u >>> 14)) >>> 0) / 4294967296 * 2 - 1) * a;
+    }
+  }
+  return bag;
+}
+
+/**
+ * The encoder's dense part on bag outputs h: relu(h + b1) W2, each row L2-normalised. `matMul`
+ * may be a product whose gradient is computed differently (tripletEncoder.ts), never another value.
+ */
+export function encodeDense(h: tf.Tensor2D, b1: tf.Tensor, w2: tf.Tensor, matMul: (a: tf.Tensor2D, b: tf.Tensor2D) => tf.Tensor2D = tf.matMul): tf.Tensor2D {
+  const z = matMul(tf.relu(tf.add(h, b1)) as tf.Tensor2D, w2 as tf.Tensor2D);
+  return tf.div(z, tf.add(tf.norm(z, 'euclidean', 1, true), 1e-12)) as tf.Tensor2D;
+}
 
 export class Encoder {
   readonly cfg: EncoderConfig;
@@ -83,23 +146,13 @@ export class Encoder {
     this.optimizer = tf.train.adam(cfg.lrDense);
   }
 
-  /** The bag for x, its table initialised Uniform(-a, a) row by row from generators seeded by the row. */
+  /** The bag for x (seededBag), made on first use. */
   private bagFor(x: Csr): BagKernel {
     if (this.bag) {
       if (this.bag.x !== x) throw new Error('an encoder serves one feature matrix');
       return this.bag;
     }
-    const H = this.cfg.hidden, a = Math.sqrt(3 / H), E = (this.bag = new BagKernel(x, H)).table;
-    for (let id = 0; id < x.cols; id++) {
-      let t = (this.bagSeed ^ Math.imul(id, 0x9e3779b1)) | 0;
-      for (let k = 0, o = id * H; k < H; k++) {
-        t = (t + 0x6d2b79f5) | 0;
-        let u = Math.imul(t ^ (t >>> 15), t | 1);
-        u ^= u + Math.imul(u ^ (u >>> 7), u | 61);
-        E[o + k] = (((u ^ (u >>> 14)) >>> 0) / 4294967296 * 2 - 1) * a;
-      }
-    }
-    return this.bag;
+    return (this.bag = seededBag(x, this.cfg.hidden, this.bagSeed));
   }
 
   /** Bag outputs h = x E for the given rows, into a [rows x hidden] buffer. */
@@ -113,8 +166,7 @@ export class Encoder {
   }
 
   private encode(h: tf.Tensor2D, b1: tf.Tensor, w2: tf.Tensor): tf.Tensor2D {
-    const z = tf.matMul(tf.relu(tf.add(h, b1)), w2) as tf.Tensor2D;
-    return tf.div(z, tf.add(tf.norm(z, 'euclidean', 1, true), 1e-12)) as tf.Tensor2D;
+    return encodeDense(h, b1, w2);
   }
 
   /** Cosine-softmax class logits (plus a class bias). */
@@ -227,6 +279,19 @@ export class Encoder {
       await yieldToEventLoop();
     }
     return { z, head };
+  }
+
+  /**
+   * The trained forward shape's weights (design.md 3), copied out: E [featureDim x hidden] (the
+   * bag's table), b1 [hidden], W2 [hidden x dim]. With them, z = normalise(relu(x E + b1) W2) is
+   * what `embed` computes (to float error): the audit saves its fold encoders from these.
+   */
+  exportWeights(): EncoderWeights {
+    if (!this.bag) throw new Error('exportWeights: the encoder has not been trained');
+    return {
+      E: Float32Array.from(this.bag.table), b1: Float32Array.from(this.b1.dataSync() as Float32Array),
+      W2: Float32Array.from(this.w2.dataSync() as Float32Array), featureDim: this.bag.x.cols, hidden: this.cfg.hidden, dim: this.cfg.dim,
+    };
   }
 
   dispose(): void {

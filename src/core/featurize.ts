@@ -71,6 +71,11 @@ export function normalizeText(text: string): string {
   return text.normalize('NFKC').toLowerCase().replace(/\s+/gu, ' ').trim();
 }
 
+/** The words of a text as the features see them (normalizeText, then WORD): case, spacing and punctuation gone. */
+export function textWords(text: string): string[] {
+  return normalizeText(text).match(WORD) ?? [];
+}
+
 const SEED_CHAR = 0x811c9dc5;
 const SEED_WORD = 0x050c5d1f;
 
@@ -361,3 +366,43 @@ export function denseToCsr(rowsIn: readonly Float32Array[], standardize: boolean
   return { rows: n, cols: dim, indptr, indices, values };
 }
 
+
+/** A vocabulary as a saved model keeps it: the hash bucket of each column, in column order, and its IDF. */
+export interface SavedVocabulary {
+  buckets: number[];
+  idf: number[];
+}
+
+export function saveVocabulary(v: Vocabulary): SavedVocabulary {
+  const buckets = new Array<number>(v.idf.length);
+  v.column.forEach((c, id) => { if (c >= 0) buckets[c] = id; });
+  return { buckets, idf: Array.from(v.idf) };
+}
+
+/** The vocabulary `saveVocabulary` kept, for featurising other texts as the saved model's file was. */
+export function loadVocabulary(saved: SavedVocabulary, opt: FeaturizerOptions): Vocabulary {
+  const n = bucketCount(opt), charCols = 1 << opt.hashBits;
+  if (saved.buckets.length !== saved.idf.length) throw new RangeError(`a vocabulary of ${saved.buckets.length} buckets and ${saved.idf.length} IDF values`);
+  const column = new Int32Array(n).fill(-1);
+  const word = new Uint8Array(saved.buckets.length);
+  saved.buckets.forEach((id, c) => {
+    if (!Number.isInteger(id) || id < 0 || id >= n) throw new RangeError(`bucket ${id} is outside the featurizer's ${n}`);
+    column[id] = c;
+    word[c] = id >= charCols || opt.charMin > opt.charMax ? 1 : 0;
+  });
+  return { column, idf: Float64Array.from(saved.idf), word };
+}
+
+/** The vocabulary of `texts` (what featurize builds its columns from). */
+export function vocabularyOf(texts: readonly string[], opt: FeaturizerOptions): Vocabulary {
+  return vocabulary(countBuckets(texts, opt).df, texts.length, opt);
+}
+
+/** Featurises texts with a given vocabulary (a saved model's), as `featurize` does with the texts' own. */
+export function featurizeWithVocabulary(texts: readonly string[], opt: FeaturizerOptions, vocab: Vocabulary): Csr {
+  const { distinct } = countBuckets(texts, opt);
+  const slot = slots(distinct);
+  const indices = new Int32Array(slot[texts.length]), values = new Float32Array(slot[texts.length]);
+  const written = featurizeRows(texts, opt, vocab, indices, values, slot);
+  return compactRows(texts.length, vocab.idf.length, indices, values, slot, written);
+}

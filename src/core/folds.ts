@@ -5,7 +5,7 @@
  * them one by one. (Explicit triplets need no encoder: tripletModel.ts cross-fits them.)
  */
 import { AbortError } from './engineApi';
-import { Encoder, DEFAULT_ENCODER, type EncoderConfig } from './encoder';
+import { Encoder, DEFAULT_ENCODER, type EncoderConfig, type EncoderWeights } from './encoder';
 import type { Csr } from './featurize';
 import { LinearModel, C_CANDIDATES, DEFAULT_LINEAR } from './linear';
 import { approximateNeighbours, ivfParams, shouldUseIvf, type IvfParams } from './ivf';
@@ -17,6 +17,8 @@ interface FoldCommon {
   f: number;
   /** Fold of every valid row. */
   fold: Int32Array;
+  /** 1 where a valid row may train (multi-file audits keep test rows out); absent: every row may. */
+  trainable?: Uint8Array;
   x: Csr;
   dim: number;
   mining: Mining;
@@ -26,6 +28,8 @@ interface FoldCommon {
   seed: number;
   /** Return the embeddings of all rows, for the map. */
   wantEmbedding: boolean;
+  /** Return the trained encoder's weights (--save-model). */
+  exportWeights?: boolean;
   encoder?: Partial<EncoderConfig>;
 }
 
@@ -64,23 +68,29 @@ export interface LabeledFoldResult {
   /** Set when the neighbours were searched approximately (an inverted file), with its parameters. */
   ivf?: IvfParams;
   z?: Float32Array;
+  /** The fold's encoder, when the task asked for it. */
+  weights?: EncoderWeights;
 }
 
 export type FoldResult = LabeledFoldResult;
 
 /** Progress of one fold: the fraction of it done and its stage. */
-export type FoldProgress = (f: number, fraction: number, stage: 'train' | 'embed' | 'neighbours' | 'linear') => void;
+export type FoldProgress = (f: number, fraction: number, stage: FoldStage) => void;
+
+/** A fold's stages (`score`: the triplet encoder's, tripletFold.ts). */
+export type FoldStage = 'train' | 'embed' | 'neighbours' | 'linear' | 'score';
 
 export type FoldRunner = (tasks: FoldTask[], onProgress: FoldProgress, signal?: AbortSignal) => Promise<FoldResult[]>;
 
-function split(fold: Int32Array, f: number): { train: Int32Array; held: Int32Array } {
+/** The fold's training rows (the other folds' rows that may train) and held-out rows. */
+export function splitFold(fold: Int32Array, f: number, trainable?: Uint8Array): { train: Int32Array; held: Int32Array } {
   const idx = Int32Array.from(fold.keys());
-  return { train: idx.filter((i) => fold[i] !== f), held: idx.filter((i) => fold[i] === f) };
+  return { train: idx.filter((i) => fold[i] !== f && (!trainable || trainable[i] === 1)), held: idx.filter((i) => fold[i] === f) };
 }
 
 export async function runFold(task: FoldTask, onProgress: FoldProgress, signal?: AbortSignal): Promise<FoldResult> {
   const { f, x } = task;
-  const { train, held } = split(task.fold, f);
+  const { train, held } = splitFold(task.fold, f, task.trainable);
   if (task.part === 'linear') {
     const { linear, C: linearC } = fitLinear(task, train, held, signal);
     onProgress(f, 1, 'linear');
@@ -108,7 +118,10 @@ export async function runFold(task: FoldTask, onProgress: FoldProgress, signal?:
     const ivf = shouldUseIvf(held.length, train.length) ? ivfParams(train.length) : undefined;
     const nn = ivf ? await approximateNeighbours({ ...search, ...ivf, seed: Rng.derive(task.seed, `ivf${f}`).int(2 ** 31) }) : await nearestNeighbours(search);
     onProgress(f, 1, 'neighbours');
-    return { kind: 'labeled', f, part: task.part, held, trainRows: train.length, epochsRun, probs, linear, linearC, nn, ivf, z: task.wantEmbedding ? z : undefined };
+    return {
+      kind: 'labeled', f, part: task.part, held, trainRows: train.length, epochsRun, probs, linear, linearC, nn, ivf, z: task.wantEmbedding ? z : undefined,
+      ...(task.exportWeights ? { weights: enc.exportWeights() } : {}),
+    };
   } finally {
     enc.dispose();
   }

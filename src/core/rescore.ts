@@ -5,8 +5,8 @@
  * (scoredView.ts); rescoreReport builds every row object from them, for callers that want a whole
  * report. The extension host keeps the columns and builds rows only where it needs them.
  */
-import { classify, isTriviallyEasy, tripletLoss } from './categories';
-import { distanceConverter, FLAG_BIT, fixedFlagBits, flagList, HINGE_PREFIX, hingeLine, ReportColumns, ScoredView, summarize } from './scoredView';
+import { classify, tripletLoss } from './categories';
+import { distanceConverter, FLAG_BIT, fixedFlagBits, flagList, HINGE_PREFIX, hingeLine, isTriviallyEasyRow, ReportColumns, ScoredView, summarize, trivialRule } from './scoredView';
 import type { AuditReport, DistanceName, RowReport } from './types';
 
 export { summarize };
@@ -27,13 +27,14 @@ export function buildRowVerdicts(rows: RowReport[], s: Scoring): RowReport[] {
     if (convert) {
       r.dAP = convert(r.dAP); r.dAN = convert(r.dAN);
       for (const nb of r.neighbours) nb.distance = convert(nb.distance);
+      if (r.replacements) for (const c of r.replacements) c.distance = convert(c.distance);
     }
     const category = classify(r.dAP, r.dAN, s.margin);
     const loss = tripletLoss(r.dAP, r.dAN, s.margin);
     // the flags no margin changes by the one rule ScoredView uses, then the margin's own
     let bits = fixedFlagBits(r, r.label !== undefined, s.suspicionThreshold);
     if (category !== 'easy') bits |= FLAG_BIT['margin-violation'];
-    if (isTriviallyEasy(r.dAP, r.dAN, s.margin)) bits |= FLAG_BIT['trivially-easy'];
+    if (isTriviallyEasyRow(r.dAP, r.dAN, s.margin, trivialRule(r))) bits |= FLAG_BIT['trivially-easy'];
     r.category = category; r.loss = loss; r.flags = flagList(bits);
     const hinge = r.evidence.findIndex((e) => e.startsWith(HINGE_PREFIX));
     if (hinge >= 0) r.evidence.splice(hinge, 1);

@@ -104,6 +104,8 @@ export function scoreLabeled(inp: {
 /** What scoreTriplets reads: the pair model's out-of-fold results, and which fold scored each triplet. */
 export type TripletEvidence = Pick<TripletModelResult, 'pairP' | 'pairN' | 'swap' | 'unrelated' | 'odds' | 'simAP' | 'simAN' | 'simPN' | 'score' | 'detector'> & {
   fold: Int32Array;
+  /** The encoder's cos(a,n) - cos(a,p), when the detector weighed it. */
+  encoderMargin?: Float32Array;
 };
 
 export interface TripletScore {
@@ -150,8 +152,9 @@ export function scoreTriplets(ev: TripletEvidence): TripletScore[] {
         `P(unrelated | anchor, positive) = ${pct(ev.pairP[3 * i + 2])}`,
       `odds against the triplet as given: swapped ${odds(ev.swap[i])}, unrelated positive ${odds(ev.unrelated[i])}`,
       `lexical: sim(a,p) = ${f2(ev.simAP[i])}, sim(a,n) = ${f2(ev.simAN[i])}, sim(p,n) = ${f2(ev.simPN[i])}`,
-      `detector: ${f2(w.odds)} x log-odds ${f2(errorLogOdds)} + ${f2(w.lexical)} x lexical margin ${f2(margin)} ` +
-        '(weights learned from this file\'s triplets against synthetic swaps and unrelated positives)',
+      `detector: ${f2(w.odds)} x log-odds ${f2(errorLogOdds)} + ${f2(w.lexical)} x lexical margin ${f2(margin)}` +
+        (w.encoder !== undefined && ev.encoderMargin ? ` + ${f2(w.encoder)} x encoder margin ${f2(ev.encoderMargin[i])}` : '') +
+        ' (weights learned from this file\'s triplets against synthetic swaps and unrelated positives)',
     ].map(flat);
     let fix: TripletScore['fix'];
     if (nearDuplicate) { fix = 'replace-negative'; evidence.push(`the negative is a near-duplicate of the ${ev.simPN[i] >= NEAR_DUPLICATE_SIM ? 'positive' : 'anchor'}`); }

@@ -41,13 +41,15 @@ export function hingeLine(dAP: number, dAN: number, margin: number, loss: number
 
 /** One bit per flag, in FLAGS order, so that a row's flag list is FLAGS filtered by its bits. */
 export const FLAG_BIT: Readonly<Record<Flag, number>> = {
-  mislabeled: 1, 'trivially-easy': 2, 'margin-violation': 4, 'near-duplicate': 8, invalid: 16,
+  mislabeled: 1, 'trivially-easy': 2, 'margin-violation': 4, 'near-duplicate': 8, invalid: 16, leak: 32, 'false-negative': 64,
 };
+/** Every combination of flag bits is below this. */
+export const FLAG_COMBINATIONS = 128;
 /** Category code of a row whose category is null (an invalid row). */
 export const CATEGORY_NONE = 255;
 
 /** Flag lists by bit set, built once: a row's list is a copy of one of these. */
-const FLAG_LISTS: readonly (readonly Flag[])[] = Array.from({ length: 32 }, (_, bits) => FLAGS.filter((f) => (bits & FLAG_BIT[f]) !== 0));
+const FLAG_LISTS: readonly (readonly Flag[])[] = Array.from({ length: FLAG_COMBINATIONS }, (_, bits) => FLAGS.filter((f) => (bits & FLAG_BIT[f]) !== 0));
 
 export function flagBits(flags: readonly Flag[]): number {
   let bits = 0;
@@ -70,6 +72,8 @@ export function summarize(rows: readonly RowReport[]): Summary {
       else if (f === 'trivially-easy') s.triviallyEasy++;
       else if (f === 'margin-violation') s.marginViolation++;
       else if (f === 'near-duplicate') s.nearDuplicate++;
+      else if (f === 'false-negative') s.falseNegative = (s.falseNegative ?? 0) + 1;
+      else if (f === 'leak') s.leak = (s.leak ?? 0) + 1;
       else s.invalid++;
     }
   }
@@ -78,16 +82,39 @@ export function summarize(rows: readonly RowReport[]): Summary {
 
 /**
  * The flag bits of a row that no margin or distance changes: mislabeled (from its suspicion, the
- * rule the engine applies), near-duplicate and invalid. A row without both distances (invalid)
+ * rule the engine applies), near-duplicate, leak and invalid. A row without both distances (invalid)
  * keeps every flag it has. The panel reads the same bits from the report as audited, so what it
  * shows does not depend on the host having re-scored the rows.
  */
 export function fixedFlagBits(r: RowReport, labeled: boolean, suspicionThreshold: number): number {
   if (r.dAP === null || r.dAN === null) return flagBits(r.flags);
   let bits = 0;
-  for (const f of r.flags) if (f === 'near-duplicate' || f === 'invalid') bits |= FLAG_BIT[f];
-  if (r.suspicion >= suspicionThreshold && (!labeled || r.suggestedLabel !== undefined)) bits |= FLAG_BIT.mislabeled;
+  for (const f of r.flags) if (f === 'near-duplicate' || f === 'invalid' || f === 'leak' || f === 'false-negative') bits |= FLAG_BIT[f];
+  // a false negative is its own kind of error, with its own fix, not a swap
+  if (r.suspicion >= suspicionThreshold && (!labeled || r.suggestedLabel !== undefined) && !(bits & FLAG_BIT['false-negative'])) bits |= FLAG_BIT.mislabeled;
   return bits;
+}
+
+/** How a row's trivially-easy flag follows the margin (trivialRule). */
+export const TRIVIAL_NEVER = 0, TRIVIAL_BY_GAP = 1, TRIVIAL_SCORED = 2;
+
+/** The score at or above which an explicit triplet's negative counts as far easier than the file's usual ones. */
+export const TRIVIAL_SCORE_MIN = 0.5;
+
+/**
+ * Labeled rows (no `trivial` score): trivially easy when easy by one more margin, d(a,p) + 2m <= d(a,n).
+ * Explicit triplets with a score: when the score is at least TRIVIAL_SCORE_MIN (the negative is as
+ * unrelated as the file's random negatives: far easier than its usual ones) and the encoder orders
+ * the triplet right, d(a,p) < d(a,n); never below the score. Not at the margin: the encoder puts
+ * only ~80% of random negatives easy at 0.2 (NLI copies), which capped the flag's recall at 0.55-0.66.
+ */
+export function trivialRule(r: Pick<RowReport, 'trivial'>): number {
+  return r.trivial === undefined ? TRIVIAL_BY_GAP : r.trivial >= TRIVIAL_SCORE_MIN ? TRIVIAL_SCORED : TRIVIAL_NEVER;
+}
+
+/** isTriviallyEasy (categories.ts) with a row's rule. */
+export function isTriviallyEasyRow(dAP: number, dAN: number, margin: number, rule: number): boolean {
+  return rule === TRIVIAL_BY_GAP ? dAP + margin + margin <= dAN : rule === TRIVIAL_SCORED && dAP < dAN;
 }
 
 /** A distance stated in `from` expressed in `to` (exact for L2-normalised embeddings). */
@@ -100,7 +127,7 @@ interface ColumnsReading {
   readonly distances: { dAP: Float64Array; dAN: Float64Array };
   /** Reads up to `count` more rows; whether any are left. */
   read(count: number): boolean;
-  done(): Pick<ReportColumns, 'scored' | 'fixedFlags' | 'keptCategory' | 'fixedSummary' | 'scoredCount'>;
+  done(): Pick<ReportColumns, 'scored' | 'fixedFlags' | 'keptCategory' | 'fixedSummary' | 'scoredCount' | 'trivial'>;
 }
 
 /**
@@ -118,13 +145,15 @@ export class ReportColumns {
   readonly keptCategory: Uint8Array;
   /** The part of every summary that no margin changes: unscored rows whole, fixed flags of scored rows. */
   readonly fixedSummary: Readonly<Summary>;
+  /** Per row, how its trivially-easy flag follows the margin (trivialRule). */
+  readonly trivial: Uint8Array;
   /** d(a,p), d(a,n) in each distance asked for so far (the report's own first); NaN where null. */
   private readonly byDistance = new Map<DistanceName, { dAP: Float64Array; dAN: Float64Array }>();
 
   /** Reads the report's rows now, unless `reading` (of inTurns) has read them all already. */
   constructor(readonly report: AuditReport, reading = ReportColumns.reading(report)) {
     reading.read(Infinity);
-    ({ scored: this.scored, fixedFlags: this.fixedFlags, keptCategory: this.keptCategory, fixedSummary: this.fixedSummary, scoredCount: this.scoredCount } = reading.done());
+    ({ scored: this.scored, fixedFlags: this.fixedFlags, keptCategory: this.keptCategory, fixedSummary: this.fixedSummary, scoredCount: this.scoredCount, trivial: this.trivial } = reading.done());
     this.n = report.rows.length;
     this.byDistance.set(report.settings.distance, reading.distances);
   }
@@ -142,11 +171,11 @@ export class ReportColumns {
   /** A pass over the rows, `read(count)` rows at a time (true while rows are left), then `done()`. */
   private static reading(report: AuditReport): ColumnsReading {
     const rows = report.rows, n = rows.length;
-    const scored = new Uint8Array(n), fixedFlags = new Uint8Array(n), keptCategory = new Uint8Array(n).fill(CATEGORY_NONE);
+    const scored = new Uint8Array(n), fixedFlags = new Uint8Array(n), keptCategory = new Uint8Array(n).fill(CATEGORY_NONE), trivial = new Uint8Array(n);
     const distances = { dAP: new Float64Array(n), dAN: new Float64Array(n) };
     const labeled = report.kind === 'labeled', threshold = report.settings.suspicionThreshold;
     const unscored: RowReport[] = [];
-    let mislabeled = 0, nearDuplicate = 0, invalid = 0, i = 0;
+    let mislabeled = 0, nearDuplicate = 0, invalid = 0, leak = 0, falseNegative = 0, i = 0;
     return {
       distances,
       read(count: number): boolean {
@@ -162,9 +191,12 @@ export class ReportColumns {
             continue;
           }
           scored[i] = 1;
+          trivial[i] = trivialRule(r);
           if (bits & FLAG_BIT.mislabeled) mislabeled++;
+          if (bits & FLAG_BIT['false-negative']) falseNegative++;
           if (bits & FLAG_BIT['near-duplicate']) nearDuplicate++;
           if (bits & FLAG_BIT.invalid) invalid++;
+          if (bits & FLAG_BIT.leak) leak++;
         }
         return i < n;
       },
@@ -173,7 +205,9 @@ export class ReportColumns {
         fixedSummary.mislabeled += mislabeled;
         fixedSummary.nearDuplicate += nearDuplicate;
         fixedSummary.invalid += invalid;
-        return { scored, fixedFlags, keptCategory, fixedSummary, scoredCount: n - unscored.length };
+        if (leak > 0) fixedSummary.leak = (fixedSummary.leak ?? 0) + leak;
+        if (falseNegative) fixedSummary.falseNegative = (fixedSummary.falseNegative ?? 0) + falseNegative;
+        return { scored, fixedFlags, keptCategory, fixedSummary, scoredCount: n - unscored.length, trivial };
       },
     };
   }
@@ -210,18 +244,18 @@ export class ScoredView {
   constructor(readonly columns: ReportColumns, margin: number, distance: DistanceName) {
     const n = columns.n;
     const { dAP, dAN } = columns.distances(distance);
-    const { scored, fixedFlags, keptCategory } = columns;
+    const { scored, fixedFlags, keptCategory, trivial } = columns;
     const category = new Uint8Array(n), flags = new Uint8Array(n);
     const MV = FLAG_BIT['margin-violation'], TE = FLAG_BIT['trivially-easy'];
     let easy = 0, hard = 0, triviallyEasy = 0;
-    // categoryCode and isTriviallyEasy (categories.ts), written without branches: the distances
-    // are in no order, so branches would be mispredicted about every other row (several times
-    // slower). h, e, t are 0/1 and 0 on unscored rows; the test suite checks this against both.
+    // categoryCode and isTriviallyEasyRow, written without branches: the distances are in no
+    // order, so branches would be mispredicted about every other row (several times slower).
+    // h, e, t are 0/1 and 0 on unscored rows; the test suite checks this against both.
     for (let i = 0; i < n; i++) {
-      const p = dAP[i], q = dAN[i], s = scored[i];
+      const p = dAP[i], q = dAN[i], s = scored[i], g = trivial[i];
       const h = +(q <= p) & s;
       const e = +(p + margin <= q) & (h ^ 1) & s;
-      const t = +(p + margin + margin <= q) & s;
+      const t = ((+(p + margin + margin <= q) & g) | (+(p < q) & (g >> 1))) & s;
       category[i] = s ? (h << 1) | ((h | e) ^ 1) : keptCategory[i];
       flags[i] = fixedFlags[i] | ((e ^ 1) & s ? MV : 0) | (t ? TE : 0);
       easy += e; hard += h; triviallyEasy += t;
@@ -232,6 +266,8 @@ export class ScoredView {
       mislabeled: fixed.mislabeled, triviallyEasy: fixed.triviallyEasy + triviallyEasy,
       marginViolation: fixed.marginViolation + marginViolation, nearDuplicate: fixed.nearDuplicate, invalid: fixed.invalid,
     };
+    if (fixed.falseNegative) this.summary.falseNegative = fixed.falseNegative;
+    if (fixed.leak !== undefined) this.summary.leak = fixed.leak;
     this.margin = margin;
     this.distance = distance;
     this.category = category;
@@ -258,7 +294,9 @@ export class ScoredView {
     const evidence: string[] = [];
     for (const e of r.evidence) if (!e.startsWith(HINGE_PREFIX)) evidence.push(e);
     evidence.push(hingeLine(dAP, dAN, this.margin, loss, this.distance, category));
-    return { ...r, dAP, dAN, neighbours, category, loss, flags: flagList(this.flags[i]), evidence };
+    const out: RowReport = { ...r, dAP, dAN, neighbours, category, loss, flags: flagList(this.flags[i]), evidence };
+    if (c && r.replacements) out.replacements = r.replacements.map((m) => ({ ...m, distance: c(m.distance) }));
+    return out;
   }
 
   /** The whole report at this margin and distance (made once, then kept): rescoreReport's result. */

@@ -203,20 +203,32 @@ export interface TripletModelInput {
   seed: number;
   /** Epochs of the pair model; 0 = the linear model's default. */
   epochs: number;
+  /** Each triplet's partner (pickPartners), when the caller drew them already. */
+  partner?: Int32Array;
+  /** 1 where a triplet may train (multi-file audits keep test files' out); absent: all may. */
+  trainable?: Uint8Array;
 }
 
 /** The detector's weights in one fold: score = odds * error log-odds + lexical * margin + bias. */
-export interface DetectorWeights { odds: number; lexical: number; bias: number }
+export interface DetectorWeights { odds: number; lexical: number; /** The encoder's margin (tripletScores.ts). */ encoder?: number; bias: number }
 
 export interface TripletModelResult {
   /** [n x 3] out-of-fold P(positive, negative, unrelated | anchor, text) of each positive and negative. */
   pairP: Float32Array;
   pairN: Float32Array;
+  /** [n x 3] the same for each triplet's partner's positive (its synthetic random negative; zeros without a partner). */
+  pairR: Float32Array;
+  /** Per triplet, the triplet whose positive is its unrelated text (-1: none): pickPartners. */
+  partner: Int32Array;
   /** Per triplet, its error readings against the reading as given (errorOdds). */
   swap: Float32Array;
   unrelated: Float32Array;
   odds: Float32Array;
-  /** Lexical cosine similarities (rows of x). */
+  /** The error log-odds of each triplet's synthetic corruptions: swapped, and with the partner's positive (0 without one). */
+  oddsSwapped: Float32Array;
+  oddsForeign: Float32Array;
+  /** Lexical cosine similarities (rows of x); simAR: of the anchor and its partner's positive. */
+  simAR: Float32Array;
   simAP: Float32Array;
   simAN: Float32Array;
   simPN: Float32Array;
@@ -244,7 +256,7 @@ function pairConfig(epochs: number): LinearConfig {
 
 export function crossFitTriplets(inp: TripletModelInput, hooks: ModelHooks = {}): TripletModelResult {
   const { x, words, n, fold, folds: K, seed } = inp;
-  const partner = pickPartners(fold, inp.groups, K, Rng.derive(seed, 'partners'));
+  const partner = inp.partner ?? pickPartners(fold, inp.groups, K, Rng.derive(seed, 'partners'));
   // pair rows 3i, 3i + 1, 3i + 2: (anchor, positive), (anchor, negative), (anchor, partner's positive)
   const anchors = new Int32Array(3 * n), texts = new Int32Array(3 * n);
   for (let i = 0; i < n; i++) {
@@ -263,6 +275,7 @@ export function crossFitTriplets(inp: TripletModelInput, hooks: ModelHooks = {})
     const train: number[] = [], held: number[] = [];
     for (let i = 0; i < n; i++) {
       if (fold[i] === f) { held.push(3 * i, 3 * i + 1, 3 * i + 2); continue; }
+      if (inp.trainable && inp.trainable[i] === 0) continue;
       train.push(3 * i, 3 * i + 1);
       if (partner[i] >= 0) train.push(3 * i + 2);
     }
@@ -271,7 +284,7 @@ export function crossFitTriplets(inp: TripletModelInput, hooks: ModelHooks = {})
     if (hooks.signal?.aborted) throw new AbortError();
     const p = model.predict(held);
     for (let q = 0; q < held.length; q++) for (let c = 0; c < 3; c++) probs[3 * held[q] + c] = p[3 * q + c];
-    trainedPerFold[f] = n - held.length / 3;
+    trainedPerFold[f] = train.filter((r) => r % 3 === 0).length;
   }
   hooks.onProgress?.(K / (K + 1), 'Detector: weighing the pair model against the lexical margin');
 
@@ -295,7 +308,7 @@ export function crossFitTriplets(inp: TripletModelInput, hooks: ModelHooks = {})
     // probabilities are out of fold too, from models that did see fold f (as in any stacking)
     let m = 0;
     for (let i = 0; i < n; i++) {
-      if (fold[i] === f) continue;
+      if (fold[i] === f || (inp.trainable && inp.trainable[i] === 0)) continue;
       feats[2 * m] = odds[i]; feats[2 * m + 1] = simAN[i] - simAP[i]; labels[m++] = 0;
       feats[2 * m] = oddsSwapped[i]; feats[2 * m + 1] = simAP[i] - simAN[i]; labels[m++] = 1;
       if (partner[i] >= 0) { feats[2 * m] = oddsForeign[i]; feats[2 * m + 1] = simAN[i] - simAR[i]; labels[m++] = 1; }
@@ -305,13 +318,14 @@ export function crossFitTriplets(inp: TripletModelInput, hooks: ModelHooks = {})
     for (let i = 0; i < n; i++) if (fold[i] === f) score[i] = w[0] * odds[i] + w[1] * (simAN[i] - simAP[i]) + b;
   }
   hooks.onProgress?.(1, 'Detector done');
-  const pairP = new Float32Array(3 * n), pairN = new Float32Array(3 * n);
+  const pairP = new Float32Array(3 * n), pairN = new Float32Array(3 * n), pairR = new Float32Array(3 * n);
   for (let i = 0; i < n; i++) {
     pairP.set(probs.subarray(9 * i, 9 * i + 3), 3 * i);
     pairN.set(probs.subarray(9 * i + 3, 9 * i + 6), 3 * i);
+    if (partner[i] >= 0) pairR.set(probs.subarray(9 * i + 6, 9 * i + 9), 3 * i);
   }
   return {
-    pairP, pairN, swap, unrelated, odds, simAP, simAN, simPN, score, detector,
+    pairP, pairN, pairR, partner, oddsSwapped, oddsForeign, simAR, swap, unrelated, odds, simAP, simAN, simPN, score, detector,
     featureDim: X.cols, trainedPerFold, epochsPerFold,
   };
 }

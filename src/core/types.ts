@@ -8,10 +8,17 @@ export type Category = 'easy' | 'semi-hard' | 'hard';
 export type BackendName = 'auto' | 'node' | 'wasm' | 'cpu';
 export type FileFormat = 'csv' | 'tsv' | 'jsonl' | 'json';
 export type DatasetKind = 'labeled' | 'triplets';
-export type Flag = 'mislabeled' | 'trivially-easy' | 'margin-violation' | 'near-duplicate' | 'invalid';
+export type Flag = 'mislabeled' | 'trivially-easy' | 'margin-violation' | 'near-duplicate' | 'invalid' | 'leak' | 'false-negative';
 export type Mining = 'batch-hard' | 'semi-hard';
 
-export const FLAGS: readonly Flag[] = ['mislabeled', 'trivially-easy', 'margin-violation', 'near-duplicate', 'invalid'];
+export const FLAGS: readonly Flag[] = ['mislabeled', 'trivially-easy', 'margin-violation', 'near-duplicate', 'invalid', 'leak', 'false-negative'];
+
+/**
+ * The role of a file audited with others (multi-file audits): from its name (train / dev / test,
+ * see splits.ts) or --splits. Rows of `test` files train no model unless `trainOnTest` is set.
+ */
+export type SplitName = 'train' | 'dev' | 'test' | 'other';
+export const SPLITS: readonly SplitName[] = ['train', 'dev', 'test', 'other'];
 
 /** Which columns hold what; anything left out is detected from the header. */
 export interface ColumnOptions {
@@ -24,8 +31,13 @@ export interface ColumnOptions {
   featureColumns?: string[];
   /** A column holding an embedding vector (JSON array or space/comma separated numbers). */
   vectorColumn?: string;
-  /** Force the shape instead of detecting it. */
-  kind?: DatasetKind;
+  /** Force the shape instead of detecting it (`pairs`: (anchor, positive) pairs, which `mine` reads). */
+  kind?: DatasetKind | 'pairs';
+  /**
+   * Multi-file audits: column options for one file, keyed by its path as given or its base name
+   * (a file whose columns are named differently from the others' must be mapped here).
+   */
+  fileColumns?: Record<string, Omit<ColumnOptions, 'fileColumns'>>;
 }
 
 export interface AuditOptions extends ColumnOptions {
@@ -46,6 +58,21 @@ export interface AuditOptions extends ColumnOptions {
   suspicionThreshold: number;
   /** Worker threads that train folds side by side (0 = one per core, up to 4). Does not change the report. */
   workers: number;
+  /** Multi-file audits: each file's split, in the files' order (default: from the file names). */
+  splits?: SplitName[];
+  /** Multi-file audits: let rows of test files train the models too (by default they are only scored). */
+  trainOnTest?: boolean;
+  /**
+   * The user's own space (see space.ts): an embeddings file (.npy or JSONL) per data file, or one
+   * for all of them in the files' order...
+   */
+  embeddings?: string[];
+  /** ... or a TensorFlow.js model folder (model.json + weights + triplet-audit-model.json). */
+  model?: string;
+  /** Save the audit's cross-fitted encoder as a TensorFlow.js model in this folder. */
+  saveModel?: string;
+  /** Save the matching stacked embeddings (.npy, with its metadata beside it). */
+  saveEmbeddings?: string;
 }
 
 export const DEFAULT_OPTIONS: AuditOptions = {
@@ -67,6 +94,19 @@ export interface Neighbour {
   row: number;
   label: string;
   distance: number;
+}
+
+/** Explicit triplets: a text of the file proposed as the row's negative instead of its own. */
+export interface TripletReplacement {
+  /** The data row whose `field` holds the text. */
+  row: number;
+  field: 'positive' | 'negative';
+  /** The text, shortened as the row's texts are. */
+  text: string;
+  /** d(a, text) under the row's out-of-fold encoder, in `settings.distance`. */
+  distance: number;
+  /** Its rank among the file's texts by similarity to the anchor (1 = most similar). */
+  rank: number;
 }
 
 export interface RowReport {
@@ -103,9 +143,48 @@ export interface RowReport {
   anchor?: string;
   positive?: string;
   negative?: string;
+  /**
+   * Explicit triplets: the probability that the negative is as unrelated to the anchor as a random
+   * text of the file (the trivially-easy score: the flag at 0.5, with d(a,p) < d(a,n)).
+   */
+  trivial?: number;
+  /** Explicit triplets: the probability that the negative is really a positive (flag `false-negative` at 0.5). */
+  falseNegative?: number;
+  /** Explicit triplets: mined replacement negatives (semi-hard at the audit's margin), for trivially easy rows and false negatives. */
+  replacements?: TripletReplacement[];
+  /** Multi-file audits: the file the row is in (an index into the report's `files`); `line` is a line of that file. */
+  file?: number;
+  /** Multi-file audits, `leak` rows: the row of another file that this row repeats (see leaks.ts). */
+  leak?: LeakPair;
+}
+
+export interface LeakPair {
+  /** The other row (`row` numbering of the report). */
+  row: number;
+  /** The same text after normalisation (case, Unicode forms, spacing, punctuation), or lightly edited. */
+  exact: boolean;
+  /** Word edits (insert, delete, replace a word) between the two normalised texts. */
+  edits: number;
+  /** Cosine of the two rows' TF-IDF features. */
+  similarity: number;
+  /** Explicit triplets: which text of the other row the anchor repeats. */
+  role?: 'anchor' | 'positive';
+}
+
+/** A file of a multi-file audit. */
+export interface ReportFile {
+  path: string;
+  format: FileFormat;
+  split: SplitName;
+  /** Its rows are report rows firstRow .. firstRow + rows - 1. */
+  firstRow: number;
+  rows: number;
+  columns: AuditReport['columns'];
 }
 
 export interface Problem {
+  /** Multi-file audits: the file (an index into the report's `files`). */
+  file?: number;
   line: number;
   row?: number;
   message: string;
@@ -121,6 +200,10 @@ export interface Summary {
   marginViolation: number;
   nearDuplicate: number;
   invalid: number;
+  /** Explicit triplets: rows flagged `false-negative` (absent when none). */
+  falseNegative?: number;
+  /** Rows that repeat a row of another file (multi-file audits; absent when none). */
+  leak?: number;
 }
 
 export interface AuditReport {
@@ -142,8 +225,17 @@ export interface AuditReport {
     dim: number;
     mining: Mining;
     suspicionThreshold: number;
+    /** Multi-file audits: whether test files' rows trained the models. */
+    trainOnTest?: boolean;
+    /** The user's embeddings file(s) or model folder the categories come from (model.space says how). */
+    embeddings?: string[];
+    model?: string;
   };
-  model: { description: string; featureDim: number; trainedRowsPerFold: number[]; epochsPerFold: number[] };
+  model: {
+    description: string; featureDim: number; trainedRowsPerFold: number[]; epochsPerFold: number[];
+    /** Set when the categories, distances and map come from the user's own space (space.ts). */
+    space?: SpaceInfo;
+  };
   /** fold f scored the rows whose `fold` is f; it trained on all the others. */
   folds: { fold: number; rows: number }[];
   neighbourSearch: 'exact' | 'approximate';
@@ -155,4 +247,24 @@ export interface AuditReport {
   summary: Summary;
   problems: Problem[];
   rows: RowReport[];
+  /** Multi-file audits: the files, in the order given; absent for one file. */
+  files?: ReportFile[];
+  /** Multi-file audits: how near-duplicate leaks were found (the rule and its threshold). */
+  leakRule?: string;
+}
+
+/** The user's own space (an embeddings file or a model) that the categories were computed in. */
+export interface SpaceInfo {
+  source: 'embeddings' | 'model';
+  /** The file(s) or folder. */
+  path: string;
+  dim: number;
+  /**
+   * `out-of-fold`: a saved audit's K fold spaces with its folds, each row measured in the space of
+   * the fold that did not train on it; `one-space`: one space for every row ("as that model sees
+   * the data", in-sample).
+   */
+  rule: 'out-of-fold' | 'one-space';
+  folds?: number;
+  description: string;
 }

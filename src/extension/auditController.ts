@@ -14,6 +14,7 @@ import { hashFile } from './fileHash';
 import { AuditCache, retrainKey } from './logic/auditCache';
 import { auditTables } from './logic/auditTables';
 import { FindingTable } from './logic/findingTable';
+import { fileDigest, fileReport, groupKey } from './logic/groups';
 import { refreshLabels } from './logic/labelRefresh';
 import { reviewedRows } from './logic/reviewed';
 import { labelOnlyChanges, type FileDigest } from './logic/rowDigest';
@@ -41,6 +42,17 @@ export interface FileAudit {
   readonly findings: FindingTable;
   /** row number → index into the report's rows (and the digest's). */
   readonly index: ReadonlyMap<number, number>;
+  /** Set when the file was audited with others (a multi-file audit): `audited` holds this file's rows. */
+  readonly group?: GroupAudit;
+}
+
+/** The files of a multi-file audit and its whole report (every file's rows; `files` says whose). */
+export interface GroupAudit {
+  readonly key: string;
+  readonly uris: readonly vscode.Uri[];
+  readonly report: AuditReport;
+  /** This file's index in `uris` and `report.files`. */
+  readonly index: number;
 }
 
 /** The shortest time between two progress updates of the notification and the status bar. */
@@ -104,6 +116,34 @@ export class AuditController implements vscode.Disposable {
   }
 
   /**
+   * Audits `uris` together, as one dataset with splits (a multi-file audit), from the cache when
+   * their contents and the re-train settings were audited together before. Each file gets its
+   * own FileAudit (its rows, its diagnostics); `group` ties them together.
+   */
+  async auditGroup(uris: readonly vscode.Uri[], force = false): Promise<FileAudit[] | undefined> {
+    if (uris.length === 1) { const one = await this.audit(uris[0], force); return one && [one]; }
+    const s = readSettings(uris[0]);
+    const retrain = retrainKey(s.options);
+    const key = groupKey(uris.map((u) => u.toString()));
+    try {
+      const hash = (await Promise.all(uris.map((u) => hashFile(u.fsPath)))).join(',');
+      if (!force) {
+        const hit = this.cache.get(key, hash, retrain);
+        if (hit) return await this.installGroup(uris, hit.report, hit.digest, retrain, 'cache');
+      }
+      const names = uris.map((u) => path.basename(u.fsPath)).join(', ');
+      const done = await this.withProgress(uris[0], `Triplet Audit: auditing ${names} together`,
+        (hooks) => this.runner.run({ type: 'start', file: uris[0].fsPath, files: uris.map((u) => u.fsPath), options: s.options }, hooks));
+      this.cache.set(key, hash, retrain, { report: done.report, digest: done.digest });
+      this.log.appendLine(`${names}: audited ${done.report.rowCount} rows together in ${(done.report.timings.total ?? 0).toFixed(1)} s (${done.report.model.description}).`);
+      return await this.installGroup(uris, done.report, done.digest, retrain, 'audit');
+    } catch (e) {
+      this.showError(e);
+      return undefined;
+    }
+  }
+
+  /**
    * Re-audit on save: nothing when the content is as audited; the cached result when this content
    * was audited before; a label refresh without re-training when only label fields changed;
    * otherwise a full audit.
@@ -117,6 +157,8 @@ export class AuditController implements vscode.Disposable {
     try {
       const hash = await hashFile(doc.uri.fsPath);
       if (hash === prev.digest.contentHash && retrain === prev.retrain) return;
+      // a file audited with others: the files again, together (a cached result when they were audited so before)
+      if (prev.group) { await this.auditGroup(prev.group.uris); return; }
       const hit = this.cache.get(key, hash, retrain);
       if (hit) { await this.install(doc.uri, hit.report, hit.digest, retrain, 'cache'); return; }
       if (retrain === prev.retrain && prev.audited.kind === 'labeled' && prev.audited.columns.label) {
@@ -177,16 +219,43 @@ export class AuditController implements vscode.Disposable {
   }
 
   private async install(uri: vscode.Uri, report: AuditReport, digest: FileDigest, retrain: string,
-    source: FileAudit['source']): Promise<FileAudit> {
+    source: FileAudit['source'], group?: GroupAudit): Promise<FileAudit> {
     const { columns, index, reviewed } = await auditTables(report, digest.rows, await this.reviewedStore.hashes(uri));
     const audit = this.derive({
       uri, audited: report, digest, retrain, source,
       view: new ScoredView(columns, report.settings.margin, report.settings.distance), reviewed, index,
+      ...(group ? { group } : {}),
     });
     this.audits.set(uri.toString(), audit);
     this.latestKey = uri.toString();
     this.changed.fire(uri);
     return audit;
+  }
+
+  /** Installs a multi-file audit: each file's rows as its own FileAudit, tied by `group`; the first file's is the latest. */
+  private async installGroup(uris: readonly vscode.Uri[], report: AuditReport, digest: FileDigest, retrain: string,
+    source: FileAudit['source']): Promise<FileAudit[]> {
+    const files = report.files;
+    if (!files || files.length !== uris.length) throw new Error(`internal: a report of ${files?.length ?? 1} files for ${uris.length}`);
+    const key = groupKey(uris.map((u) => u.toString()));
+    const out: FileAudit[] = [];
+    for (let i = uris.length - 1; i >= 0; i--) {
+      out[i] = await this.install(uris[i], fileReport(report, i), fileDigest(digest, files, i), retrain, source, { key, uris, report, index: i });
+    }
+    return out;
+  }
+
+  /** The audit that holds `row`: `uri`'s own, or, for a multi-file audit, the file of its group that has the row. */
+  locate(uri: vscode.Uri, row: number): { audit: FileAudit; index: number } | undefined {
+    const a = this.get(uri);
+    if (!a) return undefined;
+    const own = a.index.get(row);
+    if (own !== undefined) return { audit: a, index: own };
+    const r = a.group?.report.rows[row];
+    const other = r?.row === row && r.file !== undefined ? a.group?.uris[r.file] : undefined;
+    const b = other && this.get(other);
+    const i = b && b.group?.key === a.group?.key ? b.index.get(row) : undefined;
+    return b && i !== undefined ? { audit: b, index: i } : undefined;
   }
 
   private withProgress<T>(uri: vscode.Uri, title: string, job: (hooks: JobHooks) => Promise<T>): Thenable<T> {
@@ -212,7 +281,8 @@ export class AuditController implements vscode.Disposable {
             this.stage = p.stage;
             show.push(p);
           },
-          onProblem: (line, message) => this.log.appendLine(`${name}:${line}: ${message.replace(/^line \d+: /, '')}`),
+          // a multi-file audit's problems name their file already
+          onProblem: (line, message) => this.log.appendLine(/^[^:\s]+: line \d+/.test(message) ? message : `${name}:${line}: ${message.replace(/^line \d+: /, '')}`),
         });
       } finally {
         show.cancel();

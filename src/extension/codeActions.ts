@@ -1,6 +1,6 @@
 /**
  * Quick fixes on audited rows: relabel to the suggested label, swap positive and negative,
- * mark as reviewed. A fix whose row changed since the audit is still listed, but applying it only
+ * replace a negative with a mined one (or make a false negative the positive), mark as reviewed. A fix whose row changed since the audit is still listed, but applying it only
  * says why it was refused (VS Code hides `disabled` actions from the Ctrl+. menu, so a disabled
  * action would give no message at all).
  */
@@ -8,12 +8,17 @@ import * as vscode from 'vscode';
 import type { AuditController, FileAudit } from './auditController';
 import { DIAGNOSTIC_SOURCE } from './diagnostics';
 import { COMMANDS } from './logic/commandIds';
-import { relabelFix, swapFix, markReviewedFix, checkedRow, type FixResult } from './fixes';
+import { relabelFix, swapFix, markReviewedFix, checkedRow, negativeToPositiveFix, removeRowFix, replaceNegativeFix, type FixResult } from './fixes';
+import { rowPlace } from './logic/groups';
 import { rowsInLines } from './logic/rowLookup';
 import type { ReviewedStore } from './reviewedStore';
 
 const REFUSED = ' (refused: the row changed since the audit)';
 const MAX_ROWS = 5;
+/** Mined replacements offered per row (the report keeps three). */
+const MAX_REPLACEMENTS = 3;
+/** A replacement's text in an action's title. */
+const short = (t: string) => JSON.stringify(t.length > 60 ? `${t.slice(0, 59)}…` : t);
 
 function refuse(action: vscode.CodeAction, reason: string): void {
   action.title += REFUSED;
@@ -45,8 +50,22 @@ export class AuditCodeActions implements vscode.CodeActionProvider<vscode.CodeAc
       if (r.suggestedLabel !== undefined) {
         out.push(this.action(`Relabel row ${r.row} to "${r.suggestedLabel}"`, relabelFix(doc, audit, i, r.suggestedLabel), diagnostics, true));
       }
+      if (r.leak && r.flags.includes('leak')) {
+        const other = audit.group && rowPlace(audit.group.report, r.leak.row);
+        const name = doc.uri.path.split('/').pop() ?? 'this file';
+        out.push(this.action(`Remove row ${r.row} from ${name} (it repeats ${other ? `${other.name} line ${other.line}` : `row ${r.leak.row}`})`,
+          removeRowFix(doc, audit, i), diagnostics, false));
+      }
       if (audit.audited.kind === 'triplets' && (r.suggestedFix === 'swap-positive-negative' || r.category === 'hard')) {
         out.push(this.action(`Swap positive and negative of row ${r.row}`, swapFix(doc, audit, i), diagnostics, r.suggestedFix === 'swap-positive-negative'));
+      }
+      const falseNegative = r.flags.includes('false-negative');
+      (r.replacements ?? []).slice(0, MAX_REPLACEMENTS).forEach((c, k) => {
+        out.push(this.action(`Replace the negative with row ${c.row}: ${short(c.text)}`, replaceNegativeFix(doc, audit, i, k), diagnostics, k === 0 && falseNegative));
+      });
+      const first = r.replacements?.[0];
+      if (falseNegative && first) {
+        out.push(this.action(`Make the negative the positive, with row ${first.row}'s text as the negative`, negativeToPositiveFix(doc, audit, i, 0), diagnostics, false));
       }
       const mark = new MarkReviewedAction(doc, audit, i);
       mark.diagnostics = diagnostics;

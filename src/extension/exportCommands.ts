@@ -38,8 +38,8 @@ export async function exportCleaned(controller: AuditController, runner: AuditRu
   const a = needAudit(controller);
   if (!a) return;
   const modes: (vscode.QuickPickItem & { mode: CleanMode })[] = [
-    { mode: 'fix', label: 'Fix what can be fixed, drop the rest', detail: 'Relabel suspected mislabels to the suggested label, swap swapped triplets; drop invalid, near-duplicate and unfixable flagged rows.' },
-    { mode: 'drop', label: 'Drop flagged rows', detail: 'Drop every row flagged mislabeled, invalid or near-duplicate.' },
+    { mode: 'fix', label: 'Fix what can be fixed, drop the rest', detail: 'Relabel suspected mislabels to the suggested label, swap swapped triplets; drop invalid, near-duplicate and unfixable flagged rows (and, in dev and test files, leaks).' },
+    { mode: 'drop', label: 'Drop flagged rows', detail: 'Drop every row flagged mislabeled, invalid or near-duplicate (and, in dev and test files, leaks).' },
   ];
   const picked = await vscode.window.showQuickPick(modes, { title: 'Triplet Audit: cleaned copy', placeHolder: 'Reviewed rows are kept as they are.' });
   if (!picked) return;
@@ -70,7 +70,7 @@ export async function exportCleaned(controller: AuditController, runner: AuditRu
       });
     const count = (act: string) => res.log.filter((e) => e.applied && e.action === act).length;
     const skipped = res.log.filter((e) => !e.applied).length;
-    await offerOpen(`Triplet Audit: cleaned copy written: ${count('drop')} dropped, ${count('relabel')} relabeled, ${count('swap')} swapped` +
+    await offerOpen(`Triplet Audit: cleaned copy written: ${count('drop')} dropped, ${count('relabel')} relabeled, ${count('swap')} swapped, ${count('replace-negative')} given a mined negative` +
       (skipped ? `, ${skipped} not applied (see the log)` : '') + '.', target, logFile);
   } catch (e) {
     void vscode.window.showErrorMessage(`Triplet Audit: ${e instanceof Error ? e.message : String(e)}`);

@@ -2,6 +2,7 @@
 import * as vscode from 'vscode';
 import type { AuditController } from './auditController';
 import { hoverMarkdown } from './logic/hoverText';
+import { rowPlace } from './logic/groups';
 import { rowsInLines } from './logic/rowLookup';
 
 export class AuditHover implements vscode.HoverProvider {
@@ -16,7 +17,13 @@ export class AuditHover implements vscode.HoverProvider {
     const reviewed = audit.reviewed.has(rows[i].row);
     if (!reviewed && !audit.findings.flagged(i)) return undefined;
     const r = audit.view.row(i);
-    const lineOf = (row: number) => { const j = audit.index.get(row); return j === undefined ? undefined : rows[j].line; };
+    const lineOf = (row: number): number | string | undefined => {
+      const j = audit.index.get(row);
+      if (j !== undefined) return rows[j].line;
+      // a multi-file audit: a row of another file
+      const other = audit.group && rowPlace(audit.group.report, row);
+      return other ? `${other.name}:${other.line}` : undefined;
+    };
     const md = new vscode.MarkdownString(hoverMarkdown(r, audit.view, lineOf, reviewed));
     const end = Math.min(r.endLine - 1, doc.lineCount - 1);
     return new vscode.Hover(md, new vscode.Range(r.line - 1, 0, end, doc.lineAt(end).text.length));

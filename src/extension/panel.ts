@@ -98,7 +98,7 @@ export class AuditPanel implements AuditPanelHost, vscode.Disposable {
     this.assertOpen();
     const before = this.current;
     this.current = { fileUri, report, reviewed: new Set(reviewed) };
-    this.panel.title = `Triplet Audit: ${baseName(fileUri)}`;
+    this.panel.title = `Triplet Audit: ${baseName(fileUri)}${report.files && report.files.length > 1 ? ` + ${report.files.length - 1} more` : ''}`;
     if (before?.fileUri === fileUri && before.report === report) {
       // the audit on show (or on its way): at most its reviewed marks changed; a webview that is
       // not ready gets everything on `ready`
@@ -206,7 +206,7 @@ export class AuditPanel implements AuditPanelHost, vscode.Disposable {
         if (fileUri) this.events.reveal(fileUri, m.row, m.line);
         break;
       case 'applyFix':
-        if (fileUri) this.events.applyFix(fileUri, m.row, m.fix, m.label);
+        if (fileUri) this.events.applyFix(fileUri, m.row, m.fix, m.label, m.replacement);
         break;
       case 'marginChanged':
         this.margin = { margin: m.margin, distance: m.distance };

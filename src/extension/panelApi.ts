@@ -4,15 +4,15 @@
  */
 import type { AuditReport, DistanceName } from '../core/types';
 
-export type QuickFixKind = 'relabel' | 'swap' | 'mark-reviewed';
+export type QuickFixKind = 'relabel' | 'swap' | 'mark-reviewed' | 'replace-negative' | 'negative-to-positive';
 
 export interface PanelEvents {
   /** The user asked to see a row in the editor. */
   reveal(fileUri: string, row: number, line: number): void;
   /** The user moved the margin or changed the distance in the panel (already debounced). */
   marginChanged(margin: number, distance: DistanceName): void;
-  /** The user pressed a fix button in the detail pane. */
-  applyFix(fileUri: string, row: number, fix: QuickFixKind, label?: string): void;
+  /** The user pressed a fix button in the detail pane (`replacement`: which mined negative, for the fixes that use one). */
+  applyFix(fileUri: string, row: number, fix: QuickFixKind, label?: string, replacement?: number): void;
 }
 
 export interface AuditPanelHost {

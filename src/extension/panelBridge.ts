@@ -21,7 +21,8 @@ export class PanelBridge implements vscode.Disposable {
       // its cached distances itself on setMargin, which the configuration listener sends.
       controller.onDidChange((uri) => {
         const a = uri && controller.get(uri);
-        if (a && (this.shown === undefined || this.shown === a.uri.toString() || isActive(a.uri))) this.show(a);
+        const sameGroup = a?.group?.uris.some((u) => u.toString() === this.shown) === true;
+        if (a && (this.shown === undefined || this.shown === a.uri.toString() || sameGroup || isActive(a.uri))) this.show(a);
       }),
       controller.onDidChangeBusy((b) => this.call((h) => h.setBusy(b === undefined ? undefined : `Auditing… ${b}`))),
       vscode.window.onDidChangeActiveTextEditor((e) => {
@@ -57,6 +58,15 @@ export class PanelBridge implements vscode.Disposable {
   private show(a: FileAudit): void {
     if (!this.host) return;
     this.shown = a.uri.toString();
+    const g = a.group;
+    if (g) {
+      // a multi-file audit: the whole report (every file's rows, filtered by file in the panel),
+      // under its first file's URI, with every file's reviewed marks (row numbers are the report's)
+      const reviewed = new Set<number>();
+      for (const u of g.uris) for (const r of this.controller.get(u)?.reviewed ?? []) reviewed.add(r);
+      this.call((h) => h.showReport(g.uris[0].toString(), g.report, reviewed));
+      return;
+    }
     // the report as audited: no row re-scored or copied here (the panel re-scores at its margin)
     this.call((h) => h.showReport(a.uri.toString(), a.audited, a.reviewed));
   }

@@ -11,6 +11,7 @@ import { startCodeServer, installVsix, type CodeServer } from './server';
 import { ensureAptPackages, ensureCodeServer, ROOT } from './setup';
 import { runHostSuite } from './hostSuite';
 import { runUi, type Step } from './ui';
+import { plantSplits, readJsonl, writeSplits } from '../../bench/plantLeaks';
 
 const CHROMIUM = '/usr/bin/chromium';
 const SUITE_TIMEOUT_MS = 10 * 60_000;
@@ -18,6 +19,8 @@ const SHOTS = join(ROOT, 'test-artifacts', 'e2e');
 /** Real data for the extension-host suite: shared/ lies beside the repo (as in CI's clone). */
 const DATASETS = join(ROOT, '..', 'shared', 'datasets');
 const HOST_DATASETS = ['trec_test.csv', 'ag_news_test.jsonl'];
+/** The multi-file test: train / dev / test splits of AG News's first rows, with rows planted across them (bench/plantLeaks.ts). */
+const SPLIT_ROWS = 1200, SPLIT_PLANTS = 20, SPLIT_SEED = 1;
 
 const t0 = Date.now();
 const steps: Step[] = [];
@@ -88,6 +91,29 @@ function copyDatasets(workspace: string): void {
     copyFileSync(from, join(workspace, name));
     chmodSync(join(workspace, name), 0o644);
   }
+  writeFileSync(join(workspace, TRIPLETS_FILE), randomNegatives(readFileSync(join(DATASETS, 'nli_triplets_snli_dev.jsonl'), 'utf8')));
+  copySplits(join(workspace, 'splits'));
+}
+
+/** The host suite's triplet file: SNLI's first 400 triplets, every tenth negative another row's positive (a random negative). */
+const TRIPLETS_FILE = 'snli_random_negatives.jsonl';
+function randomNegatives(text: string): string {
+  const rows = text.split('\n').filter(Boolean).slice(0, 400).map((l) => JSON.parse(l) as { anchor: string; positive: string; negative: string });
+  rows.forEach((r, i) => { if (i % 10 === 5) r.negative = rows[(i + 200) % rows.length].positive; });
+  return rows.map((r) => JSON.stringify(r)).join('\n') + '\n';
+}
+
+/** Copies the planted train / dev / test splits and truth.json into `dir` (made once, in the run folder). */
+function copySplits(dir: string): void {
+  if (!runDir) throw new Error('no run folder');
+  const made = join(runDir, 'splits-made');
+  if (!existsSync(made)) {
+    const planted = plantSplits(readJsonl(join(DATASETS, 'ag_news_test.jsonl')).slice(0, SPLIT_ROWS), 'text', SPLIT_SEED, SPLIT_PLANTS);
+    writeSplits(made, planted);
+  }
+  mkdirSync(dir, { recursive: true });
+  for (const f of ['train.jsonl', 'dev.jsonl', 'test.jsonl']) copyFileSync(join(made, 'planted', f), join(dir, f));
+  copyFileSync(join(made, 'truth.json'), join(dir, 'truth.json'));
 }
 
 async function main(): Promise<void> {
@@ -106,6 +132,8 @@ async function main(): Promise<void> {
   copyFileSync(join(ROOT, 'media', 'sample.csv'), file);
   // audited in the reload step (a file not audited before, so that a job runs)
   copyFileSync(join(ROOT, 'media', 'sample.csv'), join(workspace, 'reload.csv'));
+  // the UI's multi-selection: the same planted splits as the host suite's, at the workspace's root
+  copySplits(workspace);
   await setupStep('install the VSIX into a fresh code-server', () => installVsix(dir, join(ROOT, 'triplet-audit.vsix')));
   let url = '';
   await setupStep('start code-server', async () => { server = await startCodeServer(dir); url = server.url; });
@@ -128,7 +156,7 @@ async function main(): Promise<void> {
   // Second suite: mocha in the extension host, on fresh copies of real datasets.
   const hostWorkspace = join(dir, 'workspace-host');
   mkdirSync(hostWorkspace);
-  await setupStep(`copy ${HOST_DATASETS.join(' and ')} from ../shared/datasets`, () => copyDatasets(hostWorkspace));
+  await setupStep(`copy ${HOST_DATASETS.join(' and ')} from ../shared/datasets, write ${TRIPLETS_FILE} from its SNLI triplets, and plant ${SPLIT_PLANTS} rows across train / dev / test splits of the first ${SPLIT_ROWS} of AG News`, () => copyDatasets(hostWorkspace));
   await setupStep('copy the hardening tests\' files (bad inputs, small copies of the sample)', () => copyHardeningFiles(hostWorkspace));
   const port = server?.port ?? 0;
   const browser = context;

@@ -53,8 +53,8 @@ async function panelCounts(frame: Frame): Promise<Counts> {
 }
 
 /** The command line's report on `file`, with the default settings (the extension's defaults too). */
-export function cliReport(cli: string, file: string): AuditReport {
-  const json = execFileSync(process.execPath, [cli, file, '--format', 'json'], { maxBuffer: 256 << 20, stdio: ['ignore', 'pipe', 'ignore'] });
+export function cliReport(cli: string, file: string | string[]): AuditReport {
+  const json = execFileSync(process.execPath, [cli, ...(Array.isArray(file) ? file : [file]), '--format', 'json'], { maxBuffer: 256 << 20, stdio: ['ignore', 'pipe', 'ignore'] });
   return JSON.parse(json.toString('utf8')) as AuditReport;
 }
 
@@ -230,6 +230,42 @@ export async function runUi(o: UiOptions): Promise<Step[]> {
     await page.keyboard.press('Control+S');
     await waitFor('the file to equal the original', async () => Buffer.compare(readFileSync(o.file), original) === 0, 10_000);
     return `${original.length} bytes identical`;
+  });
+
+  await step('Audit Selected Files Together on an Explorer multi-selection of train / dev / test', async () => {
+    const names = ['train.jsonl', 'dev.jsonl', 'test.jsonl'];
+    const expected = cliReport(o.cli, names.map((n) => join(o.workspace, n)));
+    const explorerRow = (name: string) => page.locator('.explorer-folders-view .monaco-list-row', { hasText: name }).first();
+    await explorerRow(names[0]).click();
+    await explorerRow(names[1]).click({ modifiers: ['Control'] });
+    await explorerRow(names[2]).click({ modifiers: ['Control'] });
+    await explorerRow(names[2]).click({ button: 'right' });
+    const item = page.locator('.monaco-menu .action-item', { hasText: 'Audit Selected Files Together' }).first();
+    await item.waitFor({ state: 'visible', timeout: 10_000 });
+    const single = await page.locator('.monaco-menu .action-item', { hasText: 'Audit File…' }).count();
+    check(single === 0, '"Audit File…" is offered on a multi-selection');
+    // a menu item takes its click on release; a click that lands while the menu still animates
+    // only highlights it, so Enter on the highlighted item, as a person would press it
+    await item.hover();
+    await sleep(300);
+    await item.click();
+    await sleep(500);
+    if (await item.isVisible().catch(() => false)) await page.keyboard.press('Enter');
+    const done = await waitFor('the multi-file audit\'s message', async () =>
+      (await notificationMessages(page)).find((m) => m.includes('rows of train.jsonl (train), dev.jsonl (dev), test.jsonl (test)')), 300_000);
+    check(done.includes(`${expected.rowCount} rows`) && done.includes(`${expected.summary.leak ?? 0} rows repeated across files (leaks)`),
+      `"${done}" != CLI: ${expected.rowCount} rows, ${expected.summary.leak} leaks`);
+    // the open panel follows: the whole report, with the files side by side
+    const frame = await webviewFrame(page, 'table.splits');
+    const files = await waitFor('the panel\'s files table', async () => {
+      const cells = await frame.locator('table.splits tr[data-file] td:first-child').allTextContents();
+      return cells.length === 3 ? cells : undefined;
+    }, 20_000);
+    check(files.join(',') === names.join(','), `panel files ${files.join(',')}`);
+    const leaks = Number(((await frame.locator('.summary .count[data-count="leak"] .count-value').textContent()) ?? '').trim());
+    check(leaks === expected.summary.leak, `panel leaks ${leaks} != CLI ${expected.summary.leak}`);
+    await sleep(500);
+    return `${done}; panel: ${files.join(', ')}, ${leaks} leaks`;
   });
 
   await step('window reload mid-audit: no orphan job process, the panel comes back, the next audit works', async () => {

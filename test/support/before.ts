@@ -1,7 +1,9 @@
 /**
  * The extension host's re-scoring as it was before the typed-array path (commit deb65d0), kept
  * verbatim: the oracle that test/unit/rescore-columns.test.ts compares the new path with, and the
- * "before" of bench/rescore.ts. Not used by the product.
+ * "before" of bench/rescore.ts. Not used by the product. Issue 13's rules are written in as plainly:
+ * the `false-negative` flag (kept, and it keeps the row out of `mislabeled`), the trivially-easy
+ * flag of a scored triplet (its score, and d(a,p) < d(a,n)), and the replacements' distances.
  */
 import { classify, fromEuclidean, isTriviallyEasy, toEuclidean, tripletLoss } from '../../src/core/categories';
 import type { AuditReport, DistanceName, Flag, RowReport, Summary } from '../../src/core/types';
@@ -17,10 +19,10 @@ function applyVerdict(r: RowReport, s: Scoring, labeled: boolean): RowReport {
   if (r.dAP === null || r.dAN === null) return r;
   const category = classify(r.dAP, r.dAN, s.margin);
   const loss = tripletLoss(r.dAP, r.dAN, s.margin);
-  const flags = new Set<Flag>(r.flags.filter((f) => f === 'near-duplicate' || f === 'invalid'));
-  if (r.suspicion >= s.suspicionThreshold && (!labeled || r.suggestedLabel !== undefined)) flags.add('mislabeled');
+  const flags = new Set<Flag>(r.flags.filter((f) => f === 'near-duplicate' || f === 'invalid' || f === 'false-negative'));
+  if (r.suspicion >= s.suspicionThreshold && (!labeled || r.suggestedLabel !== undefined) && !flags.has('false-negative')) flags.add('mislabeled');
   if (category !== 'easy') flags.add('margin-violation');
-  if (isTriviallyEasy(r.dAP, r.dAN, s.margin)) flags.add('trivially-easy');
+  if (r.trivial === undefined ? isTriviallyEasy(r.dAP, r.dAN, s.margin) : r.trivial >= 0.5 && r.dAP < r.dAN) flags.add('trivially-easy');
   const hinge = `${HINGE}L = max(d(a,p) - d(a,n) + m, 0) = max(${f3(r.dAP)} - ${f3(r.dAN)} + ${f3(s.margin)}, 0) = ${f3(loss)} (${s.distance}): ${category}`;
   return {
     ...r, category, loss, flags: FLAGS.filter((f) => flags.has(f)),
@@ -36,6 +38,7 @@ function convertDistances(r: RowReport, from: DistanceName, to: DistanceName): R
     dAP: r.dAP === null ? null : c(r.dAP),
     dAN: r.dAN === null ? null : c(r.dAN),
     neighbours: r.neighbours.map((nb) => ({ ...nb, distance: c(nb.distance) })),
+    ...(r.replacements ? { replacements: r.replacements.map((m) => ({ ...m, distance: c(m.distance) })) } : {}),
   };
 }
 
@@ -56,6 +59,7 @@ export function summarizeBefore(rows: readonly RowReport[]): Summary {
       else if (f === 'trivially-easy') s.triviallyEasy++;
       else if (f === 'margin-violation') s.marginViolation++;
       else if (f === 'near-duplicate') s.nearDuplicate++;
+      else if (f === 'false-negative') s.falseNegative = (s.falseNegative ?? 0) + 1;
       else s.invalid++;
     }
   }
@@ -75,6 +79,11 @@ function nearest(r: RowReport, n = 3): string {
   return ` Nearest: ${r.neighbours.slice(0, n).map((nb) => `row ${nb.row} ${q(nb.label)} at ${ff3(nb.distance)}`).join(', ')}.`;
 }
 
+function hint(r: RowReport): string {
+  const c = r.replacements?.[0];
+  return c ? ` Replace the negative with row ${c.row}: ${q(c.text)} (d(a,n) ${ff3(c.distance)}, rank ${c.rank}).` : '';
+}
+
 function messages(r: RowReport, report: AuditReport): Partial<Record<FindingKind, string>> {
   const { margin, distance } = report.settings;
   const out: Partial<Record<FindingKind, string>> = {};
@@ -90,7 +99,14 @@ function messages(r: RowReport, report: AuditReport): Partial<Record<FindingKind
       `loss = max(${ff3(r.dAP)} - ${ff3(r.dAN)} + ${ff3(margin)}, 0) = ${ff3(r.loss)}.`;
   }
   if (r.flags.includes('trivially-easy')) {
-    out['trivially-easy'] = `Trivially easy at margin ${ff3(margin)} (${distance}): d(a,n) ${ff3(r.dAN)} >= d(a,p) ${ff3(r.dAP)} + 2 × margin; loss 0, teaches nothing.`;
+    out['trivially-easy'] = r.trivial !== undefined
+      ? `Trivially easy (score ${ff3(r.trivial)}): the negative is as unrelated to the anchor as a random text of the file; ` +
+        `d(a,n) ${ff3(r.dAN)}, d(a,p) ${ff3(r.dAP)} (${distance}), loss ${ff3(r.loss)} at margin ${ff3(margin)}.${hint(r)}`
+      : `Trivially easy at margin ${ff3(margin)} (${distance}): d(a,n) ${ff3(r.dAN)} >= d(a,p) ${ff3(r.dAP)} + 2 × margin; loss 0, teaches nothing.`;
+  }
+  if (r.flags.includes('false-negative')) {
+    out['false-negative'] = `False negative (P = ${ff3(r.falseNegative ?? null)}): the negative reads as a positive of the anchor. ` +
+      `${r.evidence.filter((e) => e.startsWith('false negative') || e.startsWith('the negative is the')).join('. ')}.${hint(r)}`;
   }
   if (r.flags.includes('near-duplicate')) {
     out['near-duplicate'] = `Near-duplicate: ${r.evidence.find((e) => e.startsWith('near-duplicate')) ?? 'another row has nearly the same embedding'}.`;
@@ -98,7 +114,7 @@ function messages(r: RowReport, report: AuditReport): Partial<Record<FindingKind
   return out;
 }
 
-const ORDER: readonly FindingKind[] = ['invalid', 'mislabeled', 'hard', 'near-duplicate', 'trivially-easy'];
+const ORDER: readonly FindingKind[] = ['invalid', 'mislabeled', 'false-negative', 'hard', 'near-duplicate', 'trivially-easy'];
 
 export function findingsBefore(report: AuditReport, reviewed: ReadonlySet<number>, severities: SeveritySettings): Finding[] {
   const out: Finding[] = [];
@@ -116,7 +132,7 @@ export function findingsBefore(report: AuditReport, reviewed: ReadonlySet<number
 }
 
 export function countFindingsBefore(report: AuditReport, reviewed: ReadonlySet<number>): FindingCounts {
-  const c: FindingCounts = { mislabeled: 0, hard: 0, semiHard: 0, easy: 0, triviallyEasy: 0, nearDuplicate: 0, invalid: 0, reviewed: 0 };
+  const c: FindingCounts = { mislabeled: 0, hard: 0, semiHard: 0, easy: 0, triviallyEasy: 0, nearDuplicate: 0, invalid: 0, reviewed: 0, leak: 0, falseNegative: 0 };
   for (const r of report.rows) {
     if (r.flags.includes('invalid')) { c.invalid++; continue; }
     if (reviewed.has(r.row)) { c.reviewed++; continue; }
@@ -126,6 +142,7 @@ export function countFindingsBefore(report: AuditReport, reviewed: ReadonlySet<n
     if (r.flags.includes('mislabeled')) c.mislabeled++;
     if (r.flags.includes('trivially-easy')) c.triviallyEasy++;
     if (r.flags.includes('near-duplicate')) c.nearDuplicate++;
+    if (r.flags.includes('false-negative')) c.falseNegative++;
   }
   return c;
 }

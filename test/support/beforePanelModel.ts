@@ -2,7 +2,9 @@
  * The panel's row model as it was before the host sent reports as audited (webview/model.ts at
  * commit ca8d473), kept verbatim but for its imports: it read the static flags and the evidence
  * from rows the host had re-scored (and stripped of reviewed rows' flags). The oracle that
- * test/unit/panel-model.test.ts compares the new model with. Not used by the product.
+ * test/unit/panel-model.test.ts compares the new model with. Not used by the product. Issue 13's
+ * rules written in plainly: the false-negative count, and a scored triplet's trivially-easy flag
+ * (its score and d(a,p) < d(a,n), not the second margin).
  */
 import {
   CATEGORY_EASY, CATEGORY_NAMES, fromEuclidean, isTriviallyEasy, reclassify, toEuclidean, tripletLoss,
@@ -20,6 +22,7 @@ interface Counts extends CategoryCounts {
   mislabeled: number;
   nearDuplicate: number;
   invalid: number;
+  falseNegative: number;
 }
 
 export class AuditModelBefore {
@@ -40,22 +43,23 @@ export class AuditModelBefore {
   readonly onChange = new Emitter<{ fromHost: boolean }>();
   private readonly rawAP: Float64Array;
   private readonly rawAN: Float64Array;
-  private readonly staticCounts: { mislabeled: number; nearDuplicate: number; invalid: number };
+  private readonly staticCounts: { mislabeled: number; nearDuplicate: number; invalid: number; falseNegative: number };
 
   constructor(readonly report: AuditReport, readonly fileUri: string, public reportId: number, margin: number, distance: DistanceName) {
     this.rows = report.rows;
     this.n = report.rows.length;
     this.validPos = new Int32Array(this.n).fill(-1);
     const valid: number[] = [];
-    let mislabeled = 0, nearDuplicate = 0, invalid = 0;
+    let mislabeled = 0, nearDuplicate = 0, invalid = 0, falseNegative = 0;
     for (let i = 0; i < this.n; i++) {
       const r = this.rows[i];
       if (hasTriplet(r)) { this.validPos[i] = valid.length; valid.push(i); }
       if (r.flags.includes('mislabeled')) mislabeled++;
       if (r.flags.includes('near-duplicate')) nearDuplicate++;
       if (r.flags.includes('invalid')) invalid++;
+      if (r.flags.includes('false-negative')) falseNegative++;
     }
-    this.staticCounts = { mislabeled, nearDuplicate, invalid };
+    this.staticCounts = { mislabeled, nearDuplicate, invalid, falseNegative };
     this.validRows = Uint32Array.from(valid);
     const m = valid.length;
     this.rawAP = new Float64Array(m);
@@ -135,7 +139,8 @@ export class AuditModelBefore {
 
   hasFlag(i: number, flag: Flag): boolean {
     const j = this.validPos[i];
-    if (flag === 'trivially-easy') return j >= 0 && isTriviallyEasy(this.dAP[j], this.dAN[j], this.margin);
+    const t = this.rows[i].trivial;
+    if (flag === 'trivially-easy') return j >= 0 && (t === undefined ? isTriviallyEasy(this.dAP[j], this.dAN[j], this.margin) : t >= 0.5 && this.dAP[j] < this.dAN[j]);
     if (flag === 'margin-violation') return j >= 0 && this.cat[j] !== CATEGORY_EASY;
     return !MARGIN_FLAGS.includes(flag) && this.rows[i].flags.includes(flag);
   }
@@ -149,6 +154,8 @@ export class AuditModelBefore {
 
   private classify(): Counts {
     const c = reclassify(this.dAP, this.dAN, this.margin, this.cat);
+    c.triviallyEasy = 0;
+    for (let j = 0; j < this.validRows.length; j++) if (this.hasFlag(this.validRows[j], 'trivially-easy')) c.triviallyEasy++;
     // as the engine's rescore: every triplet that carries loss violates the margin
     return { ...c, marginViolation: c.semiHard + c.hard, ...this.staticCounts };
   }

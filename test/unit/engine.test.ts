@@ -97,17 +97,24 @@ describe('the audit engine', function () {
     assert.equal(tf.memory().numTensors, tensors);
     assert.equal(r.kind, 'triplets');
     assert.equal(r.rows.length, 90);
-    // no TensorFlow.js model: the pair model's P(positive) gives the distances
-    assert.equal(r.settings.backend, 'none');
+    // the triplet encoder's distances and map (design point 3's forward shape), the pair model beside it
+    assert.equal(r.settings.backend, 'cpu');
+    assert.match(r.model.description, /triplet encoder/);
     assert.match(r.model.description, /pair model/);
-    assert.match(r.model.description, /d\(a,x\) = sqrt\(2 \(1 - P\(positive \| a, x\)\)\)/);
     assert.deepEqual(r.model.epochsPerFold, [2, 2, 2]);
-    assert.equal(r.map, undefined);
+    assert.equal(r.map?.x.length, 90);
+    assert.equal(r.embedding?.dim, r.settings.dim);
+    assert.equal(r.embedding?.values.length, 90 * r.settings.dim);
+    for (let i = 0; i < 90; i++) {
+      const v = r.embedding!.values.slice(i * r.settings.dim, (i + 1) * r.settings.dim);
+      assert.ok(Math.abs(Math.hypot(...v) - 1) < 1e-3, `row ${i}'s anchor embedding is L2-normalised`);
+    }
     for (const row of r.rows) {
-      assert.ok(row.dAP! >= 0 && row.suspicion >= 0 && row.suspicion <= 1);
+      assert.ok(row.dAP! >= 0 && row.dAP! <= 2 && row.dAN! >= 0 && row.dAN! <= 2 && row.suspicion >= 0 && row.suspicion <= 1);
+      assert.ok(row.trivial! >= 0 && row.trivial! <= 1 && row.falseNegative! >= 0 && row.falseNegative! <= 1);
       assert.equal(row.category, classify(row.dAP!, row.dAN!, r.settings.margin));
-      const [pp, pn] = [...row.evidence[0].matchAll(/P\(positive \| anchor, \w+\) = (\d+)%/g)].map((m) => Number(m[1]) / 100);
-      assert.ok(Math.abs(row.dAP! - Math.sqrt(2 * (1 - pp))) < 0.01 && Math.abs(row.dAN! - Math.sqrt(2 * (1 - pn))) < 0.01, row.evidence[0]);
+      assert.deepEqual(row.neighbours.map((nb) => [nb.label, nb.distance]), [['positive', row.dAP], ['negative', row.dAN]]);
+      assert.equal(row.flags.includes('trivially-easy'), row.trivial! >= 0.5 && row.dAP! < row.dAN!);
       assert.ok(row.evidence.some((e) => e.startsWith('detector: ')) && row.evidence.some((e) => e.startsWith('hinge: ')));
     }
   });
@@ -138,15 +145,14 @@ describe('the triplet-audit command line', function () {
     assert.equal(strip(two.stdout), strip(one.stdout));
   });
 
-  it('audits explicit triplets without starting TensorFlow.js, bad rows included', () => {
+  it('audits explicit triplets, bad rows included', () => {
     const f = join(dir, 'tri.jsonl');
     const lines = readFileSync(join(root, '..', 'shared', 'datasets', 'nli_triplets_snli_dev.jsonl'), 'utf8').split('\n').slice(0, 60);
     lines.splice(5, 0, '{"anchor": "no positive here"}');
     writeFileSync(f, lines.join('\n') + '\n');
     const r = run(f, '--format', 'json', '--folds', '3');
     assert.equal(r.status, 0, r.stderr);
-    assert.match(r.stderr, /backend: none \(explicit triplets: no TensorFlow\.js model\)/);
-    assert.doesNotMatch(r.stderr, /TensorFlow\.js in Node\.js/); // the banner of a TF.js backend starting
+    assert.match(r.stderr, /backend: (wasm|cpu|node)/);
     const rep = JSON.parse(r.stdout);
     assert.equal(rep.rows.length, 61);
     assert.deepEqual(rep.rows[5].flags, ['invalid']);

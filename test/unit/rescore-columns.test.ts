@@ -18,7 +18,7 @@ const DISTANCES: readonly DistanceName[] = ['euclidean', 'squared-euclidean', 'c
 const MARGINS = [0.05, 0.2, 0.45, 1];
 const SEVERITIES: readonly SeveritySettings[] = [
   DEFAULT_SEVERITIES,
-  { mislabeled: 'error', hard: 'off', 'trivially-easy': 'hint', 'near-duplicate': 'off', invalid: 'information' },
+  { mislabeled: 'error', hard: 'off', 'trivially-easy': 'hint', 'near-duplicate': 'off', invalid: 'information', leak: 'hint', 'false-negative': 'hint' },
 ];
 
 /** VS Code's own pick when a file has more diagnostics than it shows (ExtHostDiagnostics): by severity, then in list order. */

@@ -56,5 +56,5 @@ export async function initBackend(want: BackendName): Promise<string> {
 
 export function backendLabel(name: string): string {
   if (name === 'tensorflow') return 'node (tfjs-node, native TensorFlow)';
-  return name === 'none' ? 'none (explicit triplets: no TensorFlow.js model)' : name;
+  return name;
 }

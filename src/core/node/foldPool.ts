@@ -13,9 +13,12 @@ import { AbortError } from '../engineApi';
 import { foldJobs, mergeFoldParts, runFoldsInProcess, type FoldProgress, type FoldResult, type FoldRunner, type FoldTask } from '../folds';
 import { bucketCount, compactRows, featurize, slots, vocabulary, type Csr, type Featurizer, type FeaturizerOptions, type Vocabulary } from '../featurize';
 import type { BackendName } from '../types';
+import { runTripletFoldsInProcess, type TripletFoldResult, type TripletFoldRunner, type TripletFoldTask } from '../tripletFold';
 
 export type FoldWorkerRequest =
   | { type: 'fold'; task: FoldTask }
+  /** One fold of the triplet encoder (tripletFold.ts). */
+  | { type: 'tripletFold'; task: TripletFoldTask }
   /** Pass one of featurisation over a range of texts, which the thread keeps for pass two. */
   | { type: 'count'; texts: string[]; opt: FeaturizerOptions }
   /** Pass two over the kept texts, written into the shared arrays at `slot`. */
@@ -24,6 +27,7 @@ export type FoldWorkerRequest =
 export type FoldWorkerReply =
   | { type: 'progress'; f: number; fraction: number; stage: Parameters<FoldProgress>[2] }
   | { type: 'done'; result: FoldResult }
+  | { type: 'tripletDone'; result: TripletFoldResult }
   | { type: 'counted'; df: Int32Array; distinct: Int32Array }
   | { type: 'written'; written: Int32Array }
   | { type: 'error'; message: string };
@@ -162,6 +166,30 @@ export class FoldPool {
     return this.guarded(signal, async () => {
       await Promise.all(this.workers.map(drain));
       return parts.map(mergeFoldParts);
+    });
+  };
+
+  /**
+   * Runs the triplet encoder's folds on the pool's threads, one fold per idle thread (in-process
+   * when the pool has none). Each fold is seeded on its own: the results do not depend on the threads.
+   */
+  readonly runTripletFolds: TripletFoldRunner = (tasks, onProgress, signal) => {
+    if (this.workers.length === 0) return runTripletFoldsInProcess(tasks, onProgress, signal);
+    for (const t of tasks) shareCsr(t.x);
+    const results: TripletFoldResult[] = [];
+    let next = 0;
+    const drain = async (w: Worker): Promise<void> => {
+      while (next < tasks.length) {
+        const task = tasks[next++];
+        const m = await this.call(w, { type: 'tripletFold', task }, (p) => onProgress(p.f, p.fraction, p.stage));
+        if (m.type !== 'tripletDone') throw new Error(`internal: a worker answered ${m.type} to a triplet fold`);
+        results[task.f] = m.result;
+      }
+      this.retire(w);
+    };
+    return this.guarded(signal, async () => {
+      await Promise.all(this.workers.map(drain));
+      return tasks.map((t) => results[t.f]);
     });
   };
 

@@ -5,6 +5,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { countBuckets, featurizeRows, type FeaturizerOptions } from '../featurize';
 import { runFold } from '../folds';
+import { runTripletFold } from '../tripletFold';
 import { initBackend } from './backend';
 import type { BackendName } from '../types';
 import type { FoldWorkerReply, FoldWorkerRequest } from './foldPool';
@@ -28,6 +29,9 @@ async function handle(req: FoldWorkerRequest, send: (m: FoldWorkerReply) => void
       kept = undefined;
       return { type: 'written', written };
     }
+    case 'tripletFold':
+      await ready;
+      return { type: 'tripletDone', result: await runTripletFold(req.task, (fraction, stage) => send({ type: 'progress', f: req.task.f, fraction, stage })) };
     case 'fold':
       await ready;
       return { type: 'done', result: await runFold(req.task, (f, fraction, stage) => send({ type: 'progress', f, fraction, stage })) };

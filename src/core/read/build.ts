@@ -3,7 +3,7 @@
  * with `invalid` and a problem), and refuse files that cannot be audited.
  */
 import type { ColumnOptions, FileFormat, Problem } from '../types';
-import type { Dataset, LabeledDataset, LabeledRow, RowSpan, TripletDataset, TripletRow } from '../dataset';
+import type { Dataset, LabeledDataset, LabeledRow, PairDataset, RowSpan, TripletDataset, TripletRow } from '../dataset';
 import { detectShape, isMissing, nonFinite, parseNumber, parseVector, type Shape } from './shape';
 import { ReadError, jsonType, type Table, type TableRecord } from './table';
 
@@ -11,7 +11,7 @@ import { ReadError, jsonType, type Table, type TableRecord } from './table';
 export const SAMPLE_ROWS = 1000;
 
 type LabeledShape = Extract<Shape, { kind: 'labeled' }>;
-type TripletShape = Extract<Shape, { kind: 'triplets' }>;
+type TripletShape = Extract<Shape, { kind: 'triplets' | 'pairs' }>;
 
 /**
  * The longest text (a text, anchor, positive or negative cell) a row may hold: a million
@@ -52,7 +52,9 @@ export function buildDataset(table: Table, file: string, format: FileFormat, opt
   const dataset: Dataset =
     shape.kind === 'triplets'
       ? ({ ...base, kind: 'triplets', columns: shape.columns, rows: tripletRows(records, header, shape, problems) } satisfies TripletDataset)
-      : ({ ...base, kind: 'labeled', input: shape.input, columns: shape.columns, rows: labeledRows(records, header, shape, problems) } satisfies LabeledDataset);
+      : shape.kind === 'pairs'
+        ? ({ ...base, kind: 'pairs', columns: shape.columns, rows: tripletRows(records, header, shape, problems) } satisfies PairDataset)
+        : ({ ...base, kind: 'labeled', input: shape.input, columns: shape.columns, rows: labeledRows(records, header, shape, problems) } satisfies LabeledDataset);
 
   const usable: Array<LabeledRow | TripletRow> = dataset.rows.filter((r) => r.invalid === undefined);
   if (usable.length === 0) fail(noUsableRows(dataset.rows), dataset.rows[0].line);
@@ -177,10 +179,11 @@ function labeledRows(records: TableRecord[], header: string[], shape: LabeledSha
   });
 }
 
+/** Triplet rows, or pairs' rows (their `negative` stays ''). */
 function tripletRows(records: TableRecord[], header: string[], shape: TripletShape, problems: Problem[]): TripletRow[] {
   const at = columnIndex(header);
-  const roles = (['anchor', 'positive', 'negative'] as const).map((role) => {
-    const name = shape.columns[role];
+  const roles = (shape.kind === 'pairs' ? ['anchor', 'positive'] as const : ['anchor', 'positive', 'negative'] as const).map((role) => {
+    const name = (shape.columns as Record<string, string>)[role];
     return { role, at: at(name), what: `${role} (column ${JSON.stringify(name)})` };
   });
   return records.map((rec) => {

@@ -7,6 +7,7 @@ import { ReadError } from './table';
 
 export type Shape =
   | { kind: 'triplets'; columns: { anchor: string; positive: string; negative: string } }
+  | { kind: 'pairs'; columns: { anchor: string; positive: string } }
   | {
       kind: 'labeled';
       input: 'text' | 'features' | 'vector';
@@ -23,6 +24,11 @@ const ROLE_OPTION = { anchor: 'anchorColumn', positive: 'positiveColumn', negati
 const LABEL_NAMES = ['label', 'labels', 'class', 'category', 'target', 'y', 'intent', 'sentiment', 'tag'];
 const TEXT_NAMES = ['text', 'sentence', 'review', 'content', 'body', 'message', 'question', 'title', 'document', 'utterance', 'query'];
 const VECTOR_NAME = /^(embeddings?|vectors?|embs?|features?)$/;
+/**
+ * Two unnamed text columns are pairs when each has more than PAIR_MIN_DISTINCT distinct values
+ * and at least PAIR_DISTINCT_SHARE of its values are distinct: a label repeats (a few classes).
+ */
+const PAIR_DISTINCT_SHARE = 0.5, PAIR_MIN_DISTINCT = 20;
 /** Row identifiers: never features or text. */
 const ID_NAME = /^(id|_id|idx|index|row|row_?id|uid|uuid)$/;
 /** No name (or pandas' name for none): a row index when it holds numbers, else an unnamed column like any other. */
@@ -38,8 +44,26 @@ export function detectShape(header: string[], sampleRows: unknown[][], options: 
   const labeledOption = options.textColumn ?? options.labelColumn ?? options.vectorColumn ?? options.featureColumns;
   const kind =
     options.kind ??
-    (tripletOption !== undefined ? 'triplets' : labeledOption !== undefined ? 'labeled' : cols.tripletRoles() ? 'triplets' : 'labeled');
+    (tripletOption !== undefined ? (options.negativeColumn === undefined && cols.pairRoles() ? 'pairs' : 'triplets')
+      : labeledOption !== undefined ? 'labeled' : cols.tripletRoles() ? 'triplets' : cols.pairRoles() ? 'pairs' : 'labeled');
+  if (kind === 'pairs') return pairShape(cols, options);
   return kind === 'triplets' ? tripletShape(cols, options) : labeledShape(cols, options);
+}
+
+/**
+ * (anchor, positive) pairs: an anchor and a positive column by name and nothing named like a
+ * label or a negative, or two text columns that both vary from row to row (a label repeats).
+ */
+function pairShape(cols: Columns, options: ColumnOptions): Shape {
+  const taken = new Set<number>();
+  const pick = (role: 'anchor' | 'positive', fallback: number) => {
+    const i = cols.option(options[ROLE_OPTION[role]], role) ?? cols.byName(ROLE_NAMES[role], taken) ?? (taken.has(fallback) ? undefined : fallback);
+    if (i === undefined) throw new ReadError(`no ${role} column found; ${cols.list()}`);
+    taken.add(i);
+    return cols.header[i];
+  };
+  const anchor = pick('anchor', 0);
+  return { kind: 'pairs', columns: { anchor, positive: pick('positive', cols.header.indexOf(anchor) === 0 ? 1 : 0) } };
 }
 
 function tripletShape(cols: Columns, options: ColumnOptions): Shape {
@@ -143,6 +167,22 @@ class Columns {
       if (i >= 0) return i;
     }
     return undefined;
+  }
+
+  /** Share of a column's sample values that are distinct: texts vary, labels repeat. */
+  distinctShare(i: number): number {
+    const n = this.present(i).length;
+    return n ? this.distinct(i) / n : 0;
+  }
+
+  /** Whether the columns look like (anchor, positive) pairs (pairShape). */
+  pairRoles(): boolean {
+    const named = (names: string[]) => this.byName(names, new Set()) !== undefined;
+    if (named(LABEL_NAMES) || named(ROLE_NAMES.negative)) return false;
+    if (named(ROLE_NAMES.anchor.filter((r) => r.length > 1)) && named(ROLE_NAMES.positive.filter((r) => r.length > 1))) return true;
+    const texts = this.indices().filter((i) => !ID_NAME.test(this.norm[i]) && this.present(i).length > 0 && !this.isNumeric(i));
+    return this.header.length === 2 && texts.length === 2 &&
+      texts.every((i) => this.distinct(i) > PAIR_MIN_DISTINCT && this.distinctShare(i) >= PAIR_DISTINCT_SHARE);
   }
 
   tripletRoles(): boolean {

@@ -2,6 +2,7 @@
 export const COMMANDS = {
   auditActiveFile: 'tripletAudit.auditActiveFile',
   auditFile: 'tripletAudit.auditFile',
+  auditSelectedFiles: 'tripletAudit.auditSelectedFiles',
   openPanel: 'tripletAudit.openPanel',
   setMargin: 'tripletAudit.setMargin',
   clearResults: 'tripletAudit.clearResults',

@@ -1,7 +1,8 @@
 /**
  * Quick-fix edits computed on one row's text: relabel (replace exactly the label field's
- * characters, keeping the file's quoting) and swap positive/negative (exchange the two fields'
- * exact texts). Offsets are into the row text; `toPosition` maps them into the document.
+ * characters, keeping the file's quoting), swap positive/negative (exchange the two fields'
+ * exact texts), and set text fields to new values (a mined negative). Offsets are into the row
+ * text; `toPosition` maps them into the document.
  */
 import { formatJsonValue } from './jsonScan';
 import { formatField, recordField, recordInRowText, type FieldSpan, type Layout } from './records';
@@ -51,4 +52,34 @@ export function toPosition(rowText: string, offset: number, firstLine: number): 
     line++; lineStart = i + 1;
   }
   return { line, character: offset - lineStart };
+}
+
+/** The value of a field of one row (a JSON string's value unescaped, a CSV field unquoted), or why not. */
+export function fieldValue(rowText: string, layout: Layout, ordinal: number, column: string): { ok: true; value: string } | { ok: false; reason: string } {
+  const f = field(rowText, layout, ordinal, column);
+  return typeof f === 'string' ? { ok: false, reason: f } : { ok: true, value: f.value };
+}
+
+/**
+ * Sets text fields of one row to new values, each keeping its own quoting: one edit over the span
+ * from the first field to the last (the characters between them unchanged).
+ */
+export function setFieldsEdit(rowText: string, layout: Layout, ordinal: number, values: { column: string; value: string }[]): EditResult {
+  const spans: { f: FieldSpan; newText: string }[] = [];
+  for (const { column, value } of values) {
+    const f = field(rowText, layout, ordinal, column);
+    if (typeof f === 'string') return { ok: false, reason: f };
+    const raw = rowText.slice(f.start, f.end);
+    const newText = layout.format === 'csv' || layout.format === 'tsv' ? formatField(layout.format, value, f.quoted) : formatJsonValue(value, raw);
+    if (newText === undefined) return { ok: false, reason: `a ${layout.format.toUpperCase()} field cannot hold ${JSON.stringify(value)}` };
+    spans.push({ f, newText });
+  }
+  if (!spans.length) return { ok: false, reason: 'no field to set' };
+  spans.sort((a, b) => a.f.start - b.f.start);
+  let text = '';
+  for (let k = 0; k < spans.length; k++) {
+    if (k > 0) text += rowText.slice(spans[k - 1].f.end, spans[k].f.start);
+    text += spans[k].newText;
+  }
+  return { ok: true, edit: { start: spans[0].f.start, end: spans[spans.length - 1].f.end, newText: text } };
 }

@@ -6,16 +6,16 @@
  * gives is what `findings()` / `countFindings()` / `findingStops()` give on the whole report.
  */
 import { CATEGORY_EASY, CATEGORY_HARD, CATEGORY_SEMI_HARD } from '../../core/categories';
-import { FLAG_BIT, type ScoredView } from '../../core/scoredView';
+import { FLAG_BIT, FLAG_COMBINATIONS, type ScoredView } from '../../core/scoredView';
 import {
   FINDING_ORDER, findingMessage, rowRange, type Finding, type FindingCounts, type FindingKind, type SeverityName, type SeveritySettings,
 } from './findings';
 
 /** One bit per kind, in FINDING_ORDER order, so that a row's findings come out in that order. */
-const KIND_BIT: Readonly<Record<FindingKind, number>> = { invalid: 1, mislabeled: 2, hard: 4, 'near-duplicate': 8, 'trivially-easy': 16 };
+const KIND_BIT: Readonly<Record<FindingKind, number>> = { invalid: 1, leak: 2, mislabeled: 4, 'false-negative': 8, hard: 16, 'near-duplicate': 32, 'trivially-easy': 64 };
 
-/** A row's key: its flag bits (5) and its category code's low 2 bits (CATEGORY_NONE → 3). */
-const KEYS = 128;
+/** A row's key: its flag bits (7) and its category code's low 2 bits (CATEGORY_NONE → 3). */
+const KEYS = FLAG_COMBINATIONS * 4;
 const key = (flags: number, category: number): number => (flags << 2) | (category & 3);
 
 /** The kinds a row with this key raises, before severities and reviewed marks. */
@@ -23,7 +23,9 @@ function raisedBy(k: number): number {
   const flags = k >> 2, category = k & 3;
   let bits = 0;
   if (flags & FLAG_BIT.invalid) bits |= KIND_BIT.invalid;
+  if (flags & FLAG_BIT.leak) bits |= KIND_BIT.leak;
   if (flags & FLAG_BIT.mislabeled) bits |= KIND_BIT.mislabeled;
+  if (flags & FLAG_BIT['false-negative']) bits |= KIND_BIT['false-negative'];
   if (category === CATEGORY_HARD) bits |= KIND_BIT.hard;
   if (flags & FLAG_BIT['near-duplicate']) bits |= KIND_BIT['near-duplicate'];
   if (flags & FLAG_BIT['trivially-easy']) bits |= KIND_BIT['trivially-easy'];
@@ -74,8 +76,8 @@ export class FindingTable {
       marked[k]++;
     }
     this.kinds = kinds;
-    const byKind: Record<FindingKind, number> = { invalid: 0, mislabeled: 0, hard: 0, 'near-duplicate': 0, 'trivially-easy': 0 };
-    const c: FindingCounts = { mislabeled: 0, hard: 0, semiHard: 0, easy: 0, triviallyEasy: 0, nearDuplicate: 0, invalid: 0, reviewed: 0 };
+    const byKind: Record<FindingKind, number> = { invalid: 0, leak: 0, mislabeled: 0, 'false-negative': 0, hard: 0, 'near-duplicate': 0, 'trivially-easy': 0 };
+    const c: FindingCounts = { mislabeled: 0, hard: 0, semiHard: 0, easy: 0, triviallyEasy: 0, nearDuplicate: 0, invalid: 0, reviewed: 0, leak: 0, falseNegative: 0 };
     for (let k = 0; k < KEYS; k++) {
       const m = open[k], r = marked[k];
       if (m + r === 0) continue;
@@ -90,6 +92,8 @@ export class FindingTable {
       if (f & FLAG_BIT.mislabeled) c.mislabeled += m;
       if (f & FLAG_BIT['trivially-easy']) c.triviallyEasy += m;
       if (f & FLAG_BIT['near-duplicate']) c.nearDuplicate += m;
+      if (f & FLAG_BIT.leak) c.leak += m;
+      if (f & FLAG_BIT['false-negative']) c.falseNegative += m;
     }
     this.byKind = byKind;
     this.counts = c;
@@ -177,7 +181,8 @@ export class FindingTable {
 }
 
 const KIND_NAMES: Readonly<Record<FindingKind, string>> = {
-  invalid: 'invalid', mislabeled: 'suspected mislabels', hard: 'hard', 'near-duplicate': 'near-duplicates', 'trivially-easy': 'trivially easy',
+  invalid: 'invalid', leak: 'leaks between files', mislabeled: 'suspected mislabels', hard: 'hard', 'near-duplicate': 'near-duplicates', 'trivially-easy': 'trivially easy',
+  'false-negative': 'false negatives',
 };
 
 /** The line that stands in the Problems panel for the findings `forProblems` left out. */

@@ -1,17 +1,20 @@
 /**
  * What the editor shows for a report at the current margin: one finding per concern per row
- * (suspected mislabel, hard triplet, trivially easy, near-duplicate, invalid), with 0-based line
+ * (suspected mislabel, false negative, hard triplet, trivially easy, near-duplicate, invalid), with 0-based line
  * ranges for VS Code, and the counts for the status bar. Reviewed rows raise no findings.
  */
+import { LEAK_PREFIX } from '../../core/leaks';
 import { round3 } from '../../core/scoredView';
 import type { AuditReport, RowReport } from '../../core/types';
 
-export type FindingKind = 'mislabeled' | 'hard' | 'trivially-easy' | 'near-duplicate' | 'invalid';
+export type FindingKind = 'mislabeled' | 'hard' | 'trivially-easy' | 'near-duplicate' | 'invalid' | 'leak' | 'false-negative';
 export type SeverityName = 'error' | 'warning' | 'information' | 'hint' | 'off';
 export type SeveritySettings = Record<FindingKind, SeverityName>;
 
 export const DEFAULT_SEVERITIES: SeveritySettings = {
   mislabeled: 'warning', hard: 'warning', 'trivially-easy': 'information', 'near-duplicate': 'information', invalid: 'error',
+  leak: 'warning',
+  'false-negative': 'warning',
 };
 
 export interface Finding {
@@ -38,6 +41,12 @@ function nearest(r: RowReport, n = 3): string {
   return ` Nearest: ${r.neighbours.slice(0, n).map((nb) => `row ${nb.row} ${q(nb.label)} at ${f3(nb.distance)}`).join(', ')}.`;
 }
 
+/** The first mined replacement negative of a row, as a sentence (empty when it has none). */
+export function replacementHint(r: RowReport): string {
+  const c = r.replacements?.[0];
+  return c ? ` Replace the negative with row ${c.row}: ${q(c.text)} (d(a,n) ${f3(c.distance)}, rank ${c.rank}).` : '';
+}
+
 /** Whether row r raises a finding of `kind` at its report's margin (before severities and reviewed marks). */
 export function raises(r: RowReport, kind: FindingKind): boolean {
   return kind === 'hard' ? r.category === 'hard' : r.flags.includes(kind);
@@ -58,14 +67,22 @@ export function findingMessage(r: RowReport, kind: FindingKind, settings: Pick<A
       return `Hard triplet at margin ${f3(margin)} (${distance}): d(a,n) ${f3(r.dAN)} <= d(a,p) ${f3(r.dAP)}, ` +
         `loss = max(${f3(r.dAP)} - ${f3(r.dAN)} + ${f3(margin)}, 0) = ${f3(r.loss)}.`;
     case 'trivially-easy':
-      return `Trivially easy at margin ${f3(margin)} (${distance}): d(a,n) ${f3(r.dAN)} >= d(a,p) ${f3(r.dAP)} + 2 × margin; loss 0, teaches nothing.`;
+      return r.trivial !== undefined
+        ? `Trivially easy (score ${f3(r.trivial)}): the negative is as unrelated to the anchor as a random text of the file; ` +
+          `d(a,n) ${f3(r.dAN)}, d(a,p) ${f3(r.dAP)} (${distance}), loss ${f3(r.loss)} at margin ${f3(margin)}.${replacementHint(r)}`
+        : `Trivially easy at margin ${f3(margin)} (${distance}): d(a,n) ${f3(r.dAN)} >= d(a,p) ${f3(r.dAP)} + 2 × margin; loss 0, teaches nothing.`;
+    case 'false-negative':
+      return `False negative (P = ${f3(r.falseNegative ?? null)}): the negative reads as a positive of the anchor. ` +
+        `${r.evidence.filter((e) => e.startsWith('false negative') || e.startsWith('the negative is the')).join('. ')}.${replacementHint(r)}`;
     case 'near-duplicate':
       return `Near-duplicate: ${r.evidence.find((e) => e.startsWith('near-duplicate')) ?? 'another row has nearly the same embedding'}.`;
+    case 'leak':
+      return `Leak between files: ${r.evidence.find((e) => e.startsWith(LEAK_PREFIX))?.slice(LEAK_PREFIX.length) ?? 'another file holds the same row'}.`;
   }
 }
 
 /** The order of a row's findings. */
-export const FINDING_ORDER: readonly FindingKind[] = ['invalid', 'mislabeled', 'hard', 'near-duplicate', 'trivially-easy'];
+export const FINDING_ORDER: readonly FindingKind[] = ['invalid', 'leak', 'mislabeled', 'false-negative', 'hard', 'near-duplicate', 'trivially-easy'];
 
 /**
  * Every finding of a whole report, in row order. The extension host does not call this on a
@@ -85,11 +102,11 @@ export function findings(report: AuditReport, reviewed: ReadonlySet<number>, sev
   return out;
 }
 
-export interface FindingCounts { mislabeled: number; hard: number; semiHard: number; easy: number; triviallyEasy: number; nearDuplicate: number; invalid: number; reviewed: number }
+export interface FindingCounts { mislabeled: number; hard: number; semiHard: number; easy: number; triviallyEasy: number; nearDuplicate: number; invalid: number; reviewed: number; leak: number; falseNegative: number }
 
 /** Counts at the report's margin; reviewed rows count only as reviewed. */
 export function countFindings(report: AuditReport, reviewed: ReadonlySet<number>): FindingCounts {
-  const c: FindingCounts = { mislabeled: 0, hard: 0, semiHard: 0, easy: 0, triviallyEasy: 0, nearDuplicate: 0, invalid: 0, reviewed: 0 };
+  const c: FindingCounts = { mislabeled: 0, hard: 0, semiHard: 0, easy: 0, triviallyEasy: 0, nearDuplicate: 0, invalid: 0, reviewed: 0, leak: 0, falseNegative: 0 };
   for (const r of report.rows) {
     if (r.flags.includes('invalid')) { c.invalid++; continue; }
     if (reviewed.has(r.row)) { c.reviewed++; continue; }
@@ -99,12 +116,14 @@ export function countFindings(report: AuditReport, reviewed: ReadonlySet<number>
     if (r.flags.includes('mislabeled')) c.mislabeled++;
     if (r.flags.includes('trivially-easy')) c.triviallyEasy++;
     if (r.flags.includes('near-duplicate')) c.nearDuplicate++;
+    if (r.flags.includes('leak')) c.leak++;
+    if (r.flags.includes('false-negative')) c.falseNegative++;
   }
   return c;
 }
 
 export function statusText(c: FindingCounts): string {
-  return `$(beaker) ${c.mislabeled} mislabeled · ${c.hard} hard · ${c.semiHard} semi-hard · ${c.triviallyEasy} trivially easy`;
+  return `$(beaker) ${c.mislabeled} mislabeled · ${c.hard} hard · ${c.semiHard} semi-hard · ${c.triviallyEasy} trivially easy${c.leak ? ` · ${c.leak} leaks` : ''}`;
 }
 
 /** Rows that raise a finding, sorted by line: the stops of next/previous suspicious row. */

@@ -7,12 +7,13 @@ export function escapeMarkdown(s: string): string {
   return s.replace(/[\\`*_{}[\]()#+\-.!|<>~]/g, (c) => `\\${c}`).replace(/\r?\n/g, ' ');
 }
 
-export function hoverMarkdown(r: RowReport, report: { settings: Pick<AuditReport['settings'], 'margin' | 'distance'> }, lineOfRow: (row: number) => number | undefined, reviewed: boolean): string {
+export function hoverMarkdown(r: RowReport, report: { settings: Pick<AuditReport['settings'], 'margin' | 'distance'> }, lineOfRow: (row: number) => number | string | undefined, reviewed: boolean): string {
   const { margin, distance } = report.settings;
   const md: string[] = [];
   md.push(`**Triplet Audit** · row ${r.row} · ${r.category ?? 'invalid'} at margin ${f3(margin)} (${distance})${reviewed ? ' · reviewed' : ''}`);
   md.push('');
-  md.push(`d(a,p) = ${f3(r.dAP)} · d(a,n) = ${f3(r.dAN)} · loss = ${f3(r.loss)} · suspicion = ${f3(r.suspicion)}`);
+  md.push(`d(a,p) = ${f3(r.dAP)} · d(a,n) = ${f3(r.dAN)} · loss = ${f3(r.loss)} · suspicion = ${f3(r.suspicion)}` +
+    (r.trivial !== undefined ? ` · trivially easy = ${f3(r.trivial)} · false negative = ${f3(r.falseNegative ?? null)}` : ''));
   if (r.label !== undefined) {
     md.push('');
     md.push(`label: \`${escapeMarkdown(r.label)}\`${r.suggestedLabel !== undefined ? ` → suggested \`${escapeMarkdown(r.suggestedLabel)}\`` : ''}`);
@@ -23,12 +24,18 @@ export function hoverMarkdown(r: RowReport, report: { settings: Pick<AuditReport
     md.push('');
     for (const e of r.evidence) md.push(`- ${escapeMarkdown(e)}`);
   }
+  if (r.replacements?.length) {
+    md.push('');
+    md.push('| replacement negative | row | d(a,n) | rank |');
+    md.push('|---|---:|---:|---:|');
+    for (const c of r.replacements) md.push(`| ${escapeMarkdown(c.text)} | ${c.row} | ${f3(c.distance)} | ${c.rank} |`);
+  }
   if (r.neighbours.length) {
     md.push('');
     md.push('| neighbour | line | label | distance |');
     md.push('|---:|---:|---|---:|');
     for (const nb of r.neighbours) {
-      md.push(`| ${nb.row} | ${lineOfRow(nb.row) ?? ''} | ${escapeMarkdown(nb.label)} | ${f3(nb.distance)} |`);
+      md.push(`| ${nb.row} | ${escapeMarkdown(String(lineOfRow(nb.row) ?? ''))} | ${escapeMarkdown(nb.label)} | ${f3(nb.distance)} |`);
     }
   }
   return md.join('\n');

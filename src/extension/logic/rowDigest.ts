@@ -35,7 +35,14 @@ export interface FileDigest {
    * the bad bytes were, and an editor that saves the text writes U+FFFD over them.
    */
   lossy?: boolean;
+  /**
+   * A multi-file audit's digest: each file's own head (its rows are this digest's rows
+   * firstRow .. firstRow + rows - 1 of the report's `files`); the fields above are the first file's.
+   */
+  files?: FileDigestHead[];
 }
+
+export type FileDigestHead = Omit<FileDigest, 'rows' | 'files'>;
 
 /** Which of the rows starting on the same line each span is. */
 export function ordinals(spans: readonly RowSpanLike[]): number[] {

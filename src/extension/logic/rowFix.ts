@@ -66,12 +66,18 @@ function lossyReason(doc: DocLines, audit: AuditedRows): string | undefined {
     + 'Convert the file to UTF-8 (Save with Encoding) and audit it again, then apply the fix.';
 }
 
-/** The text edit of `fix` on row `index` of the document, or why it is refused. */
-export function rowFixEdit(doc: DocLines, audit: AuditedRows, index: number, fix: RowFix): FixEdit {
+/** checkRow, and the file's bytes safe to save after an edit (lossyReason): what every edit of the data file asks first. */
+export function checkEditable(doc: DocLines, audit: AuditedRows, index: number): CheckedRow {
   const row = checkRow(doc, audit, index);
   if (!row.ok) return row;
   const lossy = lossyReason(doc, audit);
-  if (lossy) return { ok: false, reason: lossy };
+  return lossy ? { ok: false, reason: lossy } : row;
+}
+
+/** The text edit of `fix` on row `index` of the document, or why it is refused. */
+export function rowFixEdit(doc: DocLines, audit: AuditedRows, index: number, fix: RowFix): FixEdit {
+  const row = checkEditable(doc, audit, index);
+  if (!row.ok) return row;
   const { digest } = audit;
   const d = digest.rows[index];
   let res: EditResult;

@@ -13,9 +13,10 @@ import { digestText } from '../logic/rowDigest';
 import { AbortError } from '../../core/engineApi';
 import { InputError } from '../../core/dataset';
 import type { AuditReport } from '../../core/types';
-import { auditFile } from '../../core/node/auditFile';
+import { auditFiles } from '../../core/node/auditFile';
 import { fileError, fileStamp } from '../../core/node/readFile';
 import { decodeBytes, encodeText, type TextEncodingName } from '../../core/node/textFile';
+import type { FileDigest } from '../logic/rowDigest';
 
 import type { JobRequest, WorkerMessage, WorkerRequest } from './protocol';
 import { resultMessages } from './result';
@@ -46,17 +47,20 @@ async function sameFile(a: string, b: string): Promise<boolean> {
 async function run(job: JobRequest, post: (m: WorkerMessage) => void, signal: AbortSignal): Promise<void> {
   switch (job.type) {
     case 'start': {
+      const files = job.files ?? [job.file];
       // Hash what the engine is about to read, so that the digest matches the report.
-      const before = await readText(job.file);
-      const report: AuditReport = await auditFile(job.file, job.options, {
+      const before = await Promise.all(files.map(readText));
+      const report: AuditReport = await auditFiles(files, job.options, {
         signal,
         onProgress: (progress) => post({ type: 'progress', progress }),
         onProblem: (line, message) => post({ type: 'problem', line, message }),
       });
-      const after = await readText(job.file);
-      if (after.hash !== before.hash) throw new InputError('the file changed during the audit; nothing was audited: audit it again once it is no longer being written', job.file);
+      const after = await Promise.all(files.map(readText));
+      after.forEach((a, i) => {
+        if (a.hash !== before[i].hash) throw new InputError('the file changed during the audit; nothing was audited: audit it again once it is no longer being written', files[i]);
+      });
       // in parts, so that the host is never blocked for long by reading it (result.ts)
-      for (const m of resultMessages('done', digestText(before.text, report.format, report.columns, report.rows, before.hash, before.lossy), report)) post(m);
+      for (const m of resultMessages('done', auditDigest(report, before), report)) post(m);
       return;
     }
     case 'digest': {
@@ -80,6 +84,13 @@ async function run(job: JobRequest, post: (m: WorkerMessage) => void, signal: Ab
       post({ type: 'cleaned', log: result.log, bytes: bytes.length });
     }
   }
+}
+
+/** The digest of the texts an audit read: one file's, or a multi-file audit's (every file's rows, in order, and each file's head). */
+function auditDigest(report: AuditReport, texts: { text: string; hash: string; lossy: boolean }[]): FileDigest {
+  if (!report.files) return digestText(texts[0].text, report.format, report.columns, report.rows, texts[0].hash, texts[0].lossy);
+  const parts = report.files.map((f, i) => digestText(texts[i].text, f.format, f.columns, report.rows.slice(f.firstRow, f.firstRow + f.rows), texts[i].hash, texts[i].lossy));
+  return { ...parts[0], rows: parts.flatMap((d) => d.rows), files: parts.map(({ rows: _rows, ...head }) => head) };
 }
 
 function errorMessage(e: unknown): WorkerMessage {

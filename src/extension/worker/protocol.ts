@@ -11,8 +11,11 @@ import type { ReportPartMessage, ReportStartMessage } from '../../protocol';
 
 export type { FileDigest };
 
-/** Host → worker: audit `file`; the worker replies with progress / problem, then done or error. */
-export interface StartRequest { type: 'start'; file: string; options: Partial<AuditOptions> }
+/**
+ * Host → worker: audit `file`, or `files` together (a multi-file audit: `file` is the first); the
+ * worker replies with progress / problem, then done or error.
+ */
+export interface StartRequest { type: 'start'; file: string; files?: string[]; options: Partial<AuditOptions> }
 
 /** Host → worker: digest `file` at the rows of an earlier audit (re-audit on save); replies digested. */
 export interface DigestRequest { type: 'digest'; file: string; format: FileFormat; columns: AuditReport['columns']; rows: RowSpanLike[] }

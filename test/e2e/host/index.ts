@@ -1,7 +1,7 @@
 // Mocha inside the real extension host (code-server's), loaded through `extensionTestsPath`.
 // Bundled by scripts/build.mjs into out/e2e-host/index.js; `vscode` and `mocha` stay external.
 // The workspace (made by test/e2e/run.ts) holds copies of ../shared/datasets/trec_test.csv and
-// ag_news_test.jsonl. The tests run in order and build on each other: the quick fix and the margin
+// ag_news_test.jsonl, and SNLI triplets with random negatives (snli_random_negatives.jsonl). The tests run in order and build on each other: the quick fix and the margin
 // tests use the audit of trec_test.csv that the third test makes.
 import * as assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -22,13 +22,16 @@ const EXTENSION_ID = 'triplet-audit.triplet-audit';
 const SOURCE = 'Triplet Audit';
 const TREC = 'trec_test.csv';
 const AG_NEWS = 'ag_news_test.jsonl';
+const TRIPLETS = 'snli_random_negatives.jsonl';
 const NEW_MARGIN = 0.05;
 /** The issue asks for at most 50 ms; the machine is shared (2 cores, Chromium, benchmarks), so the
  * test asserts only a gross bound and reports the real numbers. */
 const GROSS_LOOP_DELAY_MS = 1000;
 
-type Kind = 'mislabeled' | 'hard' | 'trivially-easy' | 'near-duplicate' | 'invalid';
-const KINDS: readonly Kind[] = ['mislabeled', 'hard', 'trivially-easy', 'near-duplicate', 'invalid'];
+type Kind = 'mislabeled' | 'hard' | 'trivially-easy' | 'near-duplicate' | 'invalid' | 'leak' | 'false-negative';
+const KINDS: readonly Kind[] = ['mislabeled', 'hard', 'trivially-easy', 'near-duplicate', 'invalid', 'leak', 'false-negative'];
+/** The multi-file test's splits (test/e2e/run.ts plants rows across them; truth.json says where). */
+const SPLITS = ['splits/train.jsonl', 'splits/dev.jsonl', 'splits/test.jsonl'];
 
 /** A line the runner (test/e2e/hostSuite.ts) prints among the workbench's own console output. */
 function log(...args: unknown[]): void { console.log(`[ta-e2e] ${format(...args)}`); }
@@ -58,10 +61,10 @@ async function workspaceFile(name: string): Promise<vscode.Uri> {
 }
 
 /** The extension's own command line on `file` (default settings plus `extra`): the expectation. */
-async function cliReport(file: string, extra: string[] = []): Promise<AuditReport> {
+async function cliReport(file: string | string[], extra: string[] = []): Promise<AuditReport> {
   const cli = join(extension().extensionPath, 'dist', 'cli.js');
   // Asynchronous: a synchronous child would block this extension host for the whole audit.
-  const { stdout } = await promisify(execFile)(process.execPath, [cli, file, '--format', 'json', ...extra],
+  const { stdout } = await promisify(execFile)(process.execPath, [cli, ...(Array.isArray(file) ? file : [file]), '--format', 'json', ...extra],
     { maxBuffer: 256 << 20, env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' } });
   return JSON.parse(stdout) as AuditReport;
 }
@@ -71,8 +74,8 @@ function raises(r: RowReport, kind: Kind): boolean {
   return kind === 'hard' ? r.category === 'hard' : r.flags.includes(kind);
 }
 
-function expectedLines(report: AuditReport, kind: Kind): number[] {
-  return report.rows.filter((r) => raises(r, kind)).map((r) => r.line);
+function expectedLines(report: AuditReport, kind: Kind, file?: number): number[] {
+  return report.rows.filter((r) => raises(r, kind) && (file === undefined || r.file === file)).map((r) => r.line);
 }
 
 function diagnostics(uri: vscode.Uri, kind?: Kind): vscode.Diagnostic[] {
@@ -289,6 +292,42 @@ export function run(): Promise<void> {
     assert.equal(api.jobsStarted('digest'), digests, 'a label refresh ran (the file was saved)');
   }));
 
+  suite.addTest(new Mocha.Test(`auditing ${TRIPLETS}: "Replace the negative with row N" puts that row's text in the negative field only; undo restores the file byte for byte`, async () => {
+    const uri = await workspaceFile(TRIPLETS);
+    const report = await cliReport(uri.fsPath);
+    const doc = await vscode.workspace.openTextDocument(uri);
+    await vscode.window.showTextDocument(doc);
+    Promise.resolve(vscode.commands.executeCommand(COMMANDS.auditActiveFile)).catch(() => undefined);
+    await until('the trivially-easy diagnostics of the triplets', () => (diagnostics(uri, 'trivially-easy').length > 0 ? true : undefined), 120_000);
+    for (const kind of KINDS) assert.deepEqual(lines(uri, kind), expectedLines(report, kind), `${kind} diagnostics`);
+    const row = report.rows.find((r) => r.flags.includes('trivially-easy') && r.replacements?.length);
+    assert.ok(row?.replacements, 'no trivially easy row with a mined replacement');
+    const c = row.replacements[0];
+    const disk = readFileSync(uri.fsPath);
+    const original = doc.getText();
+    const diag = diagnostics(uri, 'trivially-easy').find((d) => d.range.start.line === row.line - 1);
+    assert.ok(diag, `no trivially-easy diagnostic on line ${row.line}`);
+    const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', uri, diag.range);
+    const replace = actions.find((a) => a.title.startsWith(`Replace the negative with row ${c.row}: `));
+    assert.ok(replace?.edit, `no "Replace the negative with row ${c.row}" action with an edit among: ${actions.map((a) => a.title).join(' | ')}`);
+
+    const lines0 = original.split('\n');
+    const before = JSON.parse(lines0[row.line - 1]) as Record<string, string>;
+    const source = JSON.parse(lines0[report.rows[c.row].line - 1]) as Record<string, string>;
+    await vscode.window.showTextDocument(doc);
+    assert.ok(await vscode.workspace.applyEdit(replace.edit), 'applyEdit refused the fix');
+    const after = JSON.parse(doc.lineAt(row.line - 1).text) as Record<string, string>;
+    assert.deepEqual(after, { ...before, negative: source[c.field] }, 'the negative is the replacement row\'s full text, nothing else changed');
+    assert.equal(doc.getText().split('\n').filter((_, i) => i !== row.line - 1).join('\n'), lines0.filter((_, i) => i !== row.line - 1).join('\n'), 'other lines changed');
+    log(`replace the negative of row ${row.row} (line ${row.line}) with row ${c.row}'s ${c.field}: ${JSON.stringify(before.negative)} -> ${JSON.stringify(after.negative)}`);
+    await vscode.commands.executeCommand('undo');
+    await until('undo to restore the text', () => (doc.getText() === original ? true : undefined), 5_000);
+    assert.ok(Buffer.from(doc.getText(), 'utf8').equals(disk), 'the document after undo differs from the original bytes');
+    assert.equal(doc.isDirty, false, 'undo left the document dirty');
+    assert.ok(readFileSync(uri.fsPath).equals(disk), 'the file on disk changed');
+    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+  }));
+
   suite.addTest(new Mocha.Test(`margin ${NEW_MARGIN} re-scores the diagnostics without re-training`, async () => {
     const { uri, report } = trecAudit();
     const api = extension().exports;
@@ -356,6 +395,63 @@ export function run(): Promise<void> {
     assert.deepEqual(diagnostics(uri), [], `diagnostics appeared for ${AG_NEWS} after the cancel`);
     assert.equal(api.runningJobs, 0);
     assert.equal(api.jobsStarted('start'), audits + 1, 'another audit started');
+  }));
+
+  suite.addTest(new Mocha.Test('auditing a multi-selection of train / dev / test together puts each leak on its own file and line; removing a leaked row of dev undoes byte for byte', async () => {
+    const api = extension().exports;
+    const uris = await Promise.all(SPLITS.map(workspaceFile));
+    const truth = JSON.parse(readFileSync(join(uris[0].fsPath, '..', 'truth.json'), 'utf8')) as { plants: { file: number; line: number; sourceFile: number; sourceLine: number; edit: string }[] };
+    const expected = await cliReport(uris.map((u) => u.fsPath));
+    assert.deepEqual(expected.files?.map((f) => f.split), ['train', 'dev', 'test']);
+    const audits = api.jobsStarted('start');
+    // as the Explorer calls it on a multi-selection: the clicked file and the selection (in a shuffled order: the command orders them)
+    let failed: unknown;
+    Promise.resolve(vscode.commands.executeCommand(COMMANDS.auditSelectedFiles, uris[2], [uris[2], uris[0], uris[1]])).catch((e: unknown) => { failed = e ?? 'rejected'; });
+    await until('leak diagnostics in all three files', () => {
+      if (failed !== undefined) throw new Error(`${COMMANDS.auditSelectedFiles} failed: ${failed instanceof Error ? failed.message : String(failed)}`);
+      return uris.every((u) => diagnostics(u, 'leak').length > 0) && api.runningJobs === 0 ? true : undefined;
+    }, 180_000, 100);
+    assert.equal(api.jobsStarted('start'), audits + 1, 'one audit job for the three files');
+    for (const [f, uri] of uris.entries()) {
+      for (const kind of KINDS) assert.deepEqual(lines(uri, kind), expectedLines(expected, kind, f), `${SPLITS[f]}: ${kind} diagnostics`);
+    }
+    // every planted row is flagged where it was planted, and its message names the row it repeats
+    for (const p of truth.plants) {
+      const d = diagnostics(uris[p.file], 'leak').find((x) => x.range.start.line === p.line - 1);
+      assert.ok(d, `${SPLITS[p.file]}:${p.line} (${p.edit}) has no leak diagnostic`);
+    }
+    const counts = uris.map((u) => diagnostics(u, 'leak').length);
+    log(`multi-file audit: ${expected.rowCount} rows in ${SPLITS.join(', ')}; leak diagnostics per file ${counts.join(' / ')} (CLI: ${[0, 1, 2].map((f) => expectedLines(expected, 'leak', f).length).join(' / ')}); ${truth.plants.length} planted, all flagged`);
+
+    // the quick fix on a planted copy in the second file (dev): remove the row, then undo
+    const dev = uris[1];
+    const doc = await vscode.workspace.openTextDocument(dev);
+    const editor = await vscode.window.showTextDocument(doc);
+    const disk = readFileSync(dev.fsPath);
+    const original = doc.getText();
+    const plant = truth.plants.find((p) => p.file === 1);
+    assert.ok(plant, 'no row planted in dev');
+    const row = expected.rows.find((r) => r.file === 1 && r.line === plant.line)!;
+    const other = expected.rows[row.leak!.row];
+    const diag = diagnostics(dev, 'leak').find((d) => d.range.start.line === plant.line - 1)!;
+    assert.ok(diag.message.includes(`${SPLITS[other.file!].split('/')[1]} line ${other.line}`), diag.message);
+    const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', dev, diag.range);
+    const title = `Remove row ${row.row} from dev.jsonl (it repeats ${SPLITS[other.file!].split('/')[1]} line ${other.line})`;
+    const remove = actions.find((a) => a.title === title);
+    assert.ok(remove?.edit, `no "${title}" action with an edit among: ${actions.map((a) => a.title).join(' | ')}`);
+    const removed = doc.lineAt(plant.line - 1).text;
+    assert.ok(await vscode.workspace.applyEdit(remove.edit), 'applyEdit refused the fix');
+    const lines0 = original.split('\n');
+    assert.equal(doc.getText(), [...lines0.slice(0, plant.line - 1), ...lines0.slice(plant.line)].join('\n'), 'only that row went');
+    assert.equal(doc.isDirty, true);
+    log(`removed dev.jsonl line ${plant.line} (${removed.slice(0, 60)}…), a copy of ${SPLITS[other.file!]} line ${other.line}`);
+    assert.equal(vscode.window.activeTextEditor?.document, editor.document);
+    await vscode.commands.executeCommand('undo');
+    await until('undo to restore the text', () => (doc.getText() === original ? true : undefined), 5_000);
+    assert.ok(Buffer.from(doc.getText(), 'utf8').equals(disk), 'the document after undo differs from the original bytes');
+    assert.equal(doc.isDirty, false, 'undo left the document dirty');
+    assert.ok(readFileSync(dev.fsPath).equals(disk), 'the file on disk changed');
+    assert.equal(api.runningJobs, 0);
   }));
 
   addHardeningTests(suite);
