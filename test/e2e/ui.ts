@@ -236,9 +236,17 @@ export async function runUi(o: UiOptions): Promise<Step[]> {
     const names = ['train.jsonl', 'dev.jsonl', 'test.jsonl'];
     const expected = cliReport(o.cli, names.map((n) => join(o.workspace, n)));
     const explorerRow = (name: string) => page.locator('.explorer-folders-view .monaco-list-row', { hasText: name }).first();
-    await explorerRow(names[0]).click();
-    await explorerRow(names[1]).click({ modifiers: ['Control'] });
-    await explorerRow(names[2]).click({ modifiers: ['Control'] });
+    // select the three (a click may land while the editor opens the previous one: check, and again)
+    await waitFor('the three files selected in the Explorer', async () => {
+      await explorerRow(names[0]).click();
+      await sleep(300);
+      await explorerRow(names[1]).click({ modifiers: ['Control'] });
+      await sleep(300);
+      await explorerRow(names[2]).click({ modifiers: ['Control'] });
+      await sleep(300);
+      const selected = await Promise.all(names.map(async (n) => (await explorerRow(n).getAttribute('aria-selected')) === 'true'));
+      return selected.every(Boolean);
+    }, 30_000, 500);
     await explorerRow(names[2]).click({ button: 'right' });
     const item = page.locator('.monaco-menu .action-item', { hasText: 'Audit Selected Files Together' }).first();
     await item.waitFor({ state: 'visible', timeout: 10_000 });
