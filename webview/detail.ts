@@ -6,10 +6,18 @@
 import type { QuickFixKind } from '../src/protocol';
 import { append, clear, dropdown, el, fmt } from './dom';
 import type { AuditModel } from './model';
+import { invisibleCount, visibleNodes } from './visible';
 
 export interface DetailEvents {
   select(position: number, reveal: boolean): void;
   fix(position: number, fix: QuickFixKind, label?: string, replacement?: number): void;
+}
+
+/** An element showing dataset text with its invisible characters as markers (visible.ts). */
+function textEl<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string | undefined>, text: string): HTMLElementTagNameMap[K] {
+  const e = el(tag, attrs);
+  for (const n of visibleNodes(document, text)) e.appendChild(n);
+  return e;
 }
 
 const FIX_SENTENCE: Record<string, string> = {
@@ -50,13 +58,18 @@ export class DetailPane {
     }
     root.appendChild(head);
     root.appendChild(this.texts(position));
+    const hidden = [r.text, r.anchor, r.positive, r.negative, r.label].reduce((n, t) => n + (t ? invisibleCount(t) : 0), 0);
+    if (hidden > 0) {
+      root.appendChild(el('p', { class: 'invisible-note' },
+        `This row holds ${hidden} invisible character${hidden === 1 ? '' : 's'} (bidi controls, zero-width or control characters), each shown as a marker; hover one for its name.`));
+    }
     const hinge = el('div', { class: 'hinge' });
     root.appendChild(hinge);
     const evidence = m.evidence(position);
     if (evidence.length) {
       root.appendChild(el('h3', {}, 'Why it was flagged'));
       const ul = el('ul', { class: 'evidence' });
-      for (const e of evidence) ul.appendChild(el('li', {}, e));
+      for (const e of evidence) ul.appendChild(textEl('li', {}, e));
       root.appendChild(ul);
     }
     const flags = el('p', { class: 'muted' });
@@ -91,12 +104,12 @@ export class DetailPane {
     const box = el('div', { class: 'texts' });
     if (this.model.report.kind === 'triplets') {
       for (const [name, text] of [['anchor', r.anchor], ['positive', r.positive], ['negative', r.negative]] as const) {
-        append(box, el('div', { class: 'field-name' }, name), el('div', { class: 'field-text' }, text ?? ''));
+        append(box, el('div', { class: 'field-name' }, name), textEl('div', { class: 'field-text' }, text ?? ''));
       }
     } else {
-      append(box, el('div', { class: 'field-name' }, 'text'), el('div', { class: 'field-text' }, r.text ?? ''));
-      const label = el('div', { class: 'field-text' }, r.label ?? '');
-      if (r.suggestedLabel !== undefined) label.append(' → suggested: ', el('strong', {}, r.suggestedLabel));
+      append(box, el('div', { class: 'field-name' }, 'text'), textEl('div', { class: 'field-text' }, r.text ?? ''));
+      const label = textEl('div', { class: 'field-text' }, r.label ?? '');
+      if (r.suggestedLabel !== undefined) label.append(' → suggested: ', textEl('strong', {}, r.suggestedLabel));
       append(box, el('div', { class: 'field-name' }, 'label'), label);
       for (const [name, row] of [['positive', r.positiveRow], ['negative', r.negativeRow]] as const) {
         if (row === undefined) continue;
@@ -141,8 +154,8 @@ export class DetailPane {
       append(tr, el('td', {}, String(k + 1)));
       const link = el('td');
       link.appendChild(this.rowLink(nb.row, false));
-      append(tr, link, el('td', {}, nb.label), el('td', { class: 'numeric' }, fmt(m.convert(nb.distance))),
-        el('td', { class: 'nb-text' }, other?.text ?? other?.anchor ?? ''));
+      append(tr, link, textEl('td', {}, nb.label), el('td', { class: 'numeric' }, fmt(m.convert(nb.distance))),
+        textEl('td', { class: 'nb-text' }, other?.text ?? other?.anchor ?? ''));
       table.appendChild(tr);
     });
     box.appendChild(table);
@@ -165,7 +178,7 @@ export class DetailPane {
       const link = el('td');
       link.appendChild(this.rowLink(c.row, false));
       append(tr, el('td', {}, String(k + 1)), link, el('td', { class: 'numeric' }, fmt(m.convert(c.distance))), el('td', { class: 'numeric' }, String(c.rank)),
-        el('td', { class: 'nb-text' }, `${c.field}: ${c.text}`));
+        textEl('td', { class: 'nb-text' }, `${c.field}: ${c.text}`));
       const cell = el('td');
       if (!this.standalone) {
         const use = el('vscode-button', { appearance: 'secondary', 'aria-label': `Replace the negative with row ${c.row}'s ${c.field}` }, 'Use as negative');
@@ -191,7 +204,7 @@ export class DetailPane {
     const other = pos >= 0 ? m.rows[pos] : undefined;
     const where = other && m.files ? `${m.fileName(m.fileOf(pos))} line ${other.line}` : `line ${other?.line}`;
     const text = withText && other ? `row ${row} (${where}${other.label !== undefined ? `, ${other.label}` : ''}): ${other.text ?? other.anchor ?? ''}` : `row ${row}`;
-    const b = el('button', { type: 'button', class: 'link-button', 'aria-label': `Select row ${row}` }, text);
+    const b = textEl('button', { type: 'button', class: 'link-button', 'aria-label': `Select row ${row}` }, text);
     b.addEventListener('click', () => { if (pos >= 0) this.events.select(pos, true); });
     return b;
   }
@@ -203,7 +216,7 @@ export class DetailPane {
     box.appendChild(el('h3', {}, 'Suggested fix'));
     const sentence = r.suggestedLabel !== undefined ? `Relabel as “${r.suggestedLabel}”: the neighbours point there.`
       : r.suggestedFix ? FIX_SENTENCE[r.suggestedFix] ?? r.suggestedFix : 'None: nothing points to a different label or triplet.';
-    box.appendChild(el('p', {}, sentence));
+    box.appendChild(textEl('p', {}, sentence));
     if (this.standalone) {
       box.appendChild(el('p', { class: 'muted' }, 'Open the report in VS Code to apply fixes (this standalone page has no editor).'));
       return box;

@@ -2,8 +2,10 @@
 import { baseName } from '../core/multi';
 import { sampledLine } from '../core/sampledTriplets';
 import type { AuditReport } from '../core/types';
+import { forTerminal } from './terminal';
 
-const clip = (s: string, n: number) => (s.length > n ? s.slice(0, n - 1) + '…' : s).replace(/\s+/g, ' ');
+/** Shown on one line, cut to n characters: whitespace runs as one space, control characters as escapes (terminal.ts). */
+const clip = (s: string, n: number) => { const t = forTerminal(s.replace(/\s+/g, ' ')); return t.length > n ? t.slice(0, n - 1) + '…' : t; };
 const pad = (s: string, n: number) => (s.length >= n ? s : s + ' '.repeat(n - s.length));
 const lpad = (s: string, n: number) => (s.length >= n ? s : ' '.repeat(n - s.length) + s);
 const f3 = (v: number | null) => (v === null ? '-' : v.toFixed(3));
@@ -49,5 +51,6 @@ export function formatTable(r: AuditReport, top: number): string {
       out.push(`  ${pad(where(x), lineWidth)} ${lpad(x.suspicion.toFixed(2), 5)} ${pad(x.category ?? '', 9)} ${lpad(f3(x.dAP), 6)} ${lpad(f3(x.dAN), 6)} ${pad(clip(what, 26), labeled ? 26 : 22)} ${clip(text, 70)}`);
     }
   }
-  return out.join('\n') + '\n';
+  // every line once more: labels, file and column names, problems' messages come from the data too
+  return out.map(forTerminal).join('\n') + '\n';
 }

@@ -67,6 +67,7 @@ export class AuditController implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[];
   private latestKey: string | undefined;
   private stage: Stage | undefined;
+  private shownError: string | undefined;
   /** Fires with a file's URI when its results change, or undefined when all may have. */
   readonly onDidChange = this.changed.event;
   /** Fires with a progress line while an audit runs, undefined when it ends. */
@@ -78,6 +79,9 @@ export class AuditController implements vscode.Disposable {
   }
 
   get(uri: vscode.Uri): FileAudit | undefined { return this.audits.get(uri.toString()); }
+
+  /** The last error message an audit showed, as shown (for the extension-host tests). */
+  get lastError(): string | undefined { return this.shownError; }
 
   /** The stage the newest audit in flight last reported, if any. */
   get auditStage(): Stage | undefined { return this.stage; }
@@ -278,7 +282,7 @@ export class AuditController implements vscode.Disposable {
             show.push(p);
           },
           // a multi-file audit's problems name their file already
-          onProblem: (line, message) => this.log.appendLine(/^[^:\s]+: line \d+/.test(message) ? message : `${name}:${line}: ${message}`),
+          onProblem: (line, message) => this.log.appendLine(/^[^:\s]+: line \d+/.test(message) ? message : `${name}:${line}: ${message.replace(/^line \d+: /, '')}`),
         });
       } finally {
         show.cancel();
@@ -298,8 +302,9 @@ export class AuditController implements vscode.Disposable {
     const message = e instanceof Error ? e.message : String(e);
     this.log.appendLine(`error: ${message}`);
     const first = message.split('\n')[0];
-    void vscode.window.showErrorMessage(e instanceof JobError && e.kind === 'internal'
-      ? `Triplet Audit failed: ${first} (details in the Triplet Audit output)` : `Triplet Audit: ${first}`);
+    this.shownError = e instanceof JobError && e.kind === 'internal'
+      ? `Triplet Audit failed: ${first} (details in the Triplet Audit output)` : `Triplet Audit: ${first}`;
+    void vscode.window.showErrorMessage(this.shownError);
   }
 
   dispose(): void {

@@ -6,6 +6,7 @@ import type { AuditRunner } from './auditRunner';
 import { hashFile } from './fileHash';
 import { planCleaning, type CleanMode } from './logic/cleanCopy';
 import { withoutReviewed } from './logic/reviewed';
+import { overwrites } from './exportPaths';
 
 function needAudit(controller: AuditController) {
   const a = controller.current();
@@ -55,8 +56,9 @@ export async function exportCleaned(controller: AuditController, runner: AuditRu
     defaultUri: a.uri.with({ path: a.uri.path.slice(0, a.uri.path.length - ext.length) + '.cleaned' + ext }),
   });
   if (!target) return;
-  if (target.fsPath === a.uri.fsPath) { void vscode.window.showErrorMessage('Triplet Audit: choose another file than the source.'); return; }
   const logFile = vscode.Uri.file(target.fsPath + '.audit-log.json');
+  const clash = overwrites(a.uri.fsPath, [['the cleaned copy', target.fsPath], ['its audit log', logFile.fsPath]]);
+  if (clash) { void vscode.window.showErrorMessage(`Triplet Audit: ${clash}; the cleaned copy never overwrites its source: choose another file.`); return; }
   try {
     const res = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Triplet Audit: writing the cleaned copy', cancellable: true },
       async (_p, token) => {

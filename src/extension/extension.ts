@@ -36,6 +36,9 @@ export interface TripletAuditApi {
   readonly auditStage: string | undefined;
   /** Jobs started since activation, by type: `start` is an audit that trains, `digest` a label check. */
   jobsStarted(type: JobRequest['type']): number;
+  /** The last error message an audit showed, word for word, and the last warning about a reviewed-marks file. */
+  readonly lastError: string | undefined;
+  readonly lastWarning: string | undefined;
   /** Milliseconds this extension took to activate: loading its bundle (from its first line), and activate() itself. */
   readonly activation: { loadMs?: number; activateMs: number };
 }
@@ -48,7 +51,11 @@ export function activate(context: vscode.ExtensionContext): TripletAuditApi {
   const output = vscode.window.createOutputChannel('Triplet Audit');
   // each job in a process of its own, at a low priority, so that the editor comes first
   const runner = new AuditRunner(() => startJobProcess(path.join(context.extensionPath, 'dist', 'worker.js'), AUDIT_NICENESS));
-  const store = new ReviewedStore();
+  let lastWarning: string | undefined;
+  const store = new ReviewedStore((_sidecar, message) => {
+    lastWarning = `Triplet Audit: ${message}`;
+    void vscode.window.showWarningMessage(lastWarning);
+  });
   const controller = new AuditController(runner, store, output);
   const deps: CommandDeps = { controller, runner, store, panel: () => bridge };
   const events = panelEvents(deps);
@@ -79,6 +86,8 @@ export function activate(context: vscode.ExtensionContext): TripletAuditApi {
     get runningJobs() { return runner.running; },
     get jobPids() { return runner.pids; },
     get auditStage() { return controller.auditStage; },
+    get lastError() { return controller.lastError; },
+    get lastWarning() { return lastWarning; },
     jobsStarted: (type) => runner.started(type),
   };
 }

@@ -2,33 +2,32 @@
  * Quick fixes as undoable WorkspaceEdits. Each first checks that the row's text in the document
  * is still the audited text (hash per audited row); if the document changed in a way that moved
  * or changed the row, the fix is refused with a reason instead of editing the wrong characters.
+ * The checks and the edits are pure (logic/rowFix.ts); this file only speaks VS Code.
  */
 import * as vscode from 'vscode';
 import type { FileAudit } from './auditController';
-import { fieldValue, relabelEdit, setFieldsEdit, swapEdit, toPosition, type EditResult } from './logic/fieldEdits';
-import { hashText } from './logic/hash';
+import { fieldValue, setFieldsEdit, toPosition, type EditResult } from './logic/fieldEdits';
+import { checkEditable, checkRow, rowFixEdit, type AuditedRows, type DocLines, type RowFix } from './logic/rowFix';
 import type { ReviewedStore } from './reviewedStore';
 
 export type FixResult = { ok: true; edit: vscode.WorkspaceEdit } | { ok: false; reason: string };
 
-/** The document's lines line..endLine (1-based), joined by "\n" as the digest hashed them. */
-function rowText(doc: vscode.TextDocument, line: number, endLine: number): string | undefined {
-  if (line < 1 || endLine > doc.lineCount) return undefined;
-  const parts: string[] = [];
-  for (let l = line - 1; l <= endLine - 1; l++) parts.push(doc.lineAt(l).text);
-  return parts.join('\n');
+function lines(doc: vscode.TextDocument): DocLines {
+  return { lineCount: doc.lineCount, lineText: (l) => doc.lineAt(l).text, encoding: (doc as { encoding?: string }).encoding };
+}
+
+function rows(audit: FileAudit): AuditedRows {
+  return { rows: audit.audited.rows, digest: audit.digest };
 }
 
 /** The row's current text when it is still the audited text, else why not. */
 export function checkedRow(doc: vscode.TextDocument, audit: FileAudit, index: number): { ok: true; text: string } | { ok: false; reason: string } {
-  const r = audit.audited.rows[index];
-  const d = audit.digest.rows[index];
-  if (!r || !d) return { ok: false, reason: 'That row is not in the audit.' };
-  const text = rowText(doc, r.line, r.endLine);
-  if (text === undefined || hashText(text) !== d.rowHash) {
-    return { ok: false, reason: `Row ${r.row} (line ${r.line}) changed since the audit: the document was edited so that the row moved or its text differs. Audit the file again, then apply the fix.` };
-  }
-  return { ok: true, text };
+  return checkRow(lines(doc), rows(audit), index);
+}
+
+/** The row's text when an edit may be made to it: unchanged since the audit, and the file's bytes safe to save. */
+function editableRow(doc: vscode.TextDocument, audit: FileAudit, index: number): { ok: true; text: string } | { ok: false; reason: string } {
+  return checkEditable(lines(doc), rows(audit), index);
 }
 
 function toWorkspaceEdit(uri: vscode.Uri, text: string, firstLine: number, res: EditResult): FixResult {
@@ -40,23 +39,20 @@ function toWorkspaceEdit(uri: vscode.Uri, text: string, firstLine: number, res: 
   return { ok: true, edit };
 }
 
+function fixEdit(doc: vscode.TextDocument, audit: FileAudit, index: number, fix: RowFix): FixResult {
+  const res = rowFixEdit(lines(doc), rows(audit), index, fix);
+  if (!res.ok) return res;
+  const edit = new vscode.WorkspaceEdit();
+  edit.replace(doc.uri, new vscode.Range(res.start.line, res.start.character, res.end.line, res.end.character), res.newText);
+  return { ok: true, edit };
+}
+
 export function relabelFix(doc: vscode.TextDocument, audit: FileAudit, index: number, label: string): FixResult {
-  const row = checkedRow(doc, audit, index);
-  if (!row.ok) return row;
-  const column = audit.digest.columns.label;
-  if (!column) return { ok: false, reason: 'This file has no label column.' };
-  const d = audit.digest.rows[index];
-  const r = audit.audited.rows[index];
-  return toWorkspaceEdit(doc.uri, row.text, r.line - 1, relabelEdit(row.text, audit.digest.layout, d.ordinal, column, label, d.label));
+  return fixEdit(doc, audit, index, { kind: 'relabel', label });
 }
 
 export function swapFix(doc: vscode.TextDocument, audit: FileAudit, index: number): FixResult {
-  const row = checkedRow(doc, audit, index);
-  if (!row.ok) return row;
-  const { positive, negative } = audit.digest.columns;
-  if (!positive || !negative) return { ok: false, reason: 'This file has no positive/negative columns.' };
-  const r = audit.audited.rows[index];
-  return toWorkspaceEdit(doc.uri, row.text, r.line - 1, swapEdit(row.text, audit.digest.layout, audit.digest.rows[index].ordinal, positive, negative));
+  return fixEdit(doc, audit, index, { kind: 'swap' });
 }
 
 export async function markReviewedFix(doc: vscode.TextDocument, audit: FileAudit, index: number, store: ReviewedStore): Promise<FixResult> {
@@ -68,7 +64,7 @@ export async function markReviewedFix(doc: vscode.TextDocument, audit: FileAudit
     ...(r.label !== undefined ? { label: r.label } : {}),
     text: row.text.slice(0, 80), reviewedAt: new Date().toISOString(),
   });
-  return { ok: true, edit };
+  return edit;
 }
 
 /**
@@ -89,7 +85,7 @@ function replacementText(doc: vscode.TextDocument, audit: FileAudit, index: numb
 
 /** Replaces the row's negative with its k-th mined replacement (the text of another row). */
 export function replaceNegativeFix(doc: vscode.TextDocument, audit: FileAudit, index: number, k: number): FixResult {
-  const row = checkedRow(doc, audit, index);
+  const row = editableRow(doc, audit, index);
   if (!row.ok) return row;
   const { negative } = audit.digest.columns;
   if (!negative) return { ok: false, reason: 'This file has no negative column.' };
@@ -104,7 +100,7 @@ export function replaceNegativeFix(doc: vscode.TextDocument, audit: FileAudit, i
  * replacement the negative (the old positive goes).
  */
 export function negativeToPositiveFix(doc: vscode.TextDocument, audit: FileAudit, index: number, k: number): FixResult {
-  const row = checkedRow(doc, audit, index);
+  const row = editableRow(doc, audit, index);
   if (!row.ok) return row;
   const { positive, negative } = audit.digest.columns;
   if (!positive || !negative) return { ok: false, reason: 'This file has no positive/negative columns.' };
@@ -123,7 +119,7 @@ export function negativeToPositiveFix(doc: vscode.TextDocument, audit: FileAudit
  * cleaned copy's business (Export Cleaned Dataset).
  */
 export function removeRowFix(doc: vscode.TextDocument, audit: FileAudit, index: number): FixResult {
-  const row = checkedRow(doc, audit, index);
+  const row = editableRow(doc, audit, index);
   if (!row.ok) return row;
   if (audit.audited.format === 'json') return { ok: false, reason: 'A row of a JSON array is not removed in place; use Export Cleaned Dataset.' };
   const r = audit.audited.rows[index];

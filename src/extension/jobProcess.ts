@@ -62,11 +62,17 @@ export class ProcessChannel extends EventEmitter implements JobChannel {
     child.on('error', (e: Error) => { this.ended = true; this.emit('error', e); });
     // 'close' (not 'exit'): by then standard error has been read to its end
     child.on('close', (code: number | null, signal: NodeJS.Signals | null) => {
+      const ours = this.ended;
       this.ended = true;
       const tail = this.stderr.trim();
       if (code !== 0 && tail) {
         // what the process printed is the message; this side's stack would say nothing
         const message = `${tail}\n(the job process exited with ${signal ?? `code ${code}`})`;
+        this.emit('error', Object.assign(new Error(message), { stack: message }));
+      } else if (signal !== null && !ours) {
+        // ended from outside (kill -9, the system out of memory): say so, not "exit code -1"
+        const message = `the audit's process was ended by ${signal} before it finished (killed from outside, or the system ran out of memory); `
+          + 'nothing was audited: audit the file again, and if it ran out of memory, audit fewer rows (tripletAudit.maxRows)';
         this.emit('error', Object.assign(new Error(message), { stack: message }));
       } else this.emit('exit', code ?? -1);
     });
@@ -81,7 +87,10 @@ export class ProcessChannel extends EventEmitter implements JobChannel {
 
   /** Ends the process at once (SIGKILL: nothing it holds needs a clean exit). Idempotent. */
   terminate(): void {
-    if (!this.ended && this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGKILL');
+    if (!this.ended && this.child.exitCode === null && this.child.signalCode === null) {
+      this.ended = true; // ours: its close is not news
+      this.child.kill('SIGKILL');
+    }
   }
 }
 

@@ -342,6 +342,28 @@ describe(`audit panel (webview in Chromium, real audit of ${DATASET})`, function
     assert.deepEqual(panel.log.dialogs, []);
   });
 
+  it('bidi controls, zero-width and control characters show as visible markers in the detail (emoji joiners stay)', async () => {
+    const hostile: AuditReport = structuredClone(report);
+    const pos = 3;
+    hostile.rows[pos].text = 'invoice\u202eexe.txt and\u200bhidden\u2066iso\u2069 \u001b[31m 👩\u200d💻 tag\u{e0041}';
+    hostile.rows[pos].evidence = [...hostile.rows[pos].evidence, 'evidence with \u200f a mark'];
+    await panel.sendReport(hostile, 4);
+    await until(panel.page, `document.querySelector('.grid-canvas .grid-row[data-position="${pos}"] .col-text')?.textContent === ${JSON.stringify(hostile.rows[pos].text)}`);
+    await panel.page.locator(`.grid-canvas .grid-row[data-position="${pos}"]`).click();
+    const field = panel.page.locator('.detail .field-text').first();
+    const markers = (await field.locator('.invisible-char').evaluateAll((els) => els.map((e) => [e.textContent, e.getAttribute('title')]))) as Array<[string, string]>;
+    assert.deepEqual(markers, [
+      ['RLO', 'U+202E RIGHT-TO-LEFT OVERRIDE'], ['ZWSP', 'U+200B ZERO WIDTH SPACE'], ['LRI', 'U+2066 LEFT-TO-RIGHT ISOLATE'],
+      ['PDI', 'U+2069 POP DIRECTIONAL ISOLATE'], ['ESC', 'U+001B CONTROL CHARACTER'], ['TAG A', 'U+E0041 TAG CHARACTER (invisible)'],
+    ]);
+    const shown = (await field.textContent()) ?? '';
+    assert.doesNotMatch(shown, /[\u202e\u200b\u2066\u2069\u001b]|\u{e0041}/u, 'the characters themselves are not in the page');
+    assert.ok(shown.includes('👩\u200d💻'), 'an emoji sequence keeps its joiner');
+    assert.match(await panel.page.locator('.detail .invisible-note').innerText(), /This row holds 6 invisible characters/);
+    const evidence = await panel.page.locator('.detail .evidence .invisible-char').allTextContents();
+    assert.deepEqual(evidence, ['RLM']);
+  });
+
   it('screenshot: the panel on the real audit, Dark Modern theme', async () => {
     // the most suspicious row selected, so the detail pane shows its evidence
     await panel.page.locator('[role=columnheader] button', { hasText: 'Suspicion' }).click();

@@ -66,6 +66,20 @@ async function setupStep(name: string, body: () => Promise<void> | void): Promis
   }
 }
 
+/** Bad inputs of test/fixtures/bad/ the extension-host suite audits (their CLI outcome is the expectation). */
+const HOST_BAD = ['empty.csv', 'two_classes_one_row_each.csv', 'trailing_comma.json', 'ragged_rows.csv'];
+
+/**
+ * The hardening tests' files: bad inputs under bad/, and three 150-row copies of media/sample.csv
+ * (CRLF, quoted fields) to audit at once, twice, with the panel closed, with the job killed.
+ */
+function copyHardeningFiles(workspace: string): void {
+  mkdirSync(join(workspace, 'bad'));
+  for (const name of HOST_BAD) copyFileSync(join(ROOT, 'test', 'fixtures', 'bad', name), join(workspace, 'bad', name));
+  const lines = readFileSync(join(ROOT, 'media', 'sample.csv'), 'utf8').split(/\r?\n/).slice(0, 151).join('\r\n') + '\r\n';
+  for (const name of ['small-a.csv', 'small-b.csv', 'small-c.csv', 'small-d.csv']) writeFileSync(join(workspace, name), lines);
+}
+
 /** Copies the host suite's datasets into `workspace`, writable (shared/ is read-only; a test edits one). */
 function copyDatasets(workspace: string): void {
   if (!existsSync(DATASETS)) {
@@ -116,6 +130,8 @@ async function main(): Promise<void> {
   mkdirSync(workspace);
   const file = join(workspace, 'sample.csv');
   copyFileSync(join(ROOT, 'media', 'sample.csv'), file);
+  // audited in the reload step (a file not audited before, so that a job runs)
+  copyFileSync(join(ROOT, 'media', 'sample.csv'), join(workspace, 'reload.csv'));
   // the UI's multi-selection: the same planted splits as the host suite's, at the workspace's root
   copySplits(workspace);
   await setupStep('install the VSIX into a fresh code-server', () => installVsix(dir, join(ROOT, 'triplet-audit.vsix')));
@@ -141,6 +157,7 @@ async function main(): Promise<void> {
   const hostWorkspace = join(dir, 'workspace-host');
   mkdirSync(hostWorkspace);
   await setupStep(`copy ${HOST_DATASETS.join(' and ')} from ../shared/datasets, write ${TRIPLETS_FILE} from its SNLI triplets, and plant ${SPLIT_PLANTS} rows across train / dev / test splits of the first ${SPLIT_ROWS} of AG News`, () => copyDatasets(hostWorkspace));
+  await setupStep('copy the hardening tests\' files (bad inputs, small copies of the sample)', () => copyHardeningFiles(hostWorkspace));
   const port = server?.port ?? 0;
   const browser = context;
   await setupStep('extension-host suite (mocha, extensionTestsPath)', async () => {

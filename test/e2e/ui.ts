@@ -2,7 +2,7 @@
 // Each step saves a screenshot under test-artifacts/e2e/. After a failed step the rest are not run
 // (they build on each other) and count as failed.
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Frame, Page } from 'playwright-core';
 import type { AuditReport } from '../../src/core/types';
@@ -15,6 +15,19 @@ import {
 export interface Step { name: string; ok: boolean; detail: string; ms: number }
 
 export interface UiOptions { page: Page; url: string; workspace: string; file: string; cli: string; shots: string }
+
+/** The audit job processes of the installed extension now running (Linux: /proc), by their id. */
+function jobProcesses(): number[] {
+  const out: number[] = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const cmd = readFileSync(`/proc/${name}/cmdline`, 'utf8');
+      if (cmd.includes('triplet-audit.triplet-audit') && cmd.includes('dist/worker.js')) out.push(Number(name));
+    } catch { /* gone */ }
+  }
+  return out;
+}
 
 type Counts = Record<string, number>;
 
@@ -242,9 +255,17 @@ export async function runUi(o: UiOptions): Promise<Step[]> {
     const names = ['train.jsonl', 'dev.jsonl', 'test.jsonl'];
     const expected = cliReport(o.cli, names.map((n) => join(o.workspace, n)));
     const explorerRow = (name: string) => page.locator('.explorer-folders-view .monaco-list-row', { hasText: name }).first();
-    await explorerRow(names[0]).click();
-    await explorerRow(names[1]).click({ modifiers: ['Control'] });
-    await explorerRow(names[2]).click({ modifiers: ['Control'] });
+    // select the three (a click may land while the editor opens the previous one: check, and again)
+    await waitFor('the three files selected in the Explorer', async () => {
+      await explorerRow(names[0]).click();
+      await sleep(300);
+      await explorerRow(names[1]).click({ modifiers: ['Control'] });
+      await sleep(300);
+      await explorerRow(names[2]).click({ modifiers: ['Control'] });
+      await sleep(300);
+      const selected = await Promise.all(names.map(async (n) => (await explorerRow(n).getAttribute('aria-selected')) === 'true'));
+      return selected.every(Boolean);
+    }, 30_000, 500);
     await explorerRow(names[2]).click({ button: 'right' });
     const item = page.locator('.monaco-menu .action-item', { hasText: 'Audit Selected Files Together' }).first();
     await item.waitFor({ state: 'visible', timeout: 10_000 });
@@ -272,6 +293,25 @@ export async function runUi(o: UiOptions): Promise<Step[]> {
     check(leaks === expected.summary.leak, `panel leaks ${leaks} != CLI ${expected.summary.leak}`);
     await sleep(500);
     return `${done}; panel: ${files.join(', ')}, ${leaks} leaks`;
+  });
+
+  await step('window reload mid-audit: no orphan job process, the panel comes back, the next audit works', async () => {
+    await quickOpen(page, 'reload.csv');
+    await waitFor('reload.csv as the active tab', async () => (await activeTabTitle(page)) === 'reload.csv', 20_000);
+    await runCommand(page, 'Triplet Audit: Audit Active File');
+    const jobs = await waitFor('the audit\'s job process', async () => { const j = jobProcesses(); return j.length ? j : undefined; }, 30_000, 20);
+    const t0 = Date.now();
+    await page.reload();
+    await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+    await waitFor(`the job process ${jobs.join(', ')} to end`, async () => jobs.every((pid) => { try { process.kill(pid, 0); return /^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8')); } catch { return true; } }), 30_000, 100);
+    const gone = Date.now() - t0;
+    // the panel that was open before the reload is restored by its serializer
+    await webviewFrame(page, 'main.panel', 60_000);
+    await quickOpen(page, 'reload.csv');
+    await runCommand(page, 'Triplet Audit: Audit Active File');
+    await waitFor('the audit after the reload', async () => (await notificationMessages(page)).some((m) => /^Triplet Audit: 500 rows/.test(m)), 180_000);
+    check(jobProcesses().filter((p) => jobs.includes(p)).length === 0, 'an old job process is still there');
+    return `job process(es) ${jobs.join(', ')} gone within ${gone} ms of the reload; the panel restored; the next audit finished`;
   });
 
   return steps;

@@ -164,7 +164,8 @@ describe('the triplet-audit command line', function () {
     writeFileSync(f, 'text,label\na,x\nb,x\n');
     const r = run(f, '-q');
     assert.equal(r.status, 2);
-    assert.match(r.stderr, /one\.csv.*one class/);
+    assert.match(r.stderr, /^triplet-audit: \S*one\.csv:1: only one label/);
+    assert.equal(r.stderr.trim().split('\n').length, 1, 'one line');
     assert.doesNotMatch(r.stderr, /\n\s+at /);
   });
 

@@ -141,6 +141,18 @@ describe('extension: audit runner (job processes)', function () {
       (e: unknown) => e instanceof JobError && e.kind === 'input' && e.message === 'no label column');
   });
 
+  it('a job process killed from outside (kill -9) is a clear error, and the next job runs', async () => {
+    const { runner } = processRunnerOf(`if (job.file === 'ok.csv') send({ type: 'done', report: { file: job.file, rows: [] }, digest: { rows: [] } }); else setInterval(() => {}, 1000);`);
+    const p = runner.run(start);
+    const [pid] = runner.pids;
+    setTimeout(() => process.kill(pid, 'SIGKILL'), 200);
+    await assert.rejects(p, (e: unknown) => e instanceof JobError && e.kind === 'internal'
+      && /^the audit's process was ended by SIGKILL before it finished \(killed from outside, or the system ran out of memory\); nothing was audited: audit the file again/.test(e.message));
+    assert.equal(runner.running, 0);
+    const next = await runner.run({ ...start, file: 'ok.csv' });
+    assert.equal(next.report.file, 'ok.csv');
+  });
+
   it('dispose kills every live process', async () => {
     const { runner } = processRunnerOf('for (;;) {}');
     const p = runner.run(start);

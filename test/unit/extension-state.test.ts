@@ -167,6 +167,35 @@ describe('extension: reviewed sidecar', () => {
     assert.deepEqual(parseReviewed('{"reviewed":[{"line":1},{"rowHash":"z"}]}', 'd.csv').value.reviewed.map((e) => e.rowHash), ['z']);
   });
 
+  it('a hand-edited sidecar loses nothing: entries without a rowHash, fields a person added, other top-level fields', () => {
+    const hand = JSON.stringify({
+      version: 1, file: 'd.csv', reviewer: 'ana', reviewed: [
+        { rowHash: 'b', line: 9, reviewedAt: 't', note: 'checked with the annotator' },
+        { line: 4, note: 'a mark without its hash' }, 'a stray string', { rowHash: 'a', line: '3', reviewedAt: 7 },
+      ],
+    });
+    const parsed = parseReviewed(hand, 'd.csv');
+    assert.equal(parsed.error, undefined);
+    assert.match(parsed.warning ?? '', /2 of its entries have no "rowHash" and mark no row; they are kept as they are/);
+    assert.deepEqual(parsed.value.reviewed.map((e) => e.rowHash), ['b', 'a']);
+    const next = JSON.parse(serializeReviewed(withReviewed(parsed.value, { rowHash: 'c', line: 5, reviewedAt: 't2' }))) as Record<string, unknown> & { reviewed: unknown[] };
+    assert.equal(next.reviewer, 'ana');
+    assert.deepEqual(next.reviewed, [
+      { rowHash: 'a', line: '3', reviewedAt: 7 }, { rowHash: 'c', line: 5, reviewedAt: 't2' },
+      { rowHash: 'b', line: 9, reviewedAt: 't', note: 'checked with the annotator' },
+      { line: 4, note: 'a mark without its hash' }, 'a stray string',
+    ], 'every entry is still there, as written');
+  });
+
+  it('a corrupt sidecar is an error (its marks are unknown; nothing may be written over it)', () => {
+    for (const [text, why] of [['{"reviewed": [', /not JSON/], ['[1, 2]', /not a JSON object with a "reviewed" array/], ['{"marks": []}', /no "reviewed" array/],
+      ['<<<<<<< HEAD\n{"reviewed": []}\n=======\n', /not JSON/]] as const) {
+      const p = parseReviewed(text, 'd.csv');
+      assert.match(p.error ?? '', why, text);
+      assert.deepEqual(p.value.reviewed, []);
+    }
+  });
+
   it('maps marked hashes to rows and keeps them out of the panel\'s flags', () => {
     const rep = sample();
     const digest = digestText(CSV, 'csv', rep.columns, rep.rows, 'h');

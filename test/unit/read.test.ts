@@ -187,24 +187,31 @@ describe('read: bad rows', () => {
     const d = labeled(await readDatasetFile(fixture('bad_rows.jsonl')));
     assert.deepEqual(spans(d), [[0, 1, 1], [1, 2, 2], [2, 3, 3], [3, 5, 5], [4, 6, 6], [5, 7, 7]]);
     assert.deepEqual(d.problems.map((p) => p.line), [2, 3, 5]);
-    assert.match(d.problems[0].message, /^line 2: invalid JSON: /);
+    assert.match(d.problems[0].message, /^line 2: invalid JSON at the end of the text: expected a value$/);
     assert.equal(d.problems[1].message, 'line 3: expected a JSON object, found array');
     assert.equal(d.problems[2].message, 'line 5: missing label (column "label")');
     assert.deepEqual(d.rows.map((r) => r.label), ['a', '', '', '', '1', 'true']);
     assert.deepEqual(d.header, ['text', 'label']);
   });
 
-  it('an unterminated quote near the end: a problem, the rows before it are kept', async () => {
+  it('an unterminated quote: that row is a problem, the rows before and after it are read', async () => {
     const d = labeled(await readDatasetFile(fixture('unterminated.csv')));
-    assert.deepEqual(spans(d), [[0, 2, 2], [1, 3, 3], [2, 4, 5]]);
+    assert.deepEqual(spans(d), [[0, 2, 2], [1, 3, 3], [2, 4, 4], [3, 5, 5]]);
     assert.equal(d.problems.length, 1);
     assert.equal(d.problems[0].line, 4);
-    assert.match(d.problems[0].message, /^line 4: unterminated quote: .*lines 4-5/);
+    assert.match(d.problems[0].message, /^line 4: unterminated quote: .*the row is skipped and the rows after it are read from the next line/);
     assert.ok(d.rows[2].invalid);
+    assert.equal(d.rows[3].text, 'four');
+    for (const size of [1, 3, 64]) {
+      const e = labeled(await read('text,label\r\none,a\r\n"x,b\r\n\r\nthree,c\r\n"y,d\r\nfive,e\r\n', 'csv', {}, size));
+      assert.deepEqual(e.rows.map((r) => [r.line, r.endLine, r.invalid ? 'bad' : r.text]), [[2, 2, 'one'], [3, 3, 'bad'], [5, 5, 'three'], [6, 6, 'bad'], [7, 7, 'five']]);
+    }
   });
 
-  it('an unterminated quote with too few rows before it is an InputError on its line', async () => {
-    await inputError(read('text,label\none,a\n"two,b\nthree,c\nfour,d\n', 'csv'), /^mem\.csv:3: unterminated quote/, 3);
+  it('an unterminated quote on the last line, or in the header', async () => {
+    const d = labeled(await read('text,label\none,a\ntwo,b\n"three,c\n', 'csv'));
+    assert.match(d.problems[0].message, /^line 4: unterminated quote: a quoted field in this row is never closed, so the line was read as one field/);
+    await inputError(read('text,label\n"two,b\n', 'csv'), /^mem\.csv:2: no usable rows: the one row has a problem, the first at line 2: unterminated quote/, 2);
     await inputError(read('"text,label\none,a\n', 'csv'), /header cannot be read: unterminated quote/, 1);
   });
 
@@ -216,34 +223,34 @@ describe('read: bad rows', () => {
 
 describe('read: files that cannot be audited', () => {
   it('empty file, header only, empty JSONL / JSON', async () => {
-    await inputError(readDatasetFile(fixture('empty.csv')), /empty\.csv: the file is empty$/);
-    await inputError(readDatasetFile(fixture('header_only.csv')), /the file has a header but no data rows/);
-    await inputError(read('\n\n  \n', 'jsonl'), /the file is empty/);
+    await inputError(readDatasetFile(fixture('empty.csv')), /empty\.csv:1: the file is empty; a CSV dataset has a header line/, 1);
+    await inputError(readDatasetFile(fixture('header_only.csv')), /:1: the file has a header but no data rows; add rows/, 1);
+    await inputError(read('\n\n  \n', 'jsonl'), /the file is empty; a JSON Lines dataset has one object per line/);
     await inputError(read('[]', 'json'), /the JSON array is empty/);
   });
 
   it('only one class', async () => {
-    await inputError(readDatasetFile(fixture('one_class.csv')), /only one class \("same" in column "label"\) among the 3 usable rows/);
+    await inputError(readDatasetFile(fixture('one_class.csv')), /:1: only one label \("same" in column "label"\) among the 3 usable rows; an audit tells labels apart/, 1);
   });
 
   it('no usable rows', async () => {
-    await inputError(read('text,label\na,b,c\nd,e,f\n', 'csv'), /no usable rows: all 2 rows have problems; the first: line 2: expected 2 fields, found 3/, 2);
+    await inputError(read('text,label\na,b,c\nd,e,f\n', 'csv'), /no usable rows: all 2 rows have problems, the first at line 2: expected 2 fields, found 3; fix the rows/, 2);
   });
 
   it('a column asked for that is not there names the columns that exist', async () => {
-    const e = await inputError(readDatasetFile(fixture('one_class.csv'), { textColumn: 'review' }), /no column "review" \(asked for as the text column\); the columns are: "text", "label"/);
-    assert.equal(e.line, undefined);
+    const e = await inputError(readDatasetFile(fixture('one_class.csv'), { textColumn: 'review' }), /no column "review" \(asked for as the text column\); the 2 columns are: "text", "label"/);
+    assert.equal(e.line, 1, 'the header\'s line');
     await inputError(read('{"q": "x", "p": "y", "n": "z"}', 'jsonl', { kind: 'triplets', anchorColumn: 'query' }), /no column "query"/);
   });
 
   it('no label or text column found', async () => {
-    await inputError(read('foo,bar,baz\nx,y,z\nu,v,w\n', 'csv'), /no label column found; the columns are: "foo", "bar", "baz"/);
+    await inputError(read('foo,bar,baz\nx,y,z\nu,v,w\n', 'csv'), /:1: no label column found; the 3 columns are: "foo", "bar", "baz"; name the columns with --text-column/, 1);
     await inputError(read('{"query": "x", "negative": "z", "label": "a"}', 'jsonl', { kind: 'triplets' }), /no positive column found/);
   });
 
   it('unknown extension, missing file', async () => {
     await inputError(readDatasetFile(fixture('data.xlsx')), /unknown file type/);
-    await inputError(readDatasetFile(fixture('nope.csv')), /cannot read the file: ENOENT/);
+    await inputError(readDatasetFile(fixture('nope.csv')), /nope\.csv: no such file; check the path$/);
   });
 });
 

@@ -88,7 +88,7 @@ describe('re-scoring on typed columns gives what rebuilding every row gave', fun
   before(async () => {
     const quick = { epochs: 2, folds: 3, backend: 'cpu' as const };
     audited = await auditFile(join(root, 'media', 'sample.csv'), { ...quick, maxRows: 200 });
-    invalidRows = await auditFile(join(root, 'test', 'fixtures', 'bad_rows.csv'), { ...quick, folds: 2 });
+    invalidRows = await auditFile(join(root, 'test', 'fixtures', 'bad', 'ragged_rows.csv'), { ...quick, folds: 2 });
     triplets = await auditFile(join(root, '..', 'shared', 'datasets', 'nli_triplets_snli_dev.jsonl'), { ...quick, maxRows: 60 });
   });
 
@@ -98,7 +98,7 @@ describe('re-scoring on typed columns gives what rebuilding every row gave', fun
   });
 
   it('on an audit with invalid rows, explicit triplets, a label refresh, and a report already re-scored to another distance', () => {
-    assert.ok(invalidRows.summary.invalid > 0, 'bad_rows.csv gives invalid rows');
+    assert.ok(invalidRows.summary.invalid > 0, 'ragged_rows.csv gives invalid rows');
     checkAgainstBefore('bad rows', invalidRows);
     checkAgainstBefore('triplets', triplets);
     const relabeled = refreshLabels(audited, new Map([[3, 'NUM'], [10, audited.rows[11].label ?? 'x']]));

@@ -8,7 +8,9 @@ import { baseName, combineDatasets } from '../multi';
 import { DEFAULT_OPTIONS, type AuditOptions, type AuditReport, type ColumnOptions } from '../types';
 import { initBackend } from './backend';
 import { FoldPool } from './foldPool';
-import { readDatasetFile } from './readFile';
+import { checkUnchanged, fileStamp, readDatasetFile, type FileStamp } from './readFile';
+import { checkEnoughRows } from '../read/enough';
+import { formatFromPath } from '../read';
 import { InputError } from '../dataset';
 
 export function withDefaults(options: Partial<AuditOptions> = {}): AuditOptions {
@@ -27,7 +29,7 @@ export function columnsFor(file: string, opts: AuditOptions): { options: ColumnO
  * Reads every file (one after the other, progress shared by their sizes' order) into one dataset:
  * one file as it is, several combined (multi.ts).
  */
-async function readAll(files: readonly string[], opts: AuditOptions, hooks: AuditHooks): Promise<Dataset> {
+async function readAll(files: readonly string[], opts: AuditOptions, hooks: AuditHooks, stamps: ReadonlyArray<FileStamp | undefined>): Promise<Dataset> {
   const parts: Dataset[] = [], mapped: boolean[] = [];
   for (let i = 0; i < files.length; i++) {
     const file = files[i];
@@ -36,7 +38,7 @@ async function readAll(files: readonly string[], opts: AuditOptions, hooks: Audi
       if (hooks.signal?.aborted) throw new AbortError();
       const done = (i + read) / files.length;
       hooks.onProgress?.({ stage: 'read', fraction: READ_TO * done, message: `Reading ${file}: ${Math.round(read * 100)}%` });
-    });
+    }, stamps[i]);
     parts.push(ds); mapped.push(m);
   }
   if (parts.length === 1) return parts[0];
@@ -53,14 +55,19 @@ export async function auditFiles(files: readonly string[], options: Partial<Audi
   if (files.length === 0) throw new Error('auditFiles: no file');
   const opts = withDefaults(options);
   const cpu0 = process.cpuUsage();
+  // a directory, a pipe or a missing file is refused before anything starts; each file's stamp is
+  // checked after its read and after the audit (a file written meanwhile has other lines now)
+  const stamps: Array<FileStamp | undefined> = [];
+  for (const f of files) stamps.push(formatFromPath(f) ? await fileStamp(f) : undefined);
   // the threads start now and load TensorFlow.js while the files are read (both shapes train encoders)
   const pool = new FoldPool(opts.backend, opts.workers || undefined);
   try {
     hooks.onProgress?.({ stage: 'read', fraction: 0, message: `Reading ${files.join(', ')}` });
     const t0 = Date.now();
-    const ds = await readAll(files, opts, hooks);
+    const ds = await readAll(files, opts, hooks, stamps);
     const readSeconds = (Date.now() - t0) / 1000;
     for (const p of ds.problems) hooks.onProblem?.(p.line, p.message);
+    checkEnoughRows(ds, opts.folds);
     const saving = opts.saveModel !== undefined || opts.saveEmbeddings !== undefined;
     if (saving && ds.kind === 'triplets') {
       throw new InputError('--save-model / --save-embeddings: the fold encoders of explicit triplets are not saved yet (labeled rows\' are)', ds.file);
@@ -85,6 +92,10 @@ export async function auditFiles(files: readonly string[], options: Partial<Audi
       read: readSeconds, ...(spaceSeconds ? { space: spaceSeconds } : {}), ...report.timings,
       total: report.timings.total + readSeconds + spaceSeconds, cpu: (cpu.user + cpu.system) / 1e6,
     };
+    for (let i = 0; i < files.length; i++) {
+      const stamp = stamps[i];
+      if (stamp) await checkUnchanged(files[i], stamp, 'during the audit');
+    }
     return report;
   } finally {
     pool.close();

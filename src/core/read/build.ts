@@ -4,7 +4,7 @@
  */
 import type { ColumnOptions, FileFormat, Problem } from '../types';
 import type { Dataset, LabeledDataset, LabeledRow, PairDataset, RowSpan, TripletDataset, TripletRow } from '../dataset';
-import { detectShape, isMissing, parseNumber, parseVector, type Shape } from './shape';
+import { detectShape, isMissing, nonFinite, parseNumber, parseVector, type Shape } from './shape';
 import { ReadError, jsonType, type Table, type TableRecord } from './table';
 
 /** Rows used to detect the shape (the first readable ones). */
@@ -13,20 +13,41 @@ export const SAMPLE_ROWS = 1000;
 type LabeledShape = Extract<Shape, { kind: 'labeled' }>;
 type TripletShape = Extract<Shape, { kind: 'triplets' | 'pairs' }>;
 
+/**
+ * The longest text (a text, anchor, positive or negative cell) a row may hold: a million
+ * characters, some 200 pages. Longer is a broken row (a quote or a line break missing, a file
+ * pasted into a cell), and featurising it costs more than the whole rest of a file.
+ */
+export const MAX_TEXT_CHARS = 1_000_000;
+
+/** The longest label: a label names a class; a longer one is a text in the wrong column. */
+export const MAX_LABEL_CHARS = 1000;
+
+/** What to do when the columns are not what the audit needs, for messages. */
+const NAME_COLUMNS = 'name the columns with --text-column / --label-column (or --anchor-column, --positive-column, --negative-column), or tripletAudit.columns in VS Code';
+
 export function buildDataset(table: Table, file: string, format: FileFormat, options: ColumnOptions = {}): Dataset {
   const { header, records } = table;
+  const headerLine = table.headerLine ?? records[0]?.line ?? 1;
   if (records.length === 0) {
-    throw new ReadError(header.length === 0 ? 'the file is empty' : 'the file has a header but no data rows');
+    if (header.length === 0) throw new ReadError(`the file is empty; ${EMPTY_ADVICE[format]}`, 1);
+    throw new ReadError('the file has a header but no data rows; add rows below the header, one per line', headerLine);
   }
-  const fatal = records.find((r) => r.fatal);
+  // (an unterminated quote no longer takes the rest of the file: csv.ts reads on after it)
   const fail = (message: string, line?: number): never => {
-    if (fatal) throw new ReadError(`${fatal.error} (the rows before it cannot be audited: ${message})`, fatal.line);
     throw new ReadError(message, line);
   };
   const readable = records.filter((r) => r.values !== undefined);
   if (readable.length === 0) fail(noUsableRows(records), records[0].line);
-  const shape = detectShape(header, readable.slice(0, SAMPLE_ROWS).map((r) => r.values as unknown[]), options);
-  const problems: Problem[] = [];
+  let shape: Shape;
+  try {
+    shape = detectShape(header, readable.slice(0, SAMPLE_ROWS).map((r) => r.values as unknown[]), options);
+  } catch (e) {
+    // a column problem: it is the header's (or, without one, the first row's keys')
+    if (e instanceof ReadError && e.line === undefined) fail(`${e.message}; ${NAME_COLUMNS}`, headerLine);
+    throw e;
+  }
+  const problems: Problem[] = (table.headerProblems ?? []).map((m) => ({ line: headerLine, message: `line ${headerLine}: ${m}`, severity: 'warning' }));
   const base = { file, format, header, problems };
   const dataset: Dataset =
     shape.kind === 'triplets'
@@ -41,16 +62,24 @@ export function buildDataset(table: Table, file: string, format: FileFormat, opt
     const labels = new Set((usable as LabeledRow[]).map((r) => r.label));
     if (labels.size < 2) {
       const [only] = labels;
-      fail(`only one class (${JSON.stringify(only)} in column ${JSON.stringify(dataset.columns.label)}) among the ${usable.length} usable rows; labeled data needs at least 2 distinct labels`);
+      fail(`only one label (${JSON.stringify(only)} in column ${JSON.stringify(dataset.columns.label)}) among the ${usable.length} usable row${usable.length === 1 ? '' : 's'}; `
+        + `an audit tells labels apart, so it needs at least 2; if another column holds the labels, ${NAME_COLUMNS}`, headerLine);
     }
   }
   return dataset;
 }
 
+const EMPTY_ADVICE: Record<FileFormat, string> = {
+  csv: 'a CSV dataset has a header line (e.g. text,label) and a row per line',
+  tsv: 'a TSV dataset has a header line (e.g. text<TAB>label) and a row per line',
+  jsonl: 'a JSON Lines dataset has one object per line (e.g. {"text": "...", "label": "..."})',
+  json: 'a JSON dataset is an array of objects (e.g. [{"text": "...", "label": "..."}])',
+};
+
 function noUsableRows(rows: Array<{ line: number; invalid?: string; error?: string }>): string {
   const first = rows.find((r) => r.invalid ?? r.error);
-  const why = first ? `; the first: line ${first.line}: ${first.invalid ?? first.error}` : '';
-  return `no usable rows: all ${rows.length} rows have problems${why}`;
+  const why = first ? `, the first at line ${first.line}: ${first.invalid ?? first.error}` : '';
+  return `no usable rows: ${rows.length === 1 ? 'the one row has a problem' : `all ${rows.length} rows have problems`}${why}; fix the rows, or if the columns were taken wrongly, ${NAME_COLUMNS}`;
 }
 
 /** Collects a row's problems; `invalid` is the first error. */
@@ -81,9 +110,30 @@ function stringCell(values: unknown[], i: number, what: string, check: RowCheck)
   return undefined;
 }
 
+/**
+ * A text cell (text, anchor, positive, negative): refused when too long to be a row, and told
+ * about when it shows that the file was not read as it was written.
+ */
+function textCell(values: unknown[], i: number, what: string, check: RowCheck, required = false): string | undefined {
+  const s = stringCell(values, i, what, check);
+  if (s === undefined) return undefined;
+  if (s.length > MAX_TEXT_CHARS) {
+    check.error(`${what} is ${s.length.toLocaleString('en-US')} characters long, more than the ${MAX_TEXT_CHARS.toLocaleString('en-US')} a row may hold; is a closing quote or a line break missing?`);
+    return undefined;
+  }
+  // a labeled row's empty text is a row like any other (it is judged by its label); a triplet needs all three texts
+  if (s.trim() === '') {
+    if (required) check.error(`empty ${what}: a triplet needs an anchor, a positive and a negative; fill it in or leave the row out`);
+    else check.warn(`empty ${what}`);
+  }
+  if (s.includes('\ufffd')) check.warn(`${what} holds U+FFFD (\u{fffd}), the mark of bytes that are not UTF-8; if the file is Latin-1 or Windows-1252, save it as UTF-8`);
+  if (s.includes('\0')) check.warn(`${what} holds NUL bytes; is the file UTF-16 without a byte order mark, or binary?`);
+  return s;
+}
+
 function labeledRows(records: TableRecord[], header: string[], shape: LabeledShape, problems: Problem[]): LabeledRow[] {
   const { columns, input } = shape;
-  const at = (name: string) => header.indexOf(name);
+  const at = columnIndex(header);
   const labelAt = at(columns.label);
   const labelWhat = `label (column ${JSON.stringify(columns.label)})`;
   const textAt = columns.text === undefined ? -1 : at(columns.text);
@@ -102,10 +152,13 @@ function labeledRows(records: TableRecord[], header: string[], shape: LabeledSha
     } else {
       row.label = stringCell(values, labelAt, labelWhat, check) ?? '';
       if (!check.invalid && row.label.trim() === '') check.error(`empty ${labelWhat}`);
+      if (row.label.length > MAX_LABEL_CHARS) {
+        check.error(`${labelWhat} is ${row.label.length.toLocaleString('en-US')} characters long: a label names a class in at most ${MAX_LABEL_CHARS.toLocaleString('en-US')}; is a delimiter missing?`);
+        row.label = '';
+      }
       if (input === 'text') {
-        const text = stringCell(values, textAt, textWhat, check);
+        const text = textCell(values, textAt, textWhat, check);
         if (text !== undefined) row.text = text;
-        if (text !== undefined && text.trim() === '') check.warn(`empty ${textWhat}`);
       } else if (input === 'features') {
         const f = new Float32Array(featureAt.length);
         featureAt.forEach((i, k) => {
@@ -128,9 +181,10 @@ function labeledRows(records: TableRecord[], header: string[], shape: LabeledSha
 
 /** Triplet rows, or pairs' rows (their `negative` stays ''). */
 function tripletRows(records: TableRecord[], header: string[], shape: TripletShape, problems: Problem[]): TripletRow[] {
+  const at = columnIndex(header);
   const roles = (shape.kind === 'pairs' ? ['anchor', 'positive'] as const : ['anchor', 'positive', 'negative'] as const).map((role) => {
     const name = (shape.columns as Record<string, string>)[role];
-    return { role, at: header.indexOf(name), what: `${role} (column ${JSON.stringify(name)})` };
+    return { role, at: at(name), what: `${role} (column ${JSON.stringify(name)})` };
   });
   return records.map((rec) => {
     const row: TripletRow = { row: rec.row, line: rec.line, endLine: rec.endLine, anchor: '', positive: '', negative: '' };
@@ -139,14 +193,20 @@ function tripletRows(records: TableRecord[], header: string[], shape: TripletSha
     if (!values) check.error(rec.error ?? 'unreadable row');
     else {
       for (const { role, at, what } of roles) {
-        const s = stringCell(values, at, what, check);
+        const s = textCell(values, at, what, check, true);
         if (s !== undefined) row[role] = s;
-        if (s !== undefined && s.trim() === '') check.warn(`empty ${what}`);
       }
     }
     if (check.invalid !== undefined) row.invalid = check.invalid;
     return row;
   });
+}
+
+/** A column's index by name, looked up in a map (header.indexOf per column is quadratic in a wide file). */
+function columnIndex(header: string[]): (name: string) => number {
+  const index = new Map<string, number>();
+  header.forEach((h, i) => { if (!index.has(h)) index.set(h, i); });
+  return (name) => index.get(name) ?? -1;
 }
 
 /** The most common vector length among the first readable records. */
@@ -165,9 +225,11 @@ function commonLength(records: TableRecord[], i: number): number {
   return best;
 }
 
-/** "empty value, expected a number" / "\"abc\" is not a number". */
+/** "empty value, expected a number" / "\"abc\" is not a number" / "\"NaN\" is not a finite number". */
 function describeValue(v: unknown, expected: string): string {
   if (isMissing(v)) return `empty value, expected ${expected}`;
-  const s = typeof v === 'string' ? v : JSON.stringify(v);
-  return `${JSON.stringify(s.length > 40 ? `${s.slice(0, 40)}...` : s)} is not ${expected}`;
+  const s = typeof v === 'string' ? v : typeof v === 'number' ? String(v) : JSON.stringify(v) ?? String(v);
+  const shown = JSON.stringify(s.length > 40 ? `${s.slice(0, 40)}...` : s);
+  if (nonFinite(v)) return `${shown} is not a finite number (NaN, an infinity, or too large for a double); write a number, or leave the row out`;
+  return `${shown} is not ${expected}`;
 }

@@ -32,6 +32,12 @@ export interface CsvRecord {
   error?: string;
   /** An unterminated quote: the rest of the file went into this record. */
   fatal?: boolean;
+  /**
+   * An unterminated quote: the text after the record's first line, which csv-parse read as part of
+   * the quoted field. The reader reads it again as rows (csv.ts), so that one stray quote does not
+   * take the rest of the file with it; the record itself is then its first line only.
+   */
+  rest?: string;
 }
 
 interface Pending {
@@ -39,6 +45,10 @@ interface Pending {
   raw: string;
   csvLine: number;
   unclosed: boolean;
+  /** Where the record's text (blank lines before it included) starts, when known exactly (an error in its first field). */
+  startByte?: number;
+  /** The record's text from its first character to the end of the text, taken when the parser has finished. */
+  exact?: string;
 }
 
 const UNCLOSED = 'CSV_QUOTE_NOT_CLOSED';
@@ -85,28 +95,38 @@ export class CsvLineTracker {
       p.unclosed ||= unclosed;
       return;
     }
-    const { leading, body } = splitRaw(raw);
-    const line = this.startLine(error, leading, body) ?? csvLine - this.drift - countCrlf(raw) - countLineBreaks(body);
+    const split = splitRaw(raw);
+    const { body } = split;
+    let { leading } = split;
+    // An error in the first field: where the record starts is read off the text itself. (csv-parse's
+    // raw text drops characters of CRLF line endings, so blank lines counted in it can be too few.)
+    const exact = error?.bytes !== undefined && error.index === 0 ? this.cursor.recordAt(error.bytes) : undefined;
+    if (exact) leading = exact.leading;
+    const line = exact?.line ?? this.startLine(error, body) ?? csvLine - this.drift - countCrlf(raw) - countLineBreaks(body);
     const last = line + countLineBreaks(body);
     this.settle(line - leading - 1);
     this.drift = csvLine - last;
     this.pending = { record: { line, endLine: last, error: describe(error) }, raw, csvLine, unclosed };
+    if (exact) this.pending.startByte = error?.bytes;
   }
 
   /**
    * The first line of a bad record from the error's `bytes`: the start of the record's raw text
    * when the error is in the first field, else the delimiter that ends field `index - 1`.
    */
-  private startLine(error: CsvParseError | undefined, leading: number, body: string): number | undefined {
-    if (error?.bytes === undefined || error.index === undefined) return undefined;
-    if (error.index === 0) return this.cursor.lineAt(error.bytes) + leading;
+  private startLine(error: CsvParseError | undefined, body: string): number | undefined {
+    if (error?.bytes === undefined || error.index === undefined || error.index === 0) return undefined;
     const d = delimiterBefore(body, error.index, this.delimiter, this.quote);
     return d < 0 ? undefined : this.cursor.lineAt(error.bytes) - countLineBreaks(body.slice(0, d));
   }
 
   /** Call after the parser has finished: a bad record still open runs to the last line with text. */
   finish(): void {
-    if (this.pending) this.settle(this.cursor.lastTextLine());
+    const p = this.pending;
+    if (!p) return;
+    // all the text is in now: an unclosed record's text to the end, exactly
+    if (p.unclosed && p.startByte !== undefined) p.exact = this.cursor.recordAt(p.startByte).text;
+    this.settle(this.cursor.lastTextLine());
   }
 
   private settle(endBefore: number): void {
@@ -119,6 +139,16 @@ export class CsvLineTracker {
       r.fatal = true;
       const span = r.endLine > r.line ? `lines ${r.line}-${r.endLine} were` : 'the line was';
       r.error = `unterminated quote: a quoted field in this row is never closed, so ${span} read as one field`;
+      // the text after the record's first line, exactly as fed where known (raw may lack CRLF's LF)
+      const body = p.exact ?? splitRaw(p.raw + '\n').body;
+      const eol = /\r\n|\r|\n/.exec(body);
+      if (eol && r.endLine > r.line) {
+        r.rest = body.slice(eol.index + eol[0].length);
+        r.endLine = r.line;
+        delete r.fatal;
+        r.error = 'unterminated quote: a quoted field opened in this row is never closed; the row is skipped and the rows after it are read from the next line '
+          + '(close the quote, or double each quote inside a quoted field: "")';
+      }
     }
     this.out.push(r);
   }
@@ -209,6 +239,19 @@ class ByteLines {
       this.pos += pair ? 2 : 1;
     }
     return this.line;
+  }
+
+  /**
+   * The record that starts at byte `b` or after the blank lines there: its first line, the blank
+   * lines before it, and its text from its first character to the end of what was fed (the text
+   * before the last query is gone: ask no later than the next query).
+   */
+  recordAt(b: number): { line: number; leading: number; text: string } {
+    const at = this.lineAt(b);
+    const ahead = this.text.slice(this.pos);
+    const prefix = /^[\r\n]*/.exec(ahead)?.[0] ?? '';
+    const leading = countLineBreaks(prefix);
+    return { line: at + leading, leading, text: ahead.slice(prefix.length) };
   }
 
   /** The last line holding something other than line breaks (after every query). */

@@ -2,6 +2,7 @@
  * A JSON array of objects. The file is read whole; each row's lines are found by scanning the
  * text for where each element of the top-level array starts and ends.
  */
+import { describeJsonError } from './jsonSyntax';
 import { objectValues, tableRecord } from './jsonl';
 import { ReadError, jsonType, type Table, type TableRecord } from './table';
 
@@ -9,16 +10,16 @@ export async function readJsonTable(chunks: AsyncIterable<string>, maxRows = 0):
   let text = '';
   for await (const chunk of chunks) text += chunk;
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-  if (text.trim() === '') throw new ReadError('the file is empty');
+  if (text.trim() === '') throw new ReadError('the file is empty; a JSON dataset is an array of objects (e.g. [{"text": "...", "label": "..."}])', 1);
   let data: unknown;
   try {
     data = JSON.parse(text);
-  } catch (e) {
-    const message = e instanceof Error ? e.message : String(e);
-    throw new ReadError(`invalid JSON: ${message}`, errorLine(text, message));
+  } catch {
+    const { message, line } = describeJsonError(text, false);
+    throw new ReadError(`${message}; fix the JSON (a JSON Lines file, one object per line, is read row by row and skips bad lines)`, line);
   }
-  if (!Array.isArray(data)) throw new ReadError(`expected a JSON array of objects, found ${jsonType(data)}`, 1);
-  if (data.length === 0) throw new ReadError('the JSON array is empty', 1);
+  if (!Array.isArray(data)) throw new ReadError(`expected a JSON array of objects, found ${jsonType(data)}; a JSON dataset is an array of objects (e.g. [{"text": "...", "label": "..."}]), and a JSON Lines file (.jsonl) one object per line`, 1);
+  if (data.length === 0) throw new ReadError('the JSON array is empty; add objects to it, one per row', 1);
   const spans = elementSpans(text);
   const lineOf = lineCounter(text);
   const header: string[] = [];
@@ -65,30 +66,15 @@ export function elementSpans(text: string): Array<[number, number]> {
   return spans;
 }
 
-/**
- * The line of a JSON.parse error: from the position in the message, else (V8 does not always give
- * one) the first element of the top-level array that does not parse on its own.
- */
-function errorLine(text: string, message: string): number | undefined {
-  const at = /at position (\d+)/.exec(message);
-  if (at) return lineCounter(text)(Math.min(Number(at[1]), text.length));
-  const lineOf = lineCounter(text);
-  for (const [start, end] of elementSpans(text)) {
-    try {
-      JSON.parse(text.slice(start, end + 1));
-    } catch {
-      return lineOf(start);
-    }
-  }
-  return undefined;
-}
-
 /** lineOf(offset) for offsets that never decrease between calls. */
 function lineCounter(text: string): (offset: number) => number {
   let pos = 0;
   let line = 1;
   return (offset) => {
-    for (; pos < offset; pos++) if (text.charCodeAt(pos) === 10) line++;
+    for (; pos < offset; pos++) {
+      const c = text.charCodeAt(pos);
+      if (c === 10 || (c === 13 && text.charCodeAt(pos + 1) !== 10)) line++;
+    }
     return line;
   };
 }

@@ -1,5 +1,6 @@
 /** JSON Lines: one JSON object per line; blank lines are skipped. */
-import { jsonType, textLines, type Table, type TableRecord } from './table';
+import { describeJsonError } from './jsonSyntax';
+import { MAX_COLUMNS, jsonType, textLines, type Table, type TableRecord } from './table';
 
 export async function readJsonlTable(chunks: AsyncIterable<string>, maxRows = 0): Promise<Table> {
   const header: string[] = [];
@@ -18,8 +19,9 @@ export async function readJsonlTable(chunks: AsyncIterable<string>, maxRows = 0)
 function parseJson(text: string): { value: unknown } | { error: string } {
   try {
     return { value: JSON.parse(text) };
-  } catch (e) {
-    return { error: `invalid JSON: ${e instanceof Error ? e.message : String(e)}` };
+  } catch {
+    // our own words and column: V8's message quotes the line, which may hold anything
+    return { error: describeJsonError(text, false).message };
   }
 }
 
@@ -44,6 +46,9 @@ export function objectValues(
   for (const [key, v] of Object.entries(value)) {
     let i = index.get(key);
     if (i === undefined) {
+      if (header.length >= MAX_COLUMNS) {
+        return { error: `the object adds keys past the ${MAX_COLUMNS.toLocaleString('en-US')} the file may have in all; keep the keys the audit needs (a text and a label, or a vector)` };
+      }
       i = header.length;
       header.push(key);
       index.set(key, i);

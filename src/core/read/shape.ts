@@ -30,7 +30,9 @@ const VECTOR_NAME = /^(embeddings?|vectors?|embs?|features?)$/;
  */
 const PAIR_DISTINCT_SHARE = 0.5, PAIR_MIN_DISTINCT = 20;
 /** Row identifiers: never features or text. */
-const ID_NAME = /^(id|_id|idx|index|row|row_?id|uid|uuid|unnamed: ?\d+|)$/;
+const ID_NAME = /^(id|_id|idx|index|row|row_?id|uid|uuid)$/;
+/** No name (or pandas' name for none): a row index when it holds numbers, else an unnamed column like any other. */
+const NO_NAME = /^(unnamed: ?\d+|)$/;
 
 /**
  * The shape of a table from its header and some of its readable rows (values by header index).
@@ -90,7 +92,7 @@ function labeledShape(cols: Columns, options: ColumnOptions): Shape {
   if (vector !== undefined) return labeled('vector', { vector: name(vector) });
   if (features) return labeled('features', { features: features.map(name) });
 
-  const others = cols.indices().filter((i) => i !== label && cols.norm[i] !== cols.norm[label] && !ID_NAME.test(cols.norm[i]));
+  const others = cols.indices().filter((i) => i !== label && cols.norm[i] !== cols.norm[label] && !cols.isId(i));
   const byName = cols.byName(TEXT_NAMES, new Set([label]));
   if (byName !== undefined) return labeled('text', { text: name(byName) });
   const vectors = others.filter((i) => cols.isVector(i));
@@ -113,7 +115,7 @@ function labeledShape(cols: Columns, options: ColumnOptions): Shape {
  * numeric features, the one column that is not numeric.
  */
 function guessLabel(cols: Columns, given: Set<number>): number | undefined {
-  const free = cols.indices().filter((i) => !given.has(i) && !ID_NAME.test(cols.norm[i]));
+  const free = cols.indices().filter((i) => !given.has(i) && !cols.isId(i));
   if (given.size > 0 && free.length === 1) return free[0];
   if (cols.header.length === 2 && given.size === 0) {
     const [a, b] = [0, 1].map((i) => ({ i, d: cols.distinct(i), len: cols.averageLength(i) }));
@@ -138,8 +140,15 @@ class Columns {
     return this.header.map((_, i) => i);
   }
 
+  /** The columns for a message: at most LIST_COLUMNS of them (a header may have 100,000), each name cut short. */
   list(): string {
-    return this.header.length === 0 ? 'the file has no columns' : `the columns are: ${this.header.map((h) => JSON.stringify(h)).join(', ')}`;
+    const h = this.header;
+    if (h.length === 0) return 'the file has no columns';
+    const shown = h.slice(0, LIST_COLUMNS).map((name) => JSON.stringify(name.length > 40 ? `${name.slice(0, 40)}...` : name));
+    const more = h.length > LIST_COLUMNS ? ` and ${(h.length - LIST_COLUMNS).toLocaleString('en-US')} more` : '';
+    const empty = h.filter((name) => name.trim() === '').length;
+    const unnamed = empty ? ` (${empty} without a name: name every column in the header)` : '';
+    return `the ${h.length.toLocaleString('en-US')} columns are: ${shown.join(', ')}${more}${unnamed}`;
   }
 
   /** The column an option names (exactly, else ignoring case and spaces); throws when there is none. */
@@ -185,16 +194,28 @@ class Columns {
     });
   }
 
+  /** A row identifier: named like one, or without a name and holding numbers (a written-out row index). */
+  isId(i: number): boolean {
+    return ID_NAME.test(this.norm[i]) || (NO_NAME.test(this.norm[i]) && this.isNumeric(i));
+  }
+
   /** Non-missing sample values of column i. */
   present(i: number): unknown[] {
     return this.rows.map((r) => r[i]).filter((v) => !isMissing(v));
   }
 
-  /** At least 95% of the sample's values are numbers (a stray bad value is a bad row, not a text column). */
+  /**
+   * At least 95% of the sample's values are numbers (a stray bad value is a bad row, not a text
+   * column); NaN, infinities and overflowing numbers count as numbers here (they are bad rows of a
+   * numeric column, not text).
+   */
   isNumeric(i: number): boolean {
     const vs = this.present(i);
-    const numbers = vs.filter((v) => parseNumber(v) !== undefined).length;
-    return numbers > 0 && numbers >= 0.95 * vs.length;
+    let numbers = 0, finite = 0;
+    for (const v of vs) {
+      if (parseNumber(v) !== undefined) { numbers++; finite++; } else if (nonFinite(v)) numbers++;
+    }
+    return finite > 0 && numbers >= 0.95 * vs.length;
   }
 
   isVector(i: number): boolean {
@@ -217,13 +238,27 @@ export function isMissing(v: unknown): boolean {
 }
 
 const NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+const NOT_FINITE = /^[+-]?(?:nan|inf|infinity)$/i;
+
+/** Columns named in a message (the rest are counted). */
+const LIST_COLUMNS = 20;
+
+/** A value that is meant as a number but is not a finite one: NaN, ±Infinity / inf, "1e999". */
+export function nonFinite(v: unknown): boolean {
+  if (typeof v === 'number') return !Number.isFinite(v);
+  if (typeof v !== 'string') return false;
+  const s = v.trim();
+  return NOT_FINITE.test(s) || (NUMBER.test(s) && !Number.isFinite(Number(s)));
+}
 
 /** A finite number from a JSON number or a decimal string; undefined otherwise. */
 export function parseNumber(v: unknown): number | undefined {
   if (typeof v === 'number') return Number.isFinite(v) ? v : undefined;
   if (typeof v !== 'string') return undefined;
   const s = v.trim();
-  return NUMBER.test(s) ? Number(s) : undefined;
+  if (!NUMBER.test(s)) return undefined;
+  const x = Number(s);
+  return Number.isFinite(x) ? x : undefined; // "1e999" is Infinity
 }
 
 /**

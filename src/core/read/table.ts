@@ -21,8 +21,19 @@ export interface TableRecord {
 export interface Table {
   /** Column names in file order (JSONL / JSON: keys in first-seen order). */
   header: string[];
+  /** The line of the header (CSV / TSV); absent where the names come from the rows' keys. */
+  headerLine?: number;
+  /** Problems of the header itself (duplicate names): warnings, with the header's line. */
+  headerProblems?: string[];
   records: TableRecord[];
 }
+
+/**
+ * The most columns (CSV / TSV header fields, JSON keys) a file may have: each row's values are kept
+ * by column, so a table of a million columns is gigabytes before it is audited. Wider data belongs
+ * in one vector column ("[0.1, 0.2, ...]").
+ */
+export const MAX_COLUMNS = 100_000;
 
 /** A file that cannot be audited at all; readDataset turns it into an InputError naming the file. */
 export class ReadError extends Error {
@@ -46,27 +57,50 @@ export function countLineBreaks(s: string): number {
   return n;
 }
 
-/** Splits text chunks into lines ("\n"-terminated, a trailing "\r" dropped, a leading BOM dropped). */
+/**
+ * Splits text chunks into lines as editors count them: "\r\n", a lone "\r" and a lone "\n" each
+ * end one (a file saved with old Mac line endings, or a mix, has as many lines as the editor shows).
+ * A leading BOM is dropped.
+ */
 export async function* textLines(chunks: AsyncIterable<string>): AsyncGenerator<{ text: string; line: number }> {
-  let rest = '';
+  // The current line's pieces: only each new chunk is searched for breaks, so a line of 50 MB
+  // costs one join, not a search of everything so far for every chunk.
+  let pending: string[] = [];
   let line = 0;
-  const clean = (s: string) => {
+  /** The previous chunk ended with "\r": a "\n" starting this one belongs to it. */
+  let afterCr = false;
+  const take = (last: string) => {
+    pending.push(last);
+    let s = pending.length === 1 ? pending[0] : pending.join('');
+    pending = [];
+    line++;
     if (line === 1 && s.charCodeAt(0) === 0xfeff) s = s.slice(1);
-    return s.endsWith('\r') ? s.slice(0, -1) : s;
+    return { text: s, line };
   };
   for await (const chunk of chunks) {
-    rest += chunk;
-    let start = 0;
-    for (let i = rest.indexOf('\n'); i !== -1; i = rest.indexOf('\n', start)) {
-      line++;
-      yield { text: clean(rest.slice(start, i)), line };
-      start = i + 1;
+    let start = afterCr && chunk.charCodeAt(0) === 10 ? 1 : 0;
+    afterCr = false;
+    const breaks = new Breaks(chunk);
+    for (let i = breaks.next(start); i !== -1; i = breaks.next(start)) {
+      yield take(chunk.slice(start, i));
+      const cr = chunk.charCodeAt(i) === 13;
+      if (cr && i + 1 === chunk.length) afterCr = true; // a "\n" may follow in the next chunk
+      start = i + (cr && chunk.charCodeAt(i + 1) === 10 ? 2 : 1);
     }
-    rest = rest.slice(start);
+    if (start < chunk.length) pending.push(chunk.slice(start));
   }
-  if (rest.length > 0) {
-    line++;
-    yield { text: clean(rest), line };
+  if (pending.some((p) => p.length > 0)) yield take('');
+}
+
+/** Offsets of the next "\r" or "\n" in a string, for positions that never decrease (each searched for once). */
+class Breaks {
+  private n = -2;
+  private r = -2;
+  constructor(private readonly s: string) {}
+  next(from: number): number {
+    if (this.n !== -1 && this.n < from) this.n = this.s.indexOf('\n', from);
+    if (this.r !== -1 && this.r < from) this.r = this.s.indexOf('\r', from);
+    return this.r === -1 ? this.n : this.n === -1 ? this.r : Math.min(this.n, this.r);
   }
 }
 

@@ -17,42 +17,70 @@ export interface ReviewedEntry {
   reviewedAt: string;
 }
 
-export interface ReviewedFile { version: 1; file: string; reviewed: ReviewedEntry[] }
+export interface ReviewedFile {
+  version: 1;
+  file: string;
+  /** The marks: entries with a string rowHash (any other fields a person added are kept on them). */
+  reviewed: ReviewedEntry[];
+  /** Entries of the "reviewed" array that are not marks (no rowHash), kept as written, after the marks. */
+  kept?: unknown[];
+  /** Other top-level fields of the file, kept as written. */
+  extra?: Record<string, unknown>;
+}
 
 export function sidecarPath(dataPath: string): string { return dataPath + SIDECAR_SUFFIX; }
 
 export function emptyReviewed(file: string): ReviewedFile { return { version: 1, file, reviewed: [] }; }
 
-/** Reads a sidecar leniently: entries without a string rowHash are dropped, bad JSON gives an error. */
-export function parseReviewed(text: string, file: string): { value: ReviewedFile; error?: string } {
+export interface ParsedReviewed {
+  value: ReviewedFile;
+  /** The file cannot be used: it is not JSON, or has no "reviewed" array. Nothing may be written over it. */
+  error?: string;
+  /** The file is used, but some of it marks nothing (kept as it is). */
+  warning?: string;
+}
+
+/**
+ * Reads a sidecar leniently and loses nothing: entries without a string rowHash mark nothing but
+ * are kept (`kept`), as are fields a person added to an entry or to the file (`extra`). A file
+ * that is not JSON, or has no "reviewed" array, is an error: its marks are unknown, and the store
+ * writes nothing over it until it is fixed.
+ */
+export function parseReviewed(text: string, file: string): ParsedReviewed {
   let data: unknown;
-  try { data = JSON.parse(text); } catch (e) { return { value: emptyReviewed(file), error: `not JSON: ${(e as Error).message}` }; }
-  const list = typeof data === 'object' && data !== null ? (data as { reviewed?: unknown }).reviewed : undefined;
-  if (!Array.isArray(list)) return { value: emptyReviewed(file), error: 'no "reviewed" array' };
+  try { data = JSON.parse(text); } catch (e) { return { value: emptyReviewed(file), error: `it is not JSON (${(e as Error).message.split('\n')[0]})` }; }
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) return { value: emptyReviewed(file), error: 'it is not a JSON object with a "reviewed" array' };
+  const { reviewed: list, version: _version, file: _file, ...extra } = data as Record<string, unknown>;
+  if (!Array.isArray(list)) return { value: emptyReviewed(file), error: 'it has no "reviewed" array' };
   const reviewed: ReviewedEntry[] = [];
+  const kept: unknown[] = [];
   for (const e of list as unknown[]) {
-    if (typeof e !== 'object' || e === null) continue;
-    const o = e as Record<string, unknown>;
-    if (typeof o.rowHash !== 'string') continue;
-    reviewed.push({
-      rowHash: o.rowHash,
-      line: typeof o.line === 'number' ? o.line : 0,
-      ...(typeof o.label === 'string' ? { label: o.label } : {}),
-      ...(typeof o.text === 'string' ? { text: o.text } : {}),
-      reviewedAt: typeof o.reviewedAt === 'string' ? o.reviewedAt : '',
-    });
+    const o = typeof e === 'object' && e !== null && !Array.isArray(e) ? e as Record<string, unknown> : undefined;
+    if (!o || typeof o.rowHash !== 'string') { kept.push(e); continue; }
+    // the entry as written, every field kept (a hand-written "line": "3" too): only its rowHash is read
+    reviewed.push({ ...o } as unknown as ReviewedEntry);
   }
-  return { value: { version: 1, file, reviewed } };
+  const value: ReviewedFile = { version: 1, file, reviewed };
+  if (kept.length) value.kept = kept;
+  if (Object.keys(extra).length) value.extra = extra;
+  const warning = kept.length ? `${kept.length} of its entries have no "rowHash" and mark no row; they are kept as they are` : undefined;
+  return warning ? { value, warning } : { value };
 }
 
 export function withReviewed(f: ReviewedFile, entry: ReviewedEntry): ReviewedFile {
   const reviewed = f.reviewed.filter((e) => e.rowHash !== entry.rowHash).concat(entry);
-  reviewed.sort((a, b) => a.line - b.line || a.rowHash.localeCompare(b.rowHash));
+  reviewed.sort((a, b) => lineOf(a) - lineOf(b) || a.rowHash.localeCompare(b.rowHash));
   return { ...f, reviewed };
 }
 
+/** An entry's line for sorting, whatever a person wrote there. */
+function lineOf(e: ReviewedEntry): number {
+  const n = Number(e.line);
+  return Number.isFinite(n) ? n : 0;
+}
+
 export function serializeReviewed(f: ReviewedFile): string {
-  return JSON.stringify(f, null, 2) + '\n';
+  return JSON.stringify({ version: f.version, file: f.file, ...f.extra, reviewed: [...f.reviewed, ...(f.kept ?? [])] }, null, 2) + '\n';
 }
 
 /** The report rows (their `row` numbers) whose audited text hash is marked reviewed. */

@@ -31,6 +31,11 @@ export interface FileDigest {
   /** Parallel to report.rows. */
   rows: RowDigest[];
   /**
+   * The bytes are not valid UTF-8 (a Latin-1 file, say): read as UTF-8 they hold U+FFFD where
+   * the bad bytes were, and an editor that saves the text writes U+FFFD over them.
+   */
+  lossy?: boolean;
+  /**
    * A multi-file audit's digest: each file's own head (its rows are this digest's rows
    * firstRow .. firstRow + rows - 1 of the report's `files`); the fields above are the first file's.
    */
@@ -55,7 +60,7 @@ export function rowTextOf(text: string, starts: readonly number[], line: number,
 }
 
 export function digestText(text: string, format: FileFormat, columns: AuditReport['columns'],
-  spans: readonly RowSpanLike[], contentHash: string): FileDigest {
+  spans: readonly RowSpanLike[], contentHash: string, lossy = false): FileDigest {
   const parsed = parseRecords(text, format);
   const starts = lineStarts(text);
   const byLine = new Map<number, DataRecord[]>();
@@ -76,7 +81,9 @@ export function digestText(text: string, format: FileFormat, columns: AuditRepor
     return { rowHash, restHash: hashText(normalizeEol(rest)), label: f.value, ordinal: ords[i] };
   });
   const headerHash = parsed.headerSpan ? hashText(text.slice(parsed.headerSpan.start, parsed.headerSpan.end)) : '';
-  return { contentHash, layout: parsed.layout, columns, recordCount: parsed.records.length, headerHash, rows };
+  const digest: FileDigest = { contentHash, layout: parsed.layout, columns, recordCount: parsed.records.length, headerHash, rows };
+  if (lossy) digest.lossy = true;
+  return digest;
 }
 
 /**

@@ -17,6 +17,7 @@ import type { TripletAuditApi } from '../../../src/extension/extension';
 import { COMMANDS } from '../../../src/extension/logic/commandIds';
 import { DEFAULT_SEVERITIES } from '../../../src/extension/logic/findings';
 import { processAlive } from '../../support/process';
+import { addHardeningTests } from './hardening';
 
 const EXTENSION_ID = 'triplet-audit.triplet-audit';
 const SOURCE = 'Triplet Audit';
@@ -455,6 +456,8 @@ export function run(): Promise<void> {
     assert.ok(readFileSync(dev.fsPath).equals(disk), 'the file on disk changed');
     assert.equal(api.runningJobs, 0);
   }));
+
+  addHardeningTests(suite);
 
   return new Promise((resolveP, reject) => {
     mocha.run((failures) => (failures > 0 ? reject(new Error(`${failures} extension-host tests failed`)) : resolveP()));
