@@ -59,7 +59,10 @@ export interface EncoderConfig {
  * 0.851 / 0.875. Tried on one fold
  * of TREC and AG News and left out: generalised cross-entropy (q = 0.7), L2 decay of the bag,
  * early stopping on accuracy with patience, a warm start of the bag from the linear weights
- * (each lowered the encoder's AP or its kNN accuracy).
+ * (each lowered the encoder's AP or its kNN accuracy); mining the triplet term by the teacher's most
+ * likely class instead of the given label (seeds 1-3, rate 0.1: kNN accuracy TREC +0.005-0.009,
+ * AG News 0.851 / 0.857 / 0.856 -> 0.857 / 0.852 / 0.852, ChnSentiCorp encoder AP 0.91 / 0.93 / 0.91
+ * -> 0.88 / 0.87 / 0.84 of the linear model's).
  */
 export const DEFAULT_ENCODER: Omit<EncoderConfig, 'classes' | 'dim'> = {
   hidden: 48, margin: 0.2, mining: 'semi-hard', tripletWeight: 1, batchSize: 256,
