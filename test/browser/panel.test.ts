@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import type { Locator } from 'playwright-core';
 import { CATEGORY_NAMES } from '../../src/core/categories';
 import { rescoreReport } from '../../src/core/rescore';
+import { sampledLine, sampledShares } from '../../src/core/sampledTriplets';
 import type { AuditReport } from '../../src/core/types';
 import type { RevealMessage, WebviewMessage } from '../../src/protocol';
 import { coreReclassify } from './expected';
@@ -115,6 +116,19 @@ describe(`audit panel (webview in Chromium, real audit of ${DATASET})`, function
     core = coreReclassify(report, 1, 'squared-euclidean');
     assert.deepEqual([counts.easy, counts.semiHard, counts.hard, counts.triviallyEasy], [core.easy, core.semiHard, core.hard, core.triviallyEasy]);
     await panel.waitForPost((msg) => msg.type === 'marginChanged' && msg.margin === 1 && msg.distance === 'squared-euclidean');
+  });
+
+  it('beside the histogram: the sampled training triplets\' shares at the panel\'s margin and distance, as the core counts them', async () => {
+    assert.ok(report.sampledTriplets && report.sampledTriplets.dAP.length > 1000, 'the labeled report carries sampled triplets');
+    const line = panel.page.locator('.sampled-triplets');
+    assert.equal((await line.textContent())?.trim(), `Sampled triplets: ${sampledLine(report.sampledTriplets, report.settings.margin, report.settings.distance)}`);
+    const input = panel.page.locator('.margin-field input');
+    await input.fill('0.05');
+    await input.press('Enter');
+    await until(panel.page, `document.querySelector('.sampled-triplets').textContent.includes('m = 0.05:')`, 5_000);
+    assert.equal((await line.textContent())?.trim(), `Sampled triplets: ${sampledLine(report.sampledTriplets, 0.05, 'euclidean')}`);
+    const at = sampledShares(report.sampledTriplets, 0.05, 'euclidean');
+    assert.ok(at.easy + at.semiHard + at.hard > 0.999 && at.semiHard < sampledShares(report.sampledTriplets, 0.3, 'euclidean').semiHard, 'a wider margin holds more semi-hard triplets');
   });
 
   it('a margin set by the host is applied without being echoed back', async () => {
