@@ -156,7 +156,10 @@ export interface KeptAudit {
   weights: EncoderWeights[];
   /** Per usable row: its data row, its fold and the hash of its text (space.ts rowHash). */
   rows: { row: number; hash: string; fold: number }[];
-  /** Per fold, the embeddings of every usable row [rows x dim] (with saveEmbeddings). */
+  /**
+   * Per fold, the embeddings of every usable row (with saveEmbeddings): labeled rows [rows x dim];
+   * explicit triplets [3 rows x dim], the rows' anchors, then their positives, then their negatives.
+   */
   z?: Float32Array[];
   dim: number;
 }
@@ -517,10 +520,14 @@ async function auditTriplets(ds: TripletDataset, opts: AuditOptions, prog: Progr
   // multi-file audits: test files' triplets train no model (the encoders, the pair model, the detectors)
   const trainable = trainableRows(ds, valid, opts.trainOnTest === true);
   const epochs = opts.epochs > 0 ? opts.epochs : TRIPLET_ENCODER_EPOCHS;
+  const keep = extras.keep !== undefined && (opts.saveModel !== undefined || opts.saveEmbeddings !== undefined);
   const tasks: TripletFoldTask[] = Array.from({ length: K }, (_, f) => ({
     kind: 'triplets', f, fold, x, anchor: prep.anchor, positive: prep.positive, negative: prep.negative, group: groups,
     textKey: prep.textKey, partner: prep.partner, sibling: prep.sibling, pool: prep.pool, epochs, seed: opts.seed,
-    encoder: { dim: opts.dim }, mining: { ...DEFAULT_MINING, margin: opts.margin, distance: opts.distance }, wantEmbedding: f === 0,
+    encoder: { dim: opts.dim }, mining: { ...DEFAULT_MINING, margin: opts.margin, distance: opts.distance },
+    // every fold's embeddings when they are saved (the map still comes from fold 0's)
+    wantEmbedding: f === 0 || (keep && opts.saveEmbeddings !== undefined),
+    ...(keep ? { exportWeights: true } : {}),
     ...(trainable ? { trainable } : {}),
   }));
   prog.enter('train', FOLDS_FROM, `Training ${K} fold encoders and pair models on ${n} triplets`);
@@ -573,6 +580,16 @@ async function auditTriplets(ds: TripletDataset, opts: AuditOptions, prog: Progr
     ext = tripletSpaceDistances(extras.space, space, rows);
     const a = mapVectors(extras.space, space, rows);
     userView = mapAndEmbedding(a.z, rows, ds.rows.length, a.dim, opts.seed, EMBEDDING_VALUES_MAX);
+  }
+  if (keep) {
+    // the fold encoders as labeled rows' are kept: the same forward shape, the featurizer aside
+    const byFold = [...results].sort((a, b) => a.f - b.f);
+    extras.keep?.({
+      kind: 'triplets', dim: opts.dim,
+      weights: byFold.map((r) => { if (!r.weights) throw new Error(`internal: triplet fold ${r.f} kept no weights`); return r.weights; }),
+      z: opts.saveEmbeddings !== undefined ? byFold.map((r) => r.z ?? new Float32Array(0)) : undefined,
+      rows: valid.map((r, i) => ({ row: r.row, hash: rowHash(rowText(ds, r.row)), fold: fold[i] })),
+    });
   }
   const rowOf = (t: number) => valid[t].row;
   /** The data row and field of a row of x (a positive or a negative text). */

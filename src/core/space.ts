@@ -3,12 +3,14 @@
  * distances, the neighbours and the map are measured instead of the audit's own encoder.
  *
  * Two kinds (design.md 4):
- *   - stacked: a saved audit's K fold encoders side by side ([rows x K dim], `--save-model` /
- *     `--save-embeddings`), with each row's fold and a hash of its text. When every usable row
- *     matches (same row, same text), the out-of-fold rule applies as in the audit that made them:
- *     a row is measured in the space of the fold that did not train on it, against that fold's
- *     training rows, so the audit is reproduced (its distances to float error). Rows that do not
- *     match (another file, edited rows) get one space: the mean of the K fold embeddings.
+ *   - stacked: a saved audit's K fold encoders side by side ([rows x K dim], explicit triplets
+ *     [rows x 3 x K dim]; `--save-model` / `--save-embeddings`), with each row's fold and a hash of
+ *     its text (a triplet's three). When every usable row matches (same row, same text), the
+ *     out-of-fold rule applies as in the audit that made them: a labeled row is measured in the
+ *     space of the fold that did not train on it, against that fold's training rows; a triplet's
+ *     three texts in that fold's space; so the audit is reproduced (its distances to float
+ *     error). Rows that do not match (another file, edited rows) get one space: the mean of the K
+ *     fold embeddings.
  *   - one space: any other embeddings or model. Every row is measured in it, against the other
  *     folds' rows (the audit's own folds, so that a row's positive and negative are never itself);
  *     that space may have been trained on these very rows: the categories are "as that model sees
@@ -135,12 +137,17 @@ export interface SpacePlan {
 export function planSpace(ds: Dataset, valid: readonly { row: number }[], s: SpaceVectors, ownFold: Int32Array): SpacePlan {
   const base = { source: s.source, path: s.path };
   const st = s.stacked;
+  // labeled rows are measured against other rows; a triplet, its own three texts
+  const labeled = ds.kind === 'labeled';
   if (st) {
     const matched = matchedFolds(ds, valid, st);
     if (matched) {
+      const rule = labeled
+        ? 'every row measured in the space of the fold that did not train on it, against that fold\'s training rows'
+        : 'every triplet\'s three texts measured in the space of the fold that did not train on it (nor on its anchor)';
       return {
         fold: matched, folds: st.folds, blocks: 'block',
-        info: { ...base, dim: st.dim, rule: 'out-of-fold', folds: st.folds, description: `${s.what}: ${st.folds} fold spaces of ${st.dim} dimensions; every row measured in the space of the fold that did not train on it, against that fold's training rows (the audit that saved it, reproduced)` },
+        info: { ...base, dim: st.dim, rule: 'out-of-fold', folds: st.folds, description: `${s.what}: ${st.folds} fold spaces of ${st.dim} dimensions; ${rule} (the audit that saved it, reproduced)` },
       };
     }
     const n = matchedCount(ds, valid, st);
@@ -151,7 +158,7 @@ export function planSpace(ds: Dataset, valid: readonly { row: number }[], s: Spa
   }
   return {
     fold: ownFold, folds: foldsIn(ownFold), blocks: 'one',
-    info: { ...base, dim: s.width, rule: 'one-space', description: `${s.what}: one space of ${s.width} dimensions, L2-normalised; every row measured against the other folds' rows; categories as that model sees the data (it may have been trained on these rows)` },
+    info: { ...base, dim: s.width, rule: 'one-space', description: `${s.what}: one space of ${s.width} dimensions, L2-normalised; ${labeled ? 'every row measured against the other folds\' rows' : 'every triplet\'s three texts measured in it'}; categories as that model sees the data (it may have been trained on these rows)` },
   };
 }
 

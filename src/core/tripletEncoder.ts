@@ -15,7 +15,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import type { BagKernel } from './bagKernel';
-import { encodeDense, seededBag, yieldToEventLoop } from './encoder';
+import { encodeDense, seededBag, yieldToEventLoop, type EncoderWeights } from './encoder';
 import { AbortError } from './engineApi';
 import type { Csr } from './featurize';
 import type { Rng } from './rng';
@@ -190,12 +190,15 @@ export class TripletEncoder {
     return z;
   }
 
-  /** The fold encoder's weights {E [features x hidden], b1, W2 [hidden x dim]} (design point 3). */
-  weights(): { E: Float32Array; b1: Float32Array; W2: Float32Array } {
+  /**
+   * The fold encoder's weights {E [features x hidden], b1, W2 [hidden x dim]} (design point 3), as
+   * Encoder.exportWeights gives them: the same forward shape, so one saved-model writer serves both.
+   */
+  exportWeights(): EncoderWeights {
+    if (!this.bag) throw new Error('exportWeights: the triplet encoder has not been trained');
     return {
-      E: Float32Array.from(this.bag?.table ?? []),
-      b1: this.b1.dataSync() as Float32Array,
-      W2: this.w2.dataSync() as Float32Array,
+      E: Float32Array.from(this.bag.table), b1: Float32Array.from(this.b1.dataSync() as Float32Array),
+      W2: Float32Array.from(this.w2.dataSync() as Float32Array), featureDim: this.bag.x.cols, hidden: this.cfg.hidden, dim: this.cfg.dim,
     };
   }
 

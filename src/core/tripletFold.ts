@@ -20,6 +20,7 @@ import type { Csr } from './featurize';
 import { rowDot } from './featurize';
 import { mineForAnchor, type MiningOptions } from './mining';
 import { Rng } from './rng';
+import type { EncoderWeights } from './encoder';
 import { DEFAULT_TRIPLET_ENCODER, TripletEncoder, type TrainingTriplets, type TripletEncoderConfig } from './tripletEncoder';
 
 export interface TripletFoldTask {
@@ -54,8 +55,10 @@ export interface TripletFoldTask {
   encoder?: Partial<TripletEncoderConfig>;
   /** Mining: the options, or undefined for none. */
   mining?: MiningOptions;
-  /** Return the embeddings of every row of x (the map uses fold 0's). */
+  /** Return the embeddings of every row of x (the map uses fold 0's; --save-embeddings every fold's). */
   wantEmbedding: boolean;
+  /** Return the trained encoder's weights (--save-model). */
+  exportWeights?: boolean;
 }
 
 export interface TripletFoldResult {
@@ -95,6 +98,8 @@ export interface TripletFoldResult {
   minedRank: Int32Array;
   /** [x.rows x dim] embeddings when asked for. */
   z?: Float32Array;
+  /** The fold encoder's weights when asked for (exportWeights). */
+  weights?: EncoderWeights;
 }
 
 /** The most pool texts an anchor is compared with (a seeded sample past it): bounds a fold's work on large files. */
@@ -126,12 +131,14 @@ export async function runTripletFold(task: TripletFoldTask, onProgress: (fractio
   }
   const enc = new TripletEncoder(cfg, Rng.derive(task.seed, `tripletEncoder${f}`));
   let z: Float32Array;
+  let weights: EncoderWeights | undefined;
   try {
     const t: TrainingTriplets = { anchor, positive, negative: task.trainNegatives === false ? new Int32Array(n).fill(-1) : negative, group };
     await enc.train(x, t, Int32Array.from(train), task.epochs, Rng.derive(task.seed, `tripletOrder${f}`),
       { signal, onEpoch: (e) => onProgress(0.8 * e, 'train') });
     onProgress(0.8, 'embed');
     z = await enc.embed(x, Int32Array.from({ length: x.rows }, (_, r) => r), signal);
+    if (task.exportWeights) weights = enc.exportWeights();
   } finally {
     enc.dispose();
   }
@@ -185,6 +192,7 @@ export async function runTripletFold(task: TripletFoldTask, onProgress: (fractio
     cosAS: new Float32Array(H).fill(NaN), cosPS: new Float32Array(H).fill(NaN), closerS: new Float32Array(H).fill(NaN),
     mined: new Int32Array(H * K).fill(-1), minedCos: new Float32Array(H * K), minedRank: new Int32Array(H * K),
     z: task.wantEmbedding ? z : undefined,
+    ...(weights ? { weights } : {}),
   };
   // pool index of each text key, so that the few excluded texts of an anchor are found directly
   const poolOf = new Map<number, number>();

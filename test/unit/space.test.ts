@@ -7,7 +7,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { auditFile, auditFiles } from '../../src/core/node/auditFile';
 import { initBackend } from '../../src/core/node/backend';
 import { Encoder, DEFAULT_ENCODER, forwardWeights } from '../../src/core/encoder';
-import { featurize } from '../../src/core/featurize';
+import { featurize, TRIPLET_FEATURIZER } from '../../src/core/featurize';
 import { halfToFloat, readNpy, writeNpy } from '../../src/core/npy';
 import { Rng } from '../../src/core/rng';
 import { InputError } from '../../src/core/dataset';
@@ -246,7 +246,6 @@ describe('the user\'s own space', function () {
     });
     assert.equal(byText.model.space?.rule, 'one-space');
     assert.ok(byText.map, 'explicit triplets get a map from the user\'s space');
-    await assert.rejects(auditFile(tri, { ...quick, saveModel: join(dir, 'no') }), /fold encoders of explicit triplets are not saved yet/);
     writeFileSync(join(dir, 'few.jsonl'), texts.slice(1).map((t) => JSON.stringify({ text: t, embedding: vec.get(t) })).join('\n') + '\n');
     await assert.rejects(auditFile(tri, { ...quick, embeddings: [join(dir, 'few.jsonl')] }), /few\.jsonl: no vector for the .* text of snli\.jsonl line \d+/);
   });
@@ -265,5 +264,120 @@ describe('the user\'s own space', function () {
     const two = await auditFiles([a, b], { ...quick, maxRows: 0, embeddings: [join(dir, 'pa.npy'), join(dir, 'pb.npy')] });
     assert.deepEqual(one.rows.map((r) => r.dAN), two.rows.map((r) => r.dAN));
     await assert.rejects(auditFiles([a, b], { ...quick, maxRows: 0, embeddings: [join(dir, 'pb.npy'), join(dir, 'pa.npy')] }), /pb\.npy: 90 vectors for the 150 data rows of part_train\.csv/);
+  });
+});
+
+describe('saving the cross-fitted encoder of explicit triplets', function () {
+  this.timeout(300_000);
+  const dir = mkdtempSync(join(tmpdir(), 'ta-space-tri-'));
+  const tri = join(dir, 'snli.jsonl'), other = join(dir, 'other.jsonl');
+  const opts = { ...quick, maxRows: 0 };
+  let made: AuditReport;
+
+  before(async () => {
+    await initBackend('cpu');
+    const rows = readJsonl(SNLI);
+    writeFileSync(tri, toJsonl(rows.slice(0, 150)));
+    writeFileSync(other, toJsonl(rows.slice(150, 300)));
+    made = await auditFile(tri, { ...opts, saveModel: join(dir, 'model'), saveEmbeddings: join(dir, 'emb.npy') });
+  });
+
+  it('writes three stacked vectors per row ([rows, 3, K dim]), the rows\' folds and text hashes, and the triplet featurizer\'s vocabulary', () => {
+    const npy = readNpy(readFileSync(join(dir, 'emb.npy')));
+    assert.deepEqual(npy.shape, [150, 3, 3 * 64]);
+    const meta = JSON.parse(readFileSync(join(dir, 'emb.npy.triplet-audit.json'), 'utf8'));
+    assert.equal(meta.kind, 'triplets');
+    assert.equal(meta.folds, 3);
+    assert.deepEqual(meta.rows.map((r: { fold: number }) => r.fold), made.rows.map((r) => r.fold));
+    // each of the row's three vectors is unit length in every fold block (the fold encoders' own output)
+    for (let q = 0; q < 3 * 150; q += 37) {
+      for (let f = 0; f < 3; f++) {
+        const v = npy.data.subarray(q * 192 + f * 64, q * 192 + f * 64 + 64);
+        assert.ok(Math.abs(Math.hypot(...v) - 1) < 1e-4);
+      }
+    }
+    const decl = JSON.parse(readFileSync(join(dir, 'model', 'triplet-audit-model.json'), 'utf8'));
+    assert.equal(decl.input.type, 'text');
+    assert.deepEqual(decl.input.featurizer, TRIPLET_FEATURIZER);
+    assert.equal(decl.input.vocabulary.buckets.length, made.model.featureDim);
+    assert.deepEqual(decl.output, { folds: 3, dim: 64 });
+    assert.equal(decl.rows.length, 150);
+  });
+
+  it('an audit with --embeddings reproduces it: each triplet in its fold\'s block, the same distances and categories', async () => {
+    const again = await auditFile(tri, { ...opts, embeddings: [join(dir, 'emb.npy')] });
+    assertReproduced(made, again, '--embeddings');
+    assert.equal(again.model.space?.rule, 'out-of-fold');
+    assert.match(again.model.space!.description, /three texts measured in the space of the fold that did not train on it/);
+    assert.deepEqual(again.rows.map((r) => r.suspicion), made.rows.map((r) => r.suspicion));
+  });
+
+  it('an audit with --model (the saved LayersModel, run by TensorFlow.js on the featurised texts) reproduces it too', async () => {
+    const again = await auditFile(tri, { ...opts, model: join(dir, 'model') });
+    assertReproduced(made, again, '--model');
+    assert.equal(again.model.space?.source, 'model');
+    assert.equal(again.model.space?.rule, 'out-of-fold');
+    assert.ok(again.map && made.map);
+    let worst = 0;
+    made.map.x.forEach((v, i) => { worst = Math.max(worst, Math.abs(Math.abs(v) - Math.abs(again.map!.x[i]))); });
+    assert.ok(worst < 1e-3, `map differs by ${worst}`);
+  });
+
+  it('rows it was not saved with are measured in one space, the mean of the fold blocks: by the model as from the saved vectors', async () => {
+    const lines = readFileSync(tri, 'utf8').split('\n');
+    const edited = join(dir, 'edited.jsonl');
+    lines[4] = JSON.stringify({ anchor: 'An edited anchor about a dog on a beach.', positive: 'A dog is outside.', negative: 'A cat sleeps indoors.' });
+    writeFileSync(edited, lines.join('\n'));
+    const viaModel = await auditFile(edited, { ...opts, model: join(dir, 'model') });
+    assert.equal(viaModel.model.space?.rule, 'one-space');
+    assert.match(viaModel.model.space!.description, /149 of 150 rows/);
+    // the unedited rows' distances, computed here from the saved .npy: each text the normalised mean of its normalised fold blocks
+    const npy = readNpy(readFileSync(join(dir, 'emb.npy')));
+    const mean = (q: number) => {
+      const m = new Float64Array(64);
+      for (let f = 0; f < 3; f++) {
+        const v = npy.data.subarray(q * 192 + f * 64, q * 192 + f * 64 + 64), nv = Math.hypot(...v);
+        v.forEach((t, d) => { m[d] += t / nv; });
+      }
+      const nm = Math.hypot(...m);
+      return Array.from(m, (t) => t / nm);
+    };
+    const dist = (a: number[], b: number[]) => Math.hypot(...a.map((t, d) => t - b[d]));
+    let worst = 0;
+    viaModel.rows.forEach((r, i) => {
+      assert.equal(r.category, classify(r.dAP!, r.dAN!, viaModel.settings.margin));
+      if (i === 4) return;
+      const [a, p, n] = [0, 1, 2].map((k) => mean(3 * i + k));
+      worst = Math.max(worst, Math.abs(r.dAP! - dist(a, p)), Math.abs(r.dAN! - dist(a, n)));
+    });
+    assert.ok(worst < 1e-4, `one space: the model's distances differ from the saved vectors' by ${worst}`);
+  });
+
+  it('the saved model embeds another file\'s texts sensibly: it orders its triplets about as well as that file\'s own audit', async () => {
+    const own = await auditFile(other, opts);
+    const viaModel = await auditFile(other, { ...opts, model: join(dir, 'model') });
+    assert.equal(viaModel.model.space?.rule, 'one-space');
+    assert.match(viaModel.model.space!.description, /0 of 150 rows/);
+    const ordered = (r: AuditReport) => r.rows.filter((x) => x.dAP! < x.dAN!).length / r.rows.length;
+    // trained on 100 other triplets for 2 epochs: well above chance (0.5), near the file's own cross-fitted encoder
+    assert.ok(ordered(viaModel) > 0.6, `ordered ${ordered(viaModel)}`);
+    assert.ok(ordered(viaModel) > ordered(own) - 0.1, `ordered ${ordered(viaModel)} against the file's own ${ordered(own)}`);
+  });
+
+  it('refuses saved embeddings of the other shape or of another file, naming the file', async () => {
+    await assert.rejects(auditFile(sample, { ...quick, embeddings: [join(dir, 'emb.npy')] }),
+      (e: Error) => e instanceof InputError && e.message.startsWith(`${join(dir, 'emb.npy')}: these embeddings were saved by an audit of explicit triplets (three vectors per row: anchor, positive, negative), but sample.csv holds labeled rows`));
+    writeFileSync(join(dir, 'longer.jsonl'), toJsonl(readJsonl(SNLI).slice(0, 200)));
+    await assert.rejects(auditFile(join(dir, 'longer.jsonl'), { ...opts, embeddings: [join(dir, 'emb.npy')] }), /emb\.npy: 450 vectors for the 200 data rows of longer\.jsonl \(explicit triplets: three per row, anchor, positive, negative\)/);
+    // a labeled audit's saved embeddings (metadata without a kind: files saved before triplets were) on a triplet file
+    const labeledDir = mkdtempSync(join(tmpdir(), 'ta-space-lab-'));
+    await auditFile(sample, { ...quick, saveEmbeddings: join(labeledDir, 'emb.npy') });
+    const metaFile = join(labeledDir, 'emb.npy.triplet-audit.json');
+    const meta = JSON.parse(readFileSync(metaFile, 'utf8'));
+    assert.equal(meta.kind, 'labeled');
+    delete meta.kind;
+    writeFileSync(metaFile, JSON.stringify(meta));
+    await assert.rejects(auditFile(tri, { ...opts, embeddings: [join(labeledDir, 'emb.npy')] }),
+      /emb\.npy: these embeddings were saved by an audit of labeled rows \(one vector per row\), but snli\.jsonl holds explicit triplets/);
   });
 });

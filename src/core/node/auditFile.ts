@@ -69,9 +69,6 @@ export async function auditFiles(files: readonly string[], options: Partial<Audi
     for (const p of ds.problems) hooks.onProblem?.(p.line, p.message);
     checkEnoughRows(ds, opts.folds);
     const saving = opts.saveModel !== undefined || opts.saveEmbeddings !== undefined;
-    if (saving && ds.kind === 'triplets') {
-      throw new InputError('--save-model / --save-embeddings: the fold encoders of explicit triplets are not saved yet (labeled rows\' are)', ds.file);
-    }
     let kept: KeptAudit | undefined;
     const extras: AuditExtras = saving ? { keep: (k) => { kept = k; } } : {};
     const t1 = Date.now();

@@ -8,7 +8,8 @@
  *   - a TensorFlow.js model folder: model.json (LayersModel or GraphModel) and its weight files,
  *     and triplet-audit-model.json declaring its input (the project's featurizer with its saved
  *     vocabulary, numeric columns, or a vector column) and its output;
- *   - saving the audit's own cross-fitted encoder in both forms (--save-model, --save-embeddings).
+ *   - saving the audit's own cross-fitted encoder in both forms (--save-model, --save-embeddings),
+ *     labeled rows' or explicit triplets' (the same forward shape; their own featurizer).
  */
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
@@ -49,7 +50,11 @@ export interface ModelDeclaration {
   description?: string;
 }
 
-interface EmbeddingsMeta { format: 'triplet-audit-embeddings'; version: 1; folds: number; dim: number; rows: StackedLayout['rows']; description?: string }
+interface EmbeddingsMeta {
+  format: 'triplet-audit-embeddings'; version: 1; folds: number; dim: number; rows: StackedLayout['rows']; description?: string;
+  /** The shape of the data they were saved from (absent in files saved before explicit triplets were: labeled). */
+  kind?: Dataset['kind'];
+}
 
 const commas = (n: number) => n.toLocaleString('en-US');
 
@@ -158,7 +163,7 @@ async function readEmbeddingsFile(path: string, ds: Dataset, part: { file: strin
 }
 
 /** A saved layout from its metadata file beside `path`, if there is one. */
-async function stackedBeside(path: string): Promise<{ layout: StackedLayout; description?: string } | undefined> {
+async function stackedBeside(path: string): Promise<{ layout: StackedLayout; description?: string; kind?: Dataset['kind'] } | undefined> {
   const meta = path + EMBEDDINGS_META_SUFFIX;
   if (!existsSync(meta)) return undefined;
   let m: EmbeddingsMeta;
@@ -166,20 +171,29 @@ async function stackedBeside(path: string): Promise<{ layout: StackedLayout; des
   if (m.format !== 'triplet-audit-embeddings' || !Number.isInteger(m.folds) || !Number.isInteger(m.dim) || !Array.isArray(m.rows)) {
     throw new InputError('not a triplet-audit embeddings metadata file (format, folds, dim, rows)', meta);
   }
-  return { layout: { folds: m.folds, dim: m.dim, rows: m.rows }, description: m.description };
+  return { layout: { folds: m.folds, dim: m.dim, rows: m.rows }, description: m.description, kind: m.kind ?? 'labeled' };
 }
+
+const SHAPE_WORDS: Record<Dataset['kind'], string> = {
+  labeled: 'labeled rows (one vector per row)', triplets: 'explicit triplets (three vectors per row: anchor, positive, negative)', pairs: 'pairs',
+};
 
 /** The vectors of every data row of `ds` from one embeddings file, or one per data file. */
 export async function readEmbeddings(paths: readonly string[], ds: Dataset): Promise<SpaceVectors> {
   const perRow = ds.kind === 'triplets' ? 3 : 1;
   const parts = dataFiles(ds);
   if (paths.length !== 1 && paths.length !== parts.length) throw new InputError(`${paths.length} embeddings files for ${parts.length} data files: give one for all, or one per data file`, paths.join(', '));
+  // a saved audit's vectors are of its data's shape: refused for the other one before they are read
+  const stacked = paths.length === 1 ? await stackedBeside(paths[0]) : undefined;
+  if (stacked && stacked.kind !== ds.kind) {
+    throw new InputError(`these embeddings were saved by an audit of ${SHAPE_WORDS[stacked.kind ?? 'labeled']}, but ${basename(ds.file)} holds ${SHAPE_WORDS[ds.kind]}: ` +
+      'give the embeddings an audit of this file saved', paths[0]);
+  }
   const width: { value?: number } = {};
   let values: Float32Array | undefined;
   const outFor = (w: number) => (values ??= new Float32Array(ds.rows.length * perRow * w));
   if (paths.length === 1) await readEmbeddingsFile(paths[0], ds, { file: parts.length === 1 ? parts[0].file : parts.map((p) => basename(p.file)).join(' + '), rows: ds.rows.length, firstRow: 0 }, perRow, width, outFor);
   else for (let i = 0; i < paths.length; i++) await readEmbeddingsFile(paths[i], ds, parts[i], perRow, width, outFor);
-  const stacked = paths.length === 1 ? await stackedBeside(paths[0]) : undefined;
   if (stacked && stacked.layout.folds * stacked.layout.dim !== width.value) {
     throw new InputError(`its metadata says ${stacked.layout.folds} folds of ${stacked.layout.dim}, but the vectors have ${width.value} numbers`, paths[0]);
   }
@@ -415,18 +429,30 @@ export async function saveModel(dir: string, ds: Dataset, kept: KeptAudit, descr
   await writeFile(join(dir, MODEL_DECLARATION), JSON.stringify(decl));
 }
 
-/** Writes the audit's stacked out-of-fold embeddings: [data rows x K dim] float32 .npy (unusable rows zero) and its metadata. */
+/**
+ * Writes the audit's stacked out-of-fold embeddings as a float32 .npy (unusable rows zero) and its
+ * metadata: [data rows x K dim] for labeled rows, [data rows x 3 x K dim] for explicit triplets
+ * (anchor, positive, negative: the layout readEmbeddings reads three vectors per row from).
+ */
 export async function saveEmbeddings(file: string, ds: Dataset, kept: KeptAudit): Promise<void> {
   const z = kept.z;
   if (!z || z.length !== kept.weights.length) throw new Error('internal: no fold embeddings to save');
-  const K = z.length, D = kept.dim, width = K * D;
-  const out = new Float32Array(ds.rows.length * width);
-  kept.rows.forEach((r, v) => { for (let f = 0; f < K; f++) out.set(z[f].subarray(v * D, (v + 1) * D), r.row * width + f * D); });
+  const K = z.length, D = kept.dim, width = K * D, n = kept.rows.length;
+  const perRow = kept.kind === 'triplets' ? 3 : 1;
+  const out = new Float32Array(ds.rows.length * perRow * width);
+  // a fold's z holds the usable rows' vectors role by role (triplets: anchors, positives, negatives)
+  kept.rows.forEach((r, v) => {
+    for (let role = 0; role < perRow; role++) {
+      const from = (role * n + v) * D, to = (r.row * perRow + role) * width;
+      for (let f = 0; f < K; f++) out.set(z[f].subarray(from, from + D), to + f * D);
+    }
+  });
   await mkdir(dirname(file), { recursive: true });
-  await writeFile(file, writeNpy(out, [ds.rows.length, width]));
+  await writeFile(file, writeNpy(out, perRow === 3 ? [ds.rows.length, 3, width] : [ds.rows.length, width]));
   const meta: EmbeddingsMeta = {
-    format: 'triplet-audit-embeddings', version: 1, folds: K, dim: D, rows: kept.rows,
-    description: `the ${K} fold embeddings of a Triplet Audit of ${basename(ds.file)}, side by side, one row per data row (unusable rows zero)`,
+    format: 'triplet-audit-embeddings', version: 1, kind: kept.kind, folds: K, dim: D, rows: kept.rows,
+    description: `the ${K} fold embeddings of a Triplet Audit of ${basename(ds.file)}, side by side, ` +
+      (perRow === 3 ? 'three per data row (anchor, positive, negative; unusable rows zero)' : 'one row per data row (unusable rows zero)'),
   };
   await writeFile(file + EMBEDDINGS_META_SUFFIX, JSON.stringify(meta));
 }
