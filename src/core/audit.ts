@@ -598,7 +598,7 @@ async function auditTriplets(ds: TripletDataset, opts: AuditOptions, prog: Progr
   const counts = { falseNegative: 0 };
   valid.forEach((r, i) => {
     const s = scored[i];
-    const dAP = ext ? ext.dAP[i] : dist(enc.cosAP[i]), dAN = ext ? ext.dAN[i] : dist(enc.cosAN[i]);
+    const dAP = ext ? ext.dAP[i] : enc.dAP[i], dAN = ext ? ext.dAN[i] : enc.dAN[i];
     const flags: Flag[] = s.nearDuplicate ? ['near-duplicate'] : [];
     const ev = tripletErrorEvidence(inp, sc, i, rowOf, gapShare(dist(enc.cosAN[i]) - dist(enc.cosAP[i])), gapMedian);
     const evidence = [...s.evidence];
@@ -745,15 +745,16 @@ export function assignFoldsApart(groups: Int32Array, trainable: Uint8Array, fold
 }
 
 /** The folds' per-held-triplet arrays laid out per triplet. */
-export function mergeTripletFolds(results: TripletFoldResult[], n: number): EncoderSignals & { mined: Int32Array; minedCos: Float32Array; minedRank: Int32Array } {
+export function mergeTripletFolds(results: TripletFoldResult[], n: number): EncoderSignals & { dAP: Float32Array; dAN: Float32Array; mined: Int32Array; minedCos: Float32Array; minedRank: Int32Array } {
   const R = results.length ? resultsK(results) : 0;
   const f32 = () => new Float32Array(n).fill(NaN), i32 = () => new Int32Array(n).fill(-1);
   const out = {
+    dAP: f32(), dAN: f32(),
     cosAP: f32(), cosAN: f32(), cosPN: f32(), closerN: f32(), fitN: f32(), fitNRow: i32(), fitP: f32(), fitPRow: i32(), fitLexN: f32(), fitLexR: f32(),
     cosAR: f32(), closerR: f32(), fitR: f32(), cosAS: f32(), cosPS: f32(), closerS: f32(),
     mined: new Int32Array(n * R).fill(-1), minedCos: new Float32Array(n * R), minedRank: new Int32Array(n * R),
   };
-  const keys = ['cosAP', 'cosAN', 'cosPN', 'closerN', 'fitN', 'fitNRow', 'fitP', 'fitPRow', 'fitLexN', 'fitLexR', 'cosAR', 'closerR', 'fitR', 'cosAS', 'cosPS', 'closerS'] as const;
+  const keys = ['dAP', 'dAN', 'cosAP', 'cosAN', 'cosPN', 'closerN', 'fitN', 'fitNRow', 'fitP', 'fitPRow', 'fitLexN', 'fitLexR', 'cosAR', 'closerR', 'fitR', 'cosAS', 'cosPS', 'closerS'] as const;
   for (const r of results) {
     r.held.forEach((i, q) => {
       for (const k of keys) out[k][i] = r[k][q];

@@ -144,7 +144,7 @@ export function planSpace(ds: Dataset, valid: readonly { row: number }[], s: Spa
     if (matched) {
       const rule = labeled
         ? 'every row measured in the space of the fold that did not train on it, against that fold\'s training rows'
-        : 'every triplet\'s three texts measured in the space of the fold that did not train on it (nor on its anchor)';
+        : 'every triplet\'s three texts measured in the space of the fold that never saw its anchor';
       return {
         fold: matched, folds: st.folds, blocks: 'block',
         info: { ...base, dim: st.dim, rule: 'out-of-fold', folds: st.folds, description: `${s.what}: ${st.folds} fold spaces of ${st.dim} dimensions; ${rule} (the audit that saved it, reproduced)` },

@@ -71,6 +71,14 @@ export interface TripletFoldResult {
   cosAP: Float32Array;
   /** NaN where the triplet has no negative. */
   cosAN: Float32Array;
+  /**
+   * The report's d(a,p) and d(a,n) (NaN without a negative): Euclidean between the re-normalised
+   * embeddings, computed from the vectors, not as sqrt(2 - 2 cos): the embeddings' float32 norms
+   * are 1 to ~1e-7, which that formula turns into up to 5e-4 near 0 (an anchor repeated as its own
+   * positive read 0.00049), so a saved space that measures the same vectors would not reproduce it.
+   */
+  dAP: Float32Array;
+  dAN: Float32Array;
   cosPN: Float32Array;
   /** Share of the pool's texts for other anchors at least as close to the anchor as the negative (NaN: none). */
   closerN: Float32Array;
@@ -148,6 +156,18 @@ export async function runTripletFold(task: TripletFoldTask, onProgress: (fractio
     for (let k = 0; k < D; k++) s += z[a + k] * z[b + k];
     return s;
   };
+  const norm = (u: number) => {
+    let s = 0;
+    for (let k = u * D; k < (u + 1) * D; k++) s += z[k] * z[k];
+    return Math.sqrt(s);
+  };
+  /** Euclidean between the two rows' embeddings, each re-normalised (as space.ts measures a saved space). */
+  const distance = (u: number, v: number) => {
+    const iu = 1 / norm(u), iv = 1 / norm(v), a = u * D, b = v * D;
+    let s = 0;
+    for (let k = 0; k < D; k++) { const t = z[a + k] * iu - z[b + k] * iv; s += t * t; }
+    return Math.sqrt(s);
+  };
 
   // the pool, sampled past POOL_MAX, and where each text appears as a positive or a negative
   let pool = task.pool;
@@ -186,6 +206,7 @@ export async function runTripletFold(task: TripletFoldTask, onProgress: (fractio
   const out: TripletFoldResult = {
     kind: 'triplets', f, held: Int32Array.from(held), trainTriplets: train.length, epochs: task.epochs,
     cosAP: new Float32Array(H), cosAN: new Float32Array(H).fill(NaN), cosPN: new Float32Array(H).fill(NaN),
+    dAP: new Float32Array(H), dAN: new Float32Array(H).fill(NaN),
     closerN: new Float32Array(H).fill(NaN), fitN: new Float32Array(H).fill(NaN), fitP: new Float32Array(H).fill(NaN),
     fitNRow: new Int32Array(H).fill(-1), fitPRow: new Int32Array(H).fill(-1), fitLexN: new Float32Array(H).fill(NaN), fitLexR: new Float32Array(H).fill(NaN),
     cosAR: new Float32Array(H).fill(NaN), closerR: new Float32Array(H).fill(NaN), fitR: new Float32Array(H).fill(NaN),
@@ -223,10 +244,11 @@ export async function runTripletFold(task: TripletFoldTask, onProgress: (fractio
       };
       const cp = cos(a, p);
       out.cosAP[q] = cp;
+      out.dAP[q] = distance(a, p);
       out.fitP[q] = fit(i, p, cp); out.fitPRow[q] = fitRow;
       if (nn >= 0) {
         const cn = cos(a, nn);
-        out.cosAN[q] = cn; out.cosPN[q] = cos(p, nn);
+        out.cosAN[q] = cn; out.cosPN[q] = cos(p, nn); out.dAN[q] = distance(a, nn);
         out.closerN[q] = closer(cn); out.fitN[q] = fit(i, nn, cn); out.fitNRow[q] = fitRow;
         if (fitRow >= 0) out.fitLexN[q] = rowDot(x, anchor[fitRow], x, nn) - rowDot(x, a, x, nn);
       }

@@ -308,7 +308,7 @@ describe('saving the cross-fitted encoder of explicit triplets', function () {
     const again = await auditFile(tri, { ...opts, embeddings: [join(dir, 'emb.npy')] });
     assertReproduced(made, again, '--embeddings');
     assert.equal(again.model.space?.rule, 'out-of-fold');
-    assert.match(again.model.space!.description, /three texts measured in the space of the fold that did not train on it/);
+    assert.match(again.model.space!.description, /three texts measured in the space of the fold that never saw its anchor/);
     assert.deepEqual(again.rows.map((r) => r.suspicion), made.rows.map((r) => r.suspicion));
   });
 
@@ -362,6 +362,20 @@ describe('saving the cross-fitted encoder of explicit triplets', function () {
     // trained on 100 other triplets for 2 epochs: well above chance (0.5), near the file's own cross-fitted encoder
     assert.ok(ordered(viaModel) > 0.6, `ordered ${ordered(viaModel)}`);
     assert.ok(ordered(viaModel) > ordered(own) - 0.1, `ordered ${ordered(viaModel)} against the file's own ${ordered(own)}`);
+  });
+
+  it('an anchor repeated as its own positive is at distance 0, in the audit and in its saved space (not sqrt(2 - 2 cos) of float32 norms)', async () => {
+    // 30 such rows: a float32 norm is as often below 1 as above, where sqrt(2 - 2 cos) read ~0.0004
+    const rows = readJsonl(SNLI).slice(0, 150).map((r, i) => (i % 5 === 4 ? { ...r, positive: r.anchor } : r));
+    const same = join(dir, 'same.jsonl');
+    writeFileSync(same, toJsonl(rows));
+    const own = await auditFile(same, { ...opts, saveEmbeddings: join(dir, 'same.npy') });
+    const again = await auditFile(same, { ...opts, embeddings: [join(dir, 'same.npy')] });
+    assertReproduced(own, again, 'd(a,a)');
+    for (let i = 4; i < 150; i += 5) {
+      assert.ok(own.rows[i].dAP! < 1e-6, `row ${i}: d(a,a) = ${own.rows[i].dAP}`);
+      assert.ok(again.rows[i].dAP! < 1e-6);
+    }
   });
 
   it('refuses saved embeddings of the other shape or of another file, naming the file', async () => {
