@@ -279,22 +279,29 @@ const MODEL_BATCH = 128;
 
 /** The model's output for every row of x: [x.rows x width]. */
 async function runModel(model: tfl.LayersModel | GraphModel, decl: ModelDeclaration, x: Csr, signal?: AbortSignal): Promise<{ values: Float32Array; width: number }> {
-  const chunks: Float32Array[] = [];
+  const sparse = decl.input.tensors !== 'dense';
+  const nnz = (r: number) => x.indptr[r + 1] - x.indptr[r];
+  // padded ids / weights: rows of like length batched together, since a batch is as wide as its
+  // longest row (SNLI's texts: 3.0x the features' work in file order, 1.02x in this one)
+  const order = Int32Array.from({ length: x.rows }, (_, r) => r);
+  if (sparse) order.sort((a, b) => nnz(a) - nnz(b) || a - b);
+  let values: Float32Array | undefined;
   let width = 0;
   for (let s = 0; s < x.rows; s += MODEL_BATCH) {
     if (signal?.aborted) throw new Error('cancelled');
     const e = Math.min(x.rows, s + MODEL_BATCH), b = e - s;
     let inputs: tf.Tensor[];
-    if (decl.input.tensors === 'dense') {
+    if (!sparse) {
       const dense = new Float32Array(b * x.cols);
-      for (let q = 0; q < b; q++) for (let p = x.indptr[s + q]; p < x.indptr[s + q + 1]; p++) dense[q * x.cols + x.indices[p]] = x.values[p];
+      for (let q = 0; q < b; q++) for (let p = x.indptr[order[s + q]]; p < x.indptr[order[s + q] + 1]; p++) dense[q * x.cols + x.indices[p]] = x.values[p];
       inputs = [tf.tensor2d(dense, [b, x.cols])];
     } else {
       let L = 1;
-      for (let q = s; q < e; q++) L = Math.max(L, x.indptr[q + 1] - x.indptr[q]);
+      for (let q = s; q < e; q++) L = Math.max(L, nnz(order[q]));
       const ids = new Int32Array(b * L), w = new Float32Array(b * L);
       for (let q = 0; q < b; q++) {
-        for (let p = x.indptr[s + q], j = 0; p < x.indptr[s + q + 1]; p++, j++) { ids[q * L + j] = x.indices[p]; w[q * L + j] = x.values[p]; }
+        const r = order[s + q];
+        for (let p = x.indptr[r], j = 0; p < x.indptr[r + 1]; p++, j++) { ids[q * L + j] = x.indices[p]; w[q * L + j] = x.values[p]; }
       }
       inputs = [tf.tensor2d(ids, [b, L], 'int32'), tf.tensor2d(w, [b, L])];
     }
@@ -302,14 +309,14 @@ async function runModel(model: tfl.LayersModel | GraphModel, decl: ModelDeclarat
     const out = model instanceof tfl.LayersModel ? model.predict(inputs) : await model.executeAsync(named ?? inputs);
     const first = (Array.isArray(out) ? out[0] : out) as tf.Tensor;
     if (first.shape.length !== 2 || first.shape[0] !== b) throw new InputError(`the model's output has shape [${first.shape.join(', ')}]; expected [rows, dim]`, 'model.json');
+    if (values && first.shape[1] !== width) throw new InputError(`the model's output has ${first.shape[1]} columns for some rows and ${width} for others`, 'model.json');
     width = first.shape[1] as number;
-    chunks.push((await first.data()) as Float32Array);
+    values ??= new Float32Array(x.rows * width);
+    const data = (await first.data()) as Float32Array;
+    for (let q = 0; q < b; q++) values.set(data.subarray(q * width, (q + 1) * width), order[s + q] * width);
     tf.dispose([...inputs, ...(Array.isArray(out) ? out : [out])]);
   }
-  const values = new Float32Array(x.rows * width);
-  let o = 0;
-  for (const c of chunks) { values.set(c, o); o += c.length; }
-  return { values, width };
+  return { values: values ?? new Float32Array(0), width };
 }
 
 /** The vectors of every usable data row from a TensorFlow.js model folder (a backend must be running). */
