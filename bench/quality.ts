@@ -26,7 +26,8 @@
  * clean file: the share of anchors given negatives in the band and the mined negatives that are
  * an anchor's positive or a duplicate; --reaudit audits the mined file too (its categories under
  * new fold encoders).
- * The column "cleanAP" (labeled sets; --skip-clean leaves it out): the same corrupted copy audited
+ * The column "cleanAP" (labeled sets; n/a for triplets, whose scores a user's space does not
+ * change; --skip-clean leaves it out): the same corrupted copy audited
  * with --embeddings of a model trained on the clean file (its audit's --save-embeddings: the
  * stacked out-of-fold embeddings, so each row is measured by a fold model that never saw it, whose
  * neighbours knew the true labels): an upper bound of what a user's good model buys the label
@@ -169,7 +170,10 @@ function main(): void {
   /** The clean file's stacked out-of-fold embeddings (one audit per dataset, with the same settings). */
   const cleanSpace = new Map<string, string | undefined>();
   const spaceOf = (d: Dataset): string | undefined => {
-    if (d.mode !== 'labels') return undefined; // explicit triplets have no encoder to save
+    // explicit triplets: n/a. Their encoder is saved too, but a user's space gives a triplet file
+    // only its distances and categories (the error scores stay the audit's own: the same AP), and
+    // a corrupted copy's changed rows are other texts than the clean file's vectors
+    if (d.mode !== 'labels') return undefined;
     if (!cleanSpace.has(d.key)) {
       const npy = join(work, `${d.key}.clean.npy`);
       const r = spawnSync(process.execPath, [cli, join(d.dir ?? join(shared, 'datasets'), d.file), '--format', 'json', '-q', '--out', join(work, `${d.key}.clean.json`), '--save-embeddings', npy, ...extra], { encoding: 'utf8', maxBuffer: 1 << 30 });
