@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
@@ -90,10 +90,10 @@ describe('the audit engine', function () {
 
   it('audits explicit triplets', async () => {
     const lines = readFileSync(join(root, '..', 'shared', 'datasets', 'nli_triplets_snli_dev.jsonl'), 'utf8').split('\n').slice(0, 90).join('\n');
-    const f = join(mkdtempSync(join(tmpdir(), 'ta-')), 'tri.jsonl');
+    const dir = mkdtempSync(join(tmpdir(), 'ta-')), f = join(dir, 'tri.jsonl');
     writeFileSync(f, lines + '\n');
     const tensors = tf.memory().numTensors;
-    const r = await auditFile(f, { epochs: 2, folds: 3, backend: 'cpu' });
+    const r = await auditFile(f, { epochs: 2, folds: 3, backend: 'cpu' }).finally(() => rmSync(dir, { recursive: true, force: true }));
     assert.equal(tf.memory().numTensors, tensors);
     assert.equal(r.kind, 'triplets');
     assert.equal(r.rows.length, 90);
@@ -125,6 +125,7 @@ describe('the triplet-audit command line', function () {
   const cli = join(root, 'dist', 'cli.js');
   const run = (...args: string[]) => spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8' });
   const dir = mkdtempSync(join(tmpdir(), 'ta-cli-'));
+  after(() => rmSync(dir, { recursive: true, force: true }));
 
   it('writes the JSON report contract', () => {
     const r = run(sample, '--format', 'json', '--max-rows', '80', '--epochs', '2', '--folds', '2', '--backend', 'cpu', '-q');

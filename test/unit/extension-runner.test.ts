@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { EventEmitter } from 'node:events';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -80,8 +80,13 @@ describe('extension: audit runner (worker threads)', () => {
 });
 
 /** A runner whose jobs are processes running `body` (plain JS, with `send` = process.send and `job` = the request). */
+const jobDirs: string[] = [];
+after(() => { for (const d of jobDirs.splice(0)) rmSync(d, { recursive: true, force: true }); });
+
 function processRunnerOf(body: string, niceness = 0): { runner: AuditRunner; script: string } {
-  const script = join(mkdtempSync(join(tmpdir(), 'ta-job-')), 'job.js');
+  const dir = mkdtempSync(join(tmpdir(), 'ta-job-'));
+  jobDirs.push(dir);
+  const script = join(dir, 'job.js');
   writeFileSync(script, `const send = (m) => process.send(m);
 process.on('message', (job) => { if (job.type === 'cancel') return; ${body} });`);
   return { runner: new AuditRunner(() => startJobProcess(script, niceness)), script };

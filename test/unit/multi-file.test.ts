@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
@@ -75,6 +75,7 @@ describe('leaks between files: the rule', () => {
 describe('several files audited together', function () {
   this.timeout(300_000);
   const dir = mkdtempSync(join(tmpdir(), 'ta-multi-'));
+  after(() => rmSync(dir, { recursive: true, force: true }));
   const rows = readJsonl(AG_NEWS).slice(0, 600);
   const planted = plantSplits(rows, 'text', 7, 12);
   const names = ['train.jsonl', 'dev.jsonl', 'test.jsonl'];

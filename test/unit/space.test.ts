@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
@@ -79,6 +79,7 @@ describe('.npy files', () => {
 describe('the user\'s own space', function () {
   this.timeout(300_000);
   const dir = mkdtempSync(join(tmpdir(), 'ta-space-'));
+  after(() => rmSync(dir, { recursive: true, force: true }));
   let made: AuditReport;
 
   before(async () => {

@@ -78,7 +78,7 @@ describe('explicit triplets: scores', () => {
     lines.push({ anchor: 'A dog runs across a green field.', positive: 'An animal runs on grass.', negative: 'A cat sleeps on a sofa.' });
     const f = join(require('node:os').tmpdir(), `ta-fn-${process.pid}.jsonl`);
     require('node:fs').writeFileSync(f, lines.map((l) => JSON.stringify(l)).join('\n') + '\n');
-    const r = await auditFile(f, { epochs: 2, folds: 3, backend: 'cpu' });
+    const r = await auditFile(f, { epochs: 2, folds: 3, backend: 'cpu' }).finally(() => require('node:fs').rmSync(f, { force: true }));
     const fn = r.rows[120];
     assert.ok(fn.flags.includes('false-negative'), `flags ${fn.flags.join(', ')}; ${fn.evidence.join(' | ')}`);
     assert.ok(!fn.flags.includes('mislabeled'));
