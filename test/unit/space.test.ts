@@ -271,6 +271,7 @@ describe('the user\'s own space', function () {
 describe('saving the cross-fitted encoder of explicit triplets', function () {
   this.timeout(300_000);
   const dir = mkdtempSync(join(tmpdir(), 'ta-space-tri-'));
+  after(() => rmSync(dir, { recursive: true, force: true }));
   const tri = join(dir, 'snli.jsonl'), other = join(dir, 'other.jsonl');
   const opts = { ...quick, maxRows: 0 };
   let made: AuditReport;
@@ -385,7 +386,7 @@ describe('saving the cross-fitted encoder of explicit triplets', function () {
     writeFileSync(join(dir, 'longer.jsonl'), toJsonl(readJsonl(SNLI).slice(0, 200)));
     await assert.rejects(auditFile(join(dir, 'longer.jsonl'), { ...opts, embeddings: [join(dir, 'emb.npy')] }), /emb\.npy: 450 vectors for the 200 data rows of longer\.jsonl \(explicit triplets: three per row, anchor, positive, negative\)/);
     // a labeled audit's saved embeddings (metadata without a kind: files saved before triplets were) on a triplet file
-    const labeledDir = mkdtempSync(join(tmpdir(), 'ta-space-lab-'));
+    const labeledDir = join(dir, 'labeled');
     await auditFile(sample, { ...quick, saveEmbeddings: join(labeledDir, 'emb.npy') });
     const metaFile = join(labeledDir, 'emb.npy.triplet-audit.json');
     const meta = JSON.parse(readFileSync(metaFile, 'utf8'));
