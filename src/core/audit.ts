@@ -8,8 +8,8 @@ import type { AuditHooks, Stage } from './engineApi';
 import { AbortError } from './engineApi';
 import { DEFAULT_ENCODER } from './encoder';
 import { C_CANDIDATES, DEFAULT_LINEAR, NUMERIC_LINEAR } from './linear';
-import { runFoldsInProcess, type FoldResult, type FoldRunner, type FoldTask } from './folds';
-import { featurize, featurizeWithBlocks, denseToCsr, normalizeText, rowDot, DEFAULT_FEATURIZER, TRIPLET_FEATURIZER, wordView, type Csr, type Featurizer, type FeaturizerOptions } from './featurize';
+import { chooseLinearInputs, MIN_DF_CANDIDATES, runFoldsInProcess, type LinearChoice, type FoldResult, type FoldRunner, type FoldTask } from './folds';
+import { columnDf, featurizeWithBlocks, withMinDf, type BlockedFeatures, denseToCsr, normalizeText, rowDot, DEFAULT_FEATURIZER, TRIPLET_FEATURIZER, wordView, type Csr, type Featurizer, type FeaturizerOptions } from './featurize';
 import { simToEuclidean } from './neighbours';
 import { flat } from './flat';
 import { pca2 } from './pca';
@@ -117,7 +117,7 @@ export const READ_TO = 0.04;
 const FEATURIZE_FROM = READ_TO, FOLDS_FROM = 0.15, FOLDS_TO = 0.92;
 
 /** Featurises on the workers, reporting its two passes. */
-function featurizeWith(workers: Workers, prog: Progressor, texts: readonly string[], opt: FeaturizerOptions, signal?: AbortSignal): Promise<Csr> {
+function featurizeWith(workers: Workers, prog: Progressor, texts: readonly string[], opt: FeaturizerOptions, signal?: AbortSignal): Promise<BlockedFeatures> {
   return workers.featurize(texts, opt, signal, (done) => prog.report(FEATURIZE_FROM + (FOLDS_FROM - FEATURIZE_FROM) * done, `Featurising ${texts.length} texts: ${Math.round(done * 100)}%`));
 }
 
@@ -140,7 +140,7 @@ export interface Workers {
   runTripletFolds?: TripletFoldRunner;
 }
 
-export const IN_PROCESS: Workers = { featurize: async (texts, opt) => featurize(texts, opt), runFolds: runFoldsInProcess, runTripletFolds: runTripletFoldsInProcess };
+export const IN_PROCESS: Workers = { featurize: async (texts, opt) => featurizeWithBlocks(texts, opt), runFolds: runFoldsInProcess, runTripletFolds: runTripletFoldsInProcess };
 
 /** What an audit may be given besides its data, and what it may hand back. */
 export interface AuditExtras {
@@ -162,6 +162,8 @@ export interface KeptAudit {
    */
   z?: Float32Array[];
   dim: number;
+  /** Labeled texts: the featurizer the audit used (its minDf chosen for the file). */
+  featurizer?: FeaturizerOptions;
 }
 
 export async function auditDataset(ds: Dataset, opts: AuditOptions, backend: string, hooks: AuditHooks = {},
@@ -313,6 +315,8 @@ interface LabeledCrossFit {
   /** The fold encoders (and their embeddings), when they are to be saved. */
   kept?: { weights: EncoderWeights[]; z?: Float32Array[] };
   featureDim: number;
+  /** The features' minDf (text input) and the linear models' C chosen for the file. */
+  choice: LinearChoice;
   trainSizes: number[];
   epochsRun: number[];
   /** The C each fold's linear model chose. */
@@ -332,13 +336,24 @@ interface LabeledCrossFit {
 async function crossFitLabeled(ds: LabeledDataset, valid: LabeledDataset['rows'], y: Int32Array, C: number, opts: AuditOptions,
   prog: Progressor, hooks: AuditHooks, workers: Workers, keep: boolean): Promise<LabeledCrossFit> {
   prog.enter('featurize', FEATURIZE_FROM, `Featurising ${valid.length} rows`);
-  const x: Csr = ds.input === 'text'
-    ? await featurizeWith(workers, prog, valid.map((r) => r.text ?? ''), DEFAULT_FEATURIZER, hooks.signal)
-    : denseToCsr(valid.map((r) => r.features!), ds.input === 'features');
-
-  const K = foldCount(opts.folds, valid.length);
   // multi-file audits: rows of test files are scored, never trained on (unless asked)
   const trainable = trainableRows(ds, valid, opts.trainOnTest === true);
+  // the file's features and its linear models' C, chosen together (folds.ts chooseLinearInputs)
+  const linearBase = ds.input === 'features' ? NUMERIC_LINEAR : {};
+  let x: Csr, choice: LinearChoice;
+  const t0 = Date.now();
+  if (ds.input === 'text') {
+    const f1 = await featurizeWith(workers, prog, valid.map((r) => r.text ?? ''), { ...DEFAULT_FEATURIZER, minDf: 1 }, hooks.signal);
+    choice = chooseLinearInputs(f1, y, C, opts.seed, MIN_DF_CANDIDATES, DEFAULT_FEATURIZER.wordShare, linearBase, trainable, hooks.signal);
+    const minDf = choice.minDf ?? DEFAULT_FEATURIZER.minDf;
+    x = minDf === 1 ? f1.x : withMinDf(f1.x, f1.isWord, columnDf(f1.x), minDf, DEFAULT_FEATURIZER.wordShare);
+  } else {
+    x = denseToCsr(valid.map((r) => r.features!), ds.input === 'features');
+    choice = chooseLinearInputs({ x }, y, C, opts.seed, [], 0, linearBase, trainable, hooks.signal);
+  }
+  prog.timings.choose = (Date.now() - t0) / 1000;
+
+  const K = foldCount(opts.folds, valid.length);
   const fold = trainable ? assignFoldsApart(y, trainable, K, opts.seed) : assignFolds(y, K, new Rng(opts.seed));
   const trainingRows = trainable ? trainable.reduce((t, v) => t + v, 0) : valid.length;
   // without --epochs: early stopping on a held-back tenth of each fold's training rows
@@ -358,7 +373,7 @@ async function crossFitLabeled(ds: LabeledDataset, valid: LabeledDataset['rows']
     wantEmbedding: f === 0 || opts.saveEmbeddings !== undefined,
     ...(trainable ? { trainable } : {}),
     ...(keep ? { exportWeights: true } : {}),
-    ...(ds.input === 'features' ? { linear: NUMERIC_LINEAR } : {}),
+    linear: { ...linearBase, C: choice.C },
   }));
   const results = await runFolds(tasks, prog, workers.runFolds, hooks.signal, valid.length);
   const { view, trainSizes, epochsRun, linearC, sampled } = foldOutcome(results, valid, ds.rows.length, opts);
@@ -398,7 +413,7 @@ async function crossFitLabeled(ds: LabeledDataset, valid: LabeledDataset['rows']
     z: opts.saveEmbeddings !== undefined ? byFold.map((r) => r.z ?? new Float32Array(0)) : undefined,
   } : undefined;
   return {
-    fold, K, plan, earlyStop, probs, linear, ev, dupOf, leaks, trainable, kept, featureDim: x.cols, trainSizes, epochsRun, linearC,
+    fold, K, plan, earlyStop, probs, linear, ev, dupOf, leaks, trainable, kept, featureDim: x.cols, choice, trainSizes, epochsRun, linearC,
     ivf: results.find((r) => r.ivf)?.ivf, view, sampled,
   };
 }
@@ -413,7 +428,7 @@ async function auditLabeled(ds: LabeledDataset, opts: AuditOptions, prog: Progre
   const C = labels.length;
   const keep = extras.keep !== undefined && (opts.saveModel !== undefined || opts.saveEmbeddings !== undefined);
   const cross = await crossFitLabeled(ds, valid, y, C, opts, prog, hooks, workers, keep);
-  const { fold, K, plan, earlyStop, probs, linear, dupOf, leaks, featureDim, trainSizes, epochsRun, linearC, ivf } = cross;
+  const { fold, K, plan, earlyStop, probs, linear, dupOf, leaks, featureDim, choice, trainSizes, epochsRun, ivf } = cross;
   let { ev, view, sampled } = cross;
   // the user's own space: its neighbours give the distances, the positive and negative rows and
   // the kNN vote; the linear model and the head stay the audit's own, out of fold
@@ -429,6 +444,7 @@ async function auditLabeled(ds: LabeledDataset, opts: AuditOptions, prog: Progre
   if (keep && cross.kept) {
     extras.keep?.({
       kind: 'labeled', weights: cross.kept.weights, z: cross.kept.z, dim: opts.dim,
+      ...(choice.minDf !== undefined ? { featurizer: { ...DEFAULT_FEATURIZER, minDf: choice.minDf } } : {}),
       rows: valid.map((r, v) => ({ row: r.row, hash: rowHash(rowText(ds, r.row)), fold: fold[v] })),
     });
   }
@@ -472,8 +488,13 @@ async function auditLabeled(ds: LabeledDataset, opts: AuditOptions, prog: Progre
     rows: out, labels, epochs: earlyStop ? 0 : plan.epochs, approximate: ivf !== undefined,
     folds: Array.from({ length: K }, (_, f) => ({ fold: f, rows: fold.filter((g) => g === f).length })),
     model: {
-      description: `hashed n-gram bag (${featureDim} buckets) -> ${DEFAULT_ENCODER.hidden} -> relu -> ${opts.dim}, L2-normalised; ${opts.mining} triplet loss (margin ${DEFAULT_ENCODER.margin}, Euclidean) + a cosine-softmax head that learns the fold's logistic regression's probabilities on its training rows; ${K}-fold cross-fitted, ${earlyStop ? `early stopping on a held-back tenth (epochs ${epochsRun.join('/')}${plan.epochRows < Math.round(valid.length * (K - 1) / K) ? ` of ${plan.epochRows} sampled rows` : ''})` : `${plan.epochs} epochs`}; beside it, per fold, a logistic regression on the same features (C = ${linearC.join('/')}, each chosen from ${C_CANDIDATES.join(', ')} by the likelihood of a held-back tenth of the fold's training rows), which leads the label scores${ivf ? `; neighbours approximate: an inverted file of ${ivf.nlist} lists, ${ivf.nprobe} probed per row (recall@10 0.99 against the exact search on 100,000 rows, bench:recall)` : ''}`,
+      description: `hashed n-gram bag (${featureDim} buckets${choice.minDf !== undefined ? `: those in ${choice.minDf} rows or more` : ''}) -> ${DEFAULT_ENCODER.hidden} -> relu -> ${opts.dim}, L2-normalised; ${opts.mining} triplet loss (margin ${DEFAULT_ENCODER.margin}, Euclidean) + a cosine-softmax head that learns the fold's logistic regression's probabilities on its training rows; ${K}-fold cross-fitted, ${earlyStop ? `early stopping on a held-back tenth (epochs ${epochsRun.join('/')}${plan.epochRows < Math.round(valid.length * (K - 1) / K) ? ` of ${plan.epochRows} sampled rows` : ''})` : `${plan.epochs} epochs`}; beside it, per fold, a logistic regression on the same features (C = ${choice.C}), which leads the label scores; ${choice.losses.length ? `the features${choice.minDf !== undefined ? ` (minDf from ${MIN_DF_CANDIDATES.join(', ')})` : ''} and C (from ${C_CANDIDATES.join(', ')}) chosen together for the file by the likelihood of a held-back tenth of a seeded draw of its rows` : 'too few rows to choose the features and C: the defaults'}${ivf ? `; neighbours approximate: an inverted file of ${ivf.nlist} lists, ${ivf.nprobe} probed per row (recall@10 0.99 against the exact search on 100,000 rows, bench:recall)` : ''}`,
       featureDim, trainedRowsPerFold: trainSizes, epochsPerFold: epochsRun,
+      choice: {
+        ...(choice.minDf !== undefined ? { minDf: choice.minDf } : {}), C: choice.C,
+        candidates: { ...(choice.minDf !== undefined ? { minDf: [...MIN_DF_CANDIDATES] } : {}), C: [...C_CANDIDATES] },
+        losses: choice.losses.map((l) => l.map((v) => Math.round(v * 1e4) / 1e4)),
+      },
     },
     ...view,
     sampledTriplets: roundedTriplets(sampled),

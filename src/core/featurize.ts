@@ -49,7 +49,7 @@ export const TRIPLET_FEATURIZER: FeaturizerOptions = { ...DEFAULT_FEATURIZER, ch
  * Featurises texts (the audit's `featurize` stage), possibly on several threads
  * (node/foldPool.ts), telling `onProgress` the fraction done where it can.
  */
-export type Featurizer = (texts: readonly string[], opt: FeaturizerOptions, signal?: AbortSignal, onProgress?: (done: number) => void) => Promise<Csr>;
+export type Featurizer = (texts: readonly string[], opt: FeaturizerOptions, signal?: AbortSignal, onProgress?: (done: number) => void) => Promise<BlockedFeatures>;
 
 /** Row-major sparse matrix; row i holds indices[indptr[i]..indptr[i+1]) with their values. */
 export interface Csr {
@@ -295,6 +295,50 @@ export function featurizeWithBlocks(texts: readonly string[], opt: FeaturizerOpt
   const indices = new Int32Array(slot[texts.length]), values = new Float32Array(slot[texts.length]);
   const written = featurizeRows(texts, opt, vocab, indices, values, slot);
   return { x: compactRows(texts.length, vocab.idf.length, indices, values, slot, written), isWord: vocab.word };
+}
+
+/** Per column of x, the rows it occurs in (a row lists a column once). */
+export function columnDf(x: Csr): Int32Array {
+  const df = new Int32Array(x.cols);
+  for (let p = 0; p < x.indptr[x.rows]; p++) df[x.indices[p]]++;
+  return df;
+}
+
+/**
+ * Rows `rows` of x (featurised with minDf = 1, columns most frequent first) as featurising them
+ * with a larger minDf gives them: the columns whose df (over every row of x, `df`) is at least
+ * minDf are a prefix of x's, with the same IDF; each row's kept entries are scaled back to the
+ * norms featurizeRows gives (each block to its share where both remain, else the row to 1). Equal
+ * to featurising with that minDf up to float rounding (~1e-7). Without `rows`, every row of x, in
+ * place (x's arrays are reused; x is not to be read afterwards).
+ */
+export function withMinDf(x: Csr, isWord: Uint8Array, df: Int32Array, minDf: number, wordShare: number, rows?: ArrayLike<number>): Csr {
+  let cut = 0;
+  while (cut < x.cols && df[cut] >= minDf) cut++;
+  for (let c = cut; c < x.cols; c++) if (df[c] >= minDf) throw new Error('internal: withMinDf needs columns sorted by df');
+  const n = rows ? rows.length : x.rows;
+  let size = 0;
+  if (rows) for (let q = 0; q < n; q++) size += x.indptr[rows[q] + 1] - x.indptr[rows[q]];
+  const inPlace = !rows;
+  const indices = inPlace ? x.indices : new Int32Array(size), values = inPlace ? x.values : new Float32Array(size);
+  const indptr = new Int32Array(n + 1);
+  let o = 0;
+  for (let q = 0; q < n; q++) {
+    const r = rows ? rows[q] : q, from = o;
+    let sw = 0, sc = 0;
+    for (let p = x.indptr[r]; p < x.indptr[r + 1]; p++) {
+      const c = x.indices[p];
+      if (c >= cut) continue;
+      const v = x.values[p];
+      if (isWord[c]) sw += v * v; else sc += v * v;
+      indices[o] = c; values[o] = v; o++;
+    }
+    const split = wordShare > 0 && sw > 0 && sc > 0;
+    const all = 1 / (Math.sqrt(sw + sc) || 1), fw = Math.sqrt(wordShare / sw), fc = Math.sqrt((1 - wordShare) / sc);
+    for (let p = from; p < o; p++) values[p] *= split ? (isWord[indices[p]] ? fw : fc) : all;
+    indptr[q + 1] = o;
+  }
+  return { rows: n, cols: Math.max(cut, 1), indptr, indices: indices.subarray(0, o), values: values.subarray(0, o) };
 }
 
 /**

@@ -43,13 +43,14 @@ export const DEFAULT_LINEAR: LinearConfig = { C: 5, epochs: 10, eta0: 0.5, avera
 export const NUMERIC_LINEAR: Partial<LinearConfig> = { epochs: 100, averageFrom: 31, rowBudget: 2_000_000, rateByNorm: true };
 
 /**
- * The C a labeled fold's logistic regression chooses from, by the likelihood of a held-back tenth
- * of its training rows (folds.ts). The best C falls as the labels get noisier, and how noisy they
+ * The C a labeled file's logistic regressions choose from, by the likelihood of a held-back tenth
+ * of its rows (folds.ts chooseLinearInputs). The best C falls as the labels get noisier, and how noisy they
  * are is what an audit cannot know beforehand: on corrupted copies (make_noisy seed 1) AP at C = 1
  * / 2 / 5 was, at rate 0.05, TREC 0.779 / 0.814 / 0.835 and AG News 0.703 / 0.711 / 0.716; at
  * rate 0.2, SMS spam 0.983 / 0.975 / 0.961 and ChnSentiCorp 0.836 / 0.830 / 0.818 (rate 0.1: all
- * within 0.02). The held-back likelihood chose C = 5 on every fold of the rate-0.05 copies but SMS
- * spam's, and C = 1 on every fold of SMS spam's and ChnSentiCorp's rate-0.2 copies.
+ * within 0.02). The held-back likelihood (then chosen per fold) chose C = 5 on every fold of the
+ * rate-0.05 copies but SMS spam's, and C = 1 on every fold of SMS spam's and ChnSentiCorp's
+ * rate-0.2 copies.
  */
 export const C_CANDIDATES: readonly number[] = [1, 2, 5];
 

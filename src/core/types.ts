@@ -244,6 +244,12 @@ export interface AuditReport {
   };
   model: {
     description: string; featureDim: number; trainedRowsPerFold: number[]; epochsPerFold: number[];
+    /**
+     * Labeled rows: the logistic regressions' C and (texts) the features kept, those in at least
+     * `minDf` rows, chosen together for the file from `candidates` by the held-back log-loss of a
+     * logistic regression (`losses[feature set][C]`; empty when the file was too small to choose).
+     */
+    choice?: { minDf?: number; C: number; candidates: { minDf?: number[]; C: number[] }; losses: number[][] };
     /** Set when the categories, distances and map come from the user's own space (space.ts). */
     space?: SpaceInfo;
   };

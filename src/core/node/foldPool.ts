@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { AbortError } from '../engineApi';
 import { foldJobs, mergeFoldParts, runFoldsInProcess, withTeacher, type FoldProgress, type FoldResult, type FoldRunner, type FoldTask } from '../folds';
-import { bucketCount, compactRows, featurize, slots, vocabulary, type Csr, type Featurizer, type FeaturizerOptions, type Vocabulary } from '../featurize';
+import { bucketCount, compactRows, featurizeWithBlocks, slots, vocabulary, type Csr, type Featurizer, type FeaturizerOptions, type Vocabulary } from '../featurize';
 import type { BackendName } from '../types';
 import { runTripletFoldsInProcess, type TripletFoldResult, type TripletFoldRunner, type TripletFoldTask } from '../tripletFold';
 
@@ -107,7 +107,7 @@ export class FoldPool {
    * (which the fold threads then read without copies). In-process when the pool has no threads.
    */
   readonly featurize: Featurizer = async (texts, opt, signal, onProgress) => {
-    if (this.workers.length === 0) return featurize(texts, opt);
+    if (this.workers.length === 0) return featurizeWithBlocks(texts, opt);
     return this.guarded(signal, async () => {
       const n = texts.length, W = this.workers.length;
       const bounds = Array.from({ length: W + 1 }, (_, i) => Math.round((i * n) / W));
@@ -132,7 +132,7 @@ export class FoldPool {
         written.set(m.written, bounds[i]);
       });
       onProgress?.(1);
-      return compactRows(n, vocab.idf.length, indices, values, slot, written);
+      return { x: compactRows(n, vocab.idf.length, indices, values, slot, written), isWord: vocab.word };
     });
   };
 

@@ -368,7 +368,7 @@ function modelInput(ds: Dataset, kept: KeptAudit): ModelInput {
     for (const r of valid) for (let c = 0; c < dim; c++) v[c] += (r.features![c] - mean[c]) ** 2 / n;
     return { type: 'columns', columns: ds.columns.features ?? [], mean: Array.from(mean), sd: Array.from(v, (x) => Math.sqrt(x) || 1), tensors: 'ids-weights' };
   }
-  const opt = ds.kind === 'triplets' ? TRIPLET_FEATURIZER : DEFAULT_FEATURIZER;
+  const opt = ds.kind === 'triplets' ? TRIPLET_FEATURIZER : kept.featurizer ?? DEFAULT_FEATURIZER;
   const rows = new Set(kept.rows.map((r) => r.row));
   const texts = ds.kind !== 'labeled'
     ? [...rows].flatMap((r) => [ds.rows[r].anchor]).concat([...rows].map((r) => ds.rows[r].positive), [...rows].map((r) => ds.rows[r].negative))

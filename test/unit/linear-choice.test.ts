@@ -1,0 +1,44 @@
+import assert from 'node:assert/strict';
+import { featurize } from '../../src/core/featurize';
+import { chooseLinearInputs, runFold, type FoldTask } from '../../src/core/folds';
+import { C_CANDIDATES } from '../../src/core/linear';
+import { Rng } from '../../src/core/rng';
+
+/** Two-class texts from two vocabularies that share some words, labels flipped at `noise`. */
+function data(n: number, noise: number, seed: number) {
+  const rng = new Rng(seed);
+  const own = [['apple', 'pear', 'plum', 'fig', 'kiwi', 'lime'], ['bolt', 'nut', 'gear', 'cog', 'axle', 'pump']];
+  const shared = ['red', 'big', 'old', 'new', 'small', 'good', 'bad', 'one', 'two', 'some'];
+  const texts: string[] = [], y = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    const c = i % 2;
+    const words = Array.from({ length: 6 }, () => (rng.next() < 0.35 ? own[c][rng.int(6)] : shared[rng.int(shared.length)]));
+    texts.push(words.join(' '));
+    y[i] = rng.next() < noise ? 1 - c : c;
+  }
+  return { x: featurize(texts), y };
+}
+
+function chosen(noise: number) {
+  const { x, y } = data(1500, noise, 3);
+  return chooseLinearInputs({ x }, y, 2, 7, [], 0);
+}
+
+describe('the linear model\'s C, chosen for the file by held-back likelihood', () => {
+  it('is one of the candidates, regularising more when the labels are noisier', () => {
+    const clean = chosen(0), noisy = chosen(0.3);
+    assert.ok(C_CANDIDATES.includes(clean.C) && C_CANDIDATES.includes(noisy.C));
+    assert.equal(clean.C, Math.max(...C_CANDIDATES), `clean labels: the weakest regularisation (losses ${clean.losses})`);
+    assert.equal(noisy.C, Math.min(...C_CANDIDATES), `30% flipped labels: the strongest (losses ${noisy.losses})`);
+    assert.equal(clean.minDf, undefined, 'features given as they are: no minDf');
+    assert.equal(clean.losses.length, 1);
+    assert.equal(clean.losses[0].length, C_CANDIDATES.length);
+  });
+
+  it('is what the fold\'s linear model is fitted with', async () => {
+    const n = 500, { x, y } = data(n, 0.1, 4);
+    const fold = Int32Array.from({ length: n }, (_, i) => i % 5);
+    const task: FoldTask = { kind: 'labeled', f: 0, fold, x, y, classes: 2, k: 5, dim: 8, mining: 'semi-hard', epochs: 1, earlyStop: false, seed: 7, wantEmbedding: false, epochRows: Infinity, part: 'linear', linear: { C: 2 } };
+    assert.equal((await runFold(task, () => {})).linearC, 2);
+  });
+});
