@@ -8,7 +8,7 @@ import type { AuditHooks, Stage } from './engineApi';
 import { AbortError } from './engineApi';
 import { DEFAULT_ENCODER } from './encoder';
 import { C_CANDIDATES, DEFAULT_LINEAR, NUMERIC_LINEAR } from './linear';
-import { chooseLinearInputs, MIN_DF_CANDIDATES, runFoldsInProcess, type LinearChoice, type FoldResult, type FoldRunner, type FoldTask } from './folds';
+import { MIN_DF_CANDIDATES, planLinearChoice, runChoiceJobsInProcess, runFoldsInProcess, type ChoiceRunner, type LinearChoice, type FoldResult, type FoldRunner, type FoldTask } from './folds';
 import { columnDf, featurizeWithBlocks, withMinDf, type BlockedFeatures, denseToCsr, normalizeText, rowDot, DEFAULT_FEATURIZER, TRIPLET_FEATURIZER, wordView, type Csr, type Featurizer, type FeaturizerOptions } from './featurize';
 import { simToEuclidean } from './neighbours';
 import { flat } from './flat';
@@ -121,6 +121,11 @@ function featurizeWith(workers: Workers, prog: Progressor, texts: readonly strin
   return workers.featurize(texts, opt, signal, (done) => prog.report(FEATURIZE_FROM + (FOLDS_FROM - FEATURIZE_FROM) * done, `Featurising ${texts.length} texts: ${Math.round(done * 100)}%`));
 }
 
+/** The file's choice of features and C, its fits on the workers' threads where there are some. */
+async function chooseWith(workers: Workers, plan: ReturnType<typeof planLinearChoice>, signal?: AbortSignal): Promise<LinearChoice> {
+  return plan.decide(await (workers.runChoice ?? runChoiceJobsInProcess)(plan.jobs, signal));
+}
+
 /** Runs the fold tasks and turns the folds' progress into the audit's. */
 async function runFolds(tasks: FoldTask[], prog: Progressor, runner: FoldRunner, signal: AbortSignal | undefined, rows: number): Promise<FoldResult[]> {
   const done = new Float64Array(tasks.length);
@@ -138,9 +143,11 @@ export interface Workers {
   runFolds: FoldRunner;
   /** The triplet encoder's folds (in this thread when absent). */
   runTripletFolds?: TripletFoldRunner;
+  /** The file's choice of features and C (folds.ts planLinearChoice; in this thread when absent). */
+  runChoice?: ChoiceRunner;
 }
 
-export const IN_PROCESS: Workers = { featurize: async (texts, opt) => featurizeWithBlocks(texts, opt), runFolds: runFoldsInProcess, runTripletFolds: runTripletFoldsInProcess };
+export const IN_PROCESS: Workers = { featurize: async (texts, opt) => featurizeWithBlocks(texts, opt), runFolds: runFoldsInProcess, runTripletFolds: runTripletFoldsInProcess, runChoice: runChoiceJobsInProcess };
 
 /** What an audit may be given besides its data, and what it may hand back. */
 export interface AuditExtras {
@@ -341,15 +348,17 @@ async function crossFitLabeled(ds: LabeledDataset, valid: LabeledDataset['rows']
   // the file's features and its linear models' C, chosen together (folds.ts chooseLinearInputs)
   const linearBase = ds.input === 'features' ? NUMERIC_LINEAR : {};
   let x: Csr, choice: LinearChoice;
-  const t0 = Date.now();
+  let t0 = Date.now();
   if (ds.input === 'text') {
     const f1 = await featurizeWith(workers, prog, valid.map((r) => r.text ?? ''), { ...DEFAULT_FEATURIZER, minDf: 1 }, hooks.signal);
-    choice = chooseLinearInputs(f1, y, C, opts.seed, MIN_DF_CANDIDATES, DEFAULT_FEATURIZER.wordShare, linearBase, trainable, hooks.signal);
+    t0 = Date.now();
+    choice = await chooseWith(workers, planLinearChoice(f1, y, C, opts.seed, MIN_DF_CANDIDATES, DEFAULT_FEATURIZER.wordShare, linearBase, trainable), hooks.signal);
     const minDf = choice.minDf ?? DEFAULT_FEATURIZER.minDf;
     x = minDf === 1 ? f1.x : withMinDf(f1.x, f1.isWord, columnDf(f1.x), minDf, DEFAULT_FEATURIZER.wordShare);
   } else {
     x = denseToCsr(valid.map((r) => r.features!), ds.input === 'features');
-    choice = chooseLinearInputs({ x }, y, C, opts.seed, [], 0, linearBase, trainable, hooks.signal);
+    t0 = Date.now();
+    choice = await chooseWith(workers, planLinearChoice({ x }, y, C, opts.seed, [], 0, linearBase, trainable), hooks.signal);
   }
   prog.timings.choose = (Date.now() - t0) / 1000;
 

@@ -198,50 +198,84 @@ export interface LinearChoice {
  */
 export function chooseLinearInputs(f: { x: Csr; isWord?: Uint8Array }, y: Int32Array, classes: number, seed: number,
   minDfs: readonly number[], wordShare: number, linear: Partial<LinearConfig> = {}, trainable?: Uint8Array, signal?: AbortSignal): LinearChoice {
+  const plan = planLinearChoice(f, y, classes, seed, minDfs, wordShare, linear, trainable);
+  return plan.decide(plan.jobs.map((j) => runChoiceJob(j, signal)));
+}
+
+/**
+ * One feature set's fits for chooseLinearInputs, self-contained (typed arrays) so that a pool's
+ * thread can run it: a logistic regression per C of C_CANDIDATES on rows `fit` of x.
+ */
+export interface ChoiceJob {
+  x: Csr;
+  fit: Int32Array;
+  val: Int32Array;
+  y: Int32Array;
+  classes: number;
+  /** The fit's settings but C. */
+  cfg: LinearConfig;
+  seed: number;
+}
+
+/** Per C of C_CANDIDATES, each held-back row's log-loss. */
+export function runChoiceJob(job: ChoiceJob, signal?: AbortSignal): Float64Array[] {
+  const { x, fit, val, y, classes } = job;
+  const lin = new LinearModel(x, classes);
+  return C_CANDIDATES.map((C) => {
+    lin.reset();
+    lin.fit(fit, y, Rng.derive(job.seed, 'linearChoiceFit'), { ...job.cfg, C }, signal);
+    if (signal?.aborted) throw new AbortError();
+    const p = lin.predict(val);
+    return Float64Array.from(val, (r, q) => -Math.log(Math.max(p[q * classes + y[r]], 1e-7)));
+  });
+}
+
+/** Runs choice jobs (in this thread, or on a pool's threads: node/foldPool.ts), results in order. */
+export type ChoiceRunner = (jobs: ChoiceJob[], signal?: AbortSignal) => Promise<Float64Array[][]>;
+
+export const runChoiceJobsInProcess: ChoiceRunner = async (jobs, signal) => jobs.map((j) => runChoiceJob(j, signal));
+
+/** chooseLinearInputs in two steps: the jobs (one per feature set), and the choice from their results. */
+export function planLinearChoice(f: { x: Csr; isWord?: Uint8Array }, y: Int32Array, classes: number, seed: number,
+  minDfs: readonly number[], wordShare: number, linear: Partial<LinearConfig> = {}, trainable?: Uint8Array):
+  { jobs: ChoiceJob[]; decide(perRow: Float64Array[][]): LinearChoice } {
   const text = minDfs.length > 0;
   const rows = trainable ? Int32Array.from(trainable.keys()).filter((r) => trainable[r] === 1) : Int32Array.from(y.keys());
-  if (rows.length < CHOOSE_MIN_ROWS) return { ...(text ? { minDf: DEFAULT_FEATURIZER.minDf } : {}), C: linear.C ?? DEFAULT_LINEAR.C, losses: [] };
+  if (rows.length < CHOOSE_MIN_ROWS) {
+    return { jobs: [], decide: () => ({ ...(text ? { minDf: DEFAULT_FEATURIZER.minDf } : {}), C: linear.C ?? DEFAULT_LINEAR.C, losses: [] }) };
+  }
   Rng.derive(seed, 'linearChoice').shuffle(rows);
   const drawn = rows.subarray(0, Math.min(rows.length, CHOOSE_ROWS));
   const nVal = Math.round(drawn.length / 10);
   const df = text ? columnDf(f.x) : undefined;
   const base = { ...DEFAULT_LINEAR, ...linear };
-  const rowBudget = Math.min(base.rowBudget, CHOOSE_VISITS * (base.rowBudget / DEFAULT_LINEAR.rowBudget));
-  const losses: number[][] = [];
-  // per candidate, each held-back row's log-loss
-  const perRow: Float64Array[][] = [];
-  let best = { i: 0, j: 0, loss: Infinity };
-  (text ? minDfs : [0]).forEach((minDf, i) => {
+  const cfg = { ...base, rowBudget: Math.min(base.rowBudget, CHOOSE_VISITS * (base.rowBudget / DEFAULT_LINEAR.rowBudget)) };
+  const jobs = (text ? minDfs : [0]).map((minDf): ChoiceJob => {
     // texts: the drawn rows' own matrix (rows 0..n-1); else the drawn rows of x as they are
-    const x = text ? withMinDf(f.x, f.isWord!, df!, minDf, wordShare, drawn) : f.x;
     const local = text ? Int32Array.from(drawn.keys()) : drawn;
-    const yy = text ? Int32Array.from(drawn, (r) => y[r]) : y;
-    const val = local.subarray(0, nVal), fit = local.subarray(nVal);
-    const lin = new LinearModel(x, classes);
-    perRow.push([]);
-    losses.push(C_CANDIDATES.map((C, j) => {
-      lin.reset();
-      lin.fit(fit, yy, Rng.derive(seed, 'linearChoiceFit'), { ...base, C, rowBudget }, signal);
-      if (signal?.aborted) throw new AbortError();
-      const p = lin.predict(val);
-      const rowLoss = Float64Array.from(val, (r, q) => -Math.log(Math.max(p[q * classes + yy[r]], 1e-7)));
-      perRow[i].push(rowLoss);
-      const loss = rowLoss.reduce((t, v) => t + v, 0) / nVal;
-      if (loss < best.loss) best = { i, j, loss };
-      return loss;
-    }));
+    return {
+      x: text ? withMinDf(f.x, f.isWord!, df!, minDf, wordShare, drawn) : f.x,
+      val: local.slice(0, nVal), fit: local.slice(nVal), y: text ? Int32Array.from(drawn, (r) => y[r]) : y,
+      classes, cfg, seed,
+    };
   });
-  // the one-standard-error rule for C, in the chosen features: the most regularised C whose loss
-  // is within one standard error (of its paired per-row difference) of the best
-  for (let j = 0; j < best.j; j++) {
-    const a = perRow[best.i][j], b = perRow[best.i][best.j];
-    let m = 0, m2 = 0;
-    for (let q = 0; q < nVal; q++) { const d = a[q] - b[q]; m += d; m2 += d * d; }
-    m /= nVal;
-    const se = Math.sqrt(Math.max(0, m2 / nVal - m * m) / Math.max(1, nVal - 1));
-    if (m <= se) { best = { i: best.i, j, loss: losses[best.i][j] }; break; }
-  }
-  return { ...(text ? { minDf: minDfs[best.i] } : {}), C: C_CANDIDATES[best.j], losses };
+  const decide = (perRow: Float64Array[][]): LinearChoice => {
+    const losses = perRow.map((set) => set.map((l) => l.reduce((t, v) => t + v, 0) / nVal));
+    let best = { i: 0, j: 0, loss: Infinity };
+    losses.forEach((set, i) => set.forEach((loss, j) => { if (loss < best.loss) best = { i, j, loss }; }));
+    // the one-standard-error rule for C, in the chosen features: the most regularised C whose loss
+    // is within one standard error (of its paired per-row difference) of the best
+    for (let j = 0; j < best.j; j++) {
+      const a = perRow[best.i][j], b = perRow[best.i][best.j];
+      let m = 0, m2 = 0;
+      for (let q = 0; q < nVal; q++) { const d = a[q] - b[q]; m += d; m2 += d * d; }
+      m /= nVal;
+      const se = Math.sqrt(Math.max(0, m2 / nVal - m * m) / Math.max(1, nVal - 1));
+      if (m <= se) { best = { i: best.i, j, loss: losses[best.i][j] }; break; }
+    }
+    return { ...(text ? { minDf: minDfs[best.i] } : {}), C: C_CANDIDATES[best.j], losses };
+  };
+  return { jobs, decide };
 }
 
 /**

@@ -137,11 +137,12 @@ describe('the triplet-audit command line', function () {
     for (const k of ['row', 'line', 'category', 'loss', 'dAP', 'dAN', 'suspicion', 'flags', 'neighbours']) assert.ok(k in rep.rows[0], k);
   });
 
-  it('gives the same report whether folds run on one thread or on a pool of workers', () => {
-    const args = [sample, '--format', 'json', '--max-rows', '90', '--epochs', '2', '--folds', '3', '--backend', 'cpu', '-q'];
+  it('gives the same report whether folds (and the choice of features and C) run on one thread or on a pool of workers', () => {
+    const args = [sample, '--format', 'json', '--max-rows', '150', '--epochs', '2', '--folds', '3', '--backend', 'cpu', '-q'];
     const one = run(...args, '--workers', '1'), two = run(...args, '--workers', '2');
     assert.equal(one.status, 0, one.stderr);
     assert.equal(two.status, 0, two.stderr);
+    assert.equal(JSON.parse(two.stdout).model.choice.losses.length, 2, 'the choice ran (two feature sets)');
     const strip = (t: string) => JSON.stringify({ ...JSON.parse(t), timings: {} });
     assert.equal(strip(two.stdout), strip(one.stdout));
   });

@@ -76,7 +76,7 @@ export async function auditFiles(files: readonly string[], options: Partial<Audi
     if (opts.embeddings?.length || opts.model) hooks.onProgress?.({ stage: 'read', fraction: READ_TO, message: `Reading the space of ${opts.model ?? opts.embeddings?.join(', ')}` });
     const before = tf.memory().numTensors;
     extras.space = await readSpace(opts, ds, hooks.signal);
-    const report = await auditDataset(ds, opts, backend, hooks, { featurize: pool.featurize, runFolds: pool.runner, runTripletFolds: pool.runTripletFolds }, extras);
+    const report = await auditDataset(ds, opts, backend, hooks, { featurize: pool.featurize, runFolds: pool.runner, runTripletFolds: pool.runTripletFolds, runChoice: pool.runChoice }, extras);
     if (kept && opts.saveModel) await saveModel(opts.saveModel, ds, kept, report.model.description);
     const leaked = tf.memory().numTensors - before;
     if (leaked !== 0) throw new Error(`internal: ${leaked} tensors leaked by the audit`);

@@ -10,7 +10,7 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { AbortError } from '../engineApi';
-import { foldJobs, mergeFoldParts, runFoldsInProcess, withTeacher, type FoldProgress, type FoldResult, type FoldRunner, type FoldTask } from '../folds';
+import { foldJobs, mergeFoldParts, runChoiceJobsInProcess, runFoldsInProcess, withTeacher, type ChoiceJob, type ChoiceRunner, type FoldProgress, type FoldResult, type FoldRunner, type FoldTask } from '../folds';
 import { bucketCount, compactRows, featurizeWithBlocks, slots, vocabulary, type Csr, type Featurizer, type FeaturizerOptions, type Vocabulary } from '../featurize';
 import type { BackendName } from '../types';
 import { runTripletFoldsInProcess, type TripletFoldResult, type TripletFoldRunner, type TripletFoldTask } from '../tripletFold';
@@ -22,7 +22,9 @@ export type FoldWorkerRequest =
   /** Pass one of featurisation over a range of texts, which the thread keeps for pass two. */
   | { type: 'count'; texts: string[]; opt: FeaturizerOptions }
   /** Pass two over the kept texts, written into the shared arrays at `slot`. */
-  | { type: 'rows'; vocab: Vocabulary; indices: Int32Array; values: Float32Array; slot: Int32Array };
+  | { type: 'rows'; vocab: Vocabulary; indices: Int32Array; values: Float32Array; slot: Int32Array }
+  /** One feature set's fits of the file's choice of features and C (folds.ts planLinearChoice). */
+  | { type: 'choice'; job: ChoiceJob };
 
 export type FoldWorkerReply =
   | { type: 'progress'; f: number; fraction: number; stage: Parameters<FoldProgress>[2] }
@@ -30,6 +32,7 @@ export type FoldWorkerReply =
   | { type: 'tripletDone'; result: TripletFoldResult }
   | { type: 'counted'; df: Int32Array; distinct: Int32Array }
   | { type: 'written'; written: Int32Array }
+  | { type: 'chosen'; losses: Float64Array[] }
   | { type: 'error'; message: string };
 
 /** The bundled worker script; absent when running from source (tests), where folds run in-process. */
@@ -197,6 +200,30 @@ export class FoldPool {
     return this.guarded(signal, async () => {
       await Promise.all(this.workers.map(drain));
       return tasks.map((t) => results[t.f]);
+    });
+  };
+
+  /**
+   * Runs the choice's jobs (one per feature set) on the pool's threads, one job per idle thread
+   * (in-process when the pool has none); the threads stay for the folds. Each job is seeded on its
+   * own: the results do not depend on the threads.
+   */
+  readonly runChoice: ChoiceRunner = (jobs, signal) => {
+    if (this.workers.length === 0) return runChoiceJobsInProcess(jobs, signal);
+    for (const j of jobs) shareCsr(j.x);
+    const results: Float64Array[][] = [];
+    let next = 0;
+    const drain = async (w: Worker): Promise<void> => {
+      while (next < jobs.length) {
+        const i = next++;
+        const m = await this.call(w, { type: 'choice', job: jobs[i] });
+        if (m.type !== 'chosen') throw new Error(`internal: a worker answered ${m.type} to a choice`);
+        results[i] = m.losses;
+      }
+    };
+    return this.guarded(signal, async () => {
+      await Promise.all(this.workers.map(drain));
+      return results;
     });
   };
 

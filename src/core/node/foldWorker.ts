@@ -4,7 +4,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { countBuckets, featurizeRows, type FeaturizerOptions } from '../featurize';
-import { runFold } from '../folds';
+import { runChoiceJob, runFold } from '../folds';
 import { runTripletFold } from '../tripletFold';
 import { initBackend } from './backend';
 import type { BackendName } from '../types';
@@ -29,6 +29,8 @@ async function handle(req: FoldWorkerRequest, send: (m: FoldWorkerReply) => void
       kept = undefined;
       return { type: 'written', written };
     }
+    case 'choice':
+      return { type: 'chosen', losses: runChoiceJob(req.job) };
     case 'tripletFold':
       await ready;
       return { type: 'tripletDone', result: await runTripletFold(req.task, (fraction, stage) => send({ type: 'progress', f: req.task.f, fraction, stage })) };
