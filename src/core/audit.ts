@@ -8,7 +8,7 @@ import type { AuditHooks, Stage } from './engineApi';
 import { AbortError } from './engineApi';
 import { DEFAULT_ENCODER } from './encoder';
 import { C_CANDIDATES, DEFAULT_LINEAR, NUMERIC_LINEAR } from './linear';
-import { MIN_DF_CANDIDATES, planLinearChoice, runChoiceJobsInProcess, runFoldsInProcess, type ChoiceRunner, type LinearChoice, type FoldResult, type FoldRunner, type FoldTask } from './folds';
+import { chooseLinearInputs, MIN_DF_CANDIDATES, runChoiceJobsInProcess, runFoldsInProcess, type ChoiceRunner, type LinearChoice, type FoldResult, type FoldRunner, type FoldTask } from './folds';
 import { columnDf, featurizeWithBlocks, withMinDf, type BlockedFeatures, denseToCsr, normalizeText, rowDot, DEFAULT_FEATURIZER, TRIPLET_FEATURIZER, wordView, type Csr, type Featurizer, type FeaturizerOptions } from './featurize';
 import { simToEuclidean } from './neighbours';
 import { flat } from './flat';
@@ -119,11 +119,6 @@ const FEATURIZE_FROM = READ_TO, FOLDS_FROM = 0.15, FOLDS_TO = 0.92;
 /** Featurises on the workers, reporting its two passes. */
 function featurizeWith(workers: Workers, prog: Progressor, texts: readonly string[], opt: FeaturizerOptions, signal?: AbortSignal): Promise<BlockedFeatures> {
   return workers.featurize(texts, opt, signal, (done) => prog.report(FEATURIZE_FROM + (FOLDS_FROM - FEATURIZE_FROM) * done, `Featurising ${texts.length} texts: ${Math.round(done * 100)}%`));
-}
-
-/** The file's choice of features and C, its fits on the workers' threads where there are some. */
-async function chooseWith(workers: Workers, plan: ReturnType<typeof planLinearChoice>, signal?: AbortSignal): Promise<LinearChoice> {
-  return plan.decide(await (workers.runChoice ?? runChoiceJobsInProcess)(plan.jobs, signal));
 }
 
 /** Runs the fold tasks and turns the folds' progress into the audit's. */
@@ -282,16 +277,15 @@ function mapAndEmbedding(z: Float32Array, valid: number[], rowCount: number, dim
  */
 function foldOutcome(results: FoldResult[], valid: readonly { row: number }[], rowCount: number, opts: AuditOptions) {
   let view: { map?: AuditReport['map']; embedding?: AuditReport['embedding'] } = {};
-  const trainSizes: number[] = [], epochsRun: number[] = [], linearC: number[] = [];
+  const trainSizes: number[] = [], epochsRun: number[] = [];
   const sampled: SampledTriplets = { description: SAMPLED_DESCRIPTION, dAP: [], dAN: [] };
   for (const r of [...results].sort((a, b) => a.f - b.f)) {
     r.sampled?.dAP.forEach((d, i) => { sampled.dAP.push(d); sampled.dAN.push(r.sampled!.dAN[i]); });
     trainSizes[r.f] = r.trainRows;
     epochsRun[r.f] = r.epochsRun;
-    linearC[r.f] = r.linearC;
     if (r.z && r.f === 0) view = mapAndEmbedding(r.z, valid.map((v) => v.row), rowCount, opts.dim, opts.seed);
   }
-  return { view, trainSizes, epochsRun, linearC, sampled };
+  return { view, trainSizes, epochsRun, sampled };
 }
 
 /** The sampled triplets as the report keeps them (4 decimals, as the embedding values). */
@@ -326,8 +320,6 @@ interface LabeledCrossFit {
   choice: LinearChoice;
   trainSizes: number[];
   epochsRun: number[];
-  /** The C each fold's linear model chose. */
-  linearC: number[];
   ivf?: FoldResult['ivf'];
   view: ReturnType<typeof foldOutcome>['view'];
   sampled: SampledTriplets;
@@ -348,19 +340,19 @@ async function crossFitLabeled(ds: LabeledDataset, valid: LabeledDataset['rows']
   // the file's features and its linear models' C, chosen together (folds.ts chooseLinearInputs)
   const linearBase = ds.input === 'features' ? NUMERIC_LINEAR : {};
   let x: Csr, choice: LinearChoice;
-  let t0 = Date.now();
   if (ds.input === 'text') {
     const f1 = await featurizeWith(workers, prog, valid.map((r) => r.text ?? ''), { ...DEFAULT_FEATURIZER, minDf: 1 }, hooks.signal);
-    t0 = Date.now();
-    choice = await chooseWith(workers, planLinearChoice(f1, y, C, opts.seed, MIN_DF_CANDIDATES, DEFAULT_FEATURIZER.wordShare, linearBase, trainable), hooks.signal);
+    const t0 = Date.now(), df = columnDf(f1.x), wordShare = DEFAULT_FEATURIZER.wordShare;
+    choice = await chooseLinearInputs({ ...f1, df }, y, C, opts.seed, { minDfs: MIN_DF_CANDIDATES, wordShare, linear: linearBase, trainable, run: workers.runChoice, signal: hooks.signal });
     const minDf = choice.minDf ?? DEFAULT_FEATURIZER.minDf;
-    x = minDf === 1 ? f1.x : withMinDf(f1.x, f1.isWord, columnDf(f1.x), minDf, DEFAULT_FEATURIZER.wordShare);
+    x = minDf === 1 ? f1.x : withMinDf(f1.x, f1.isWord, df, minDf, wordShare);
+    prog.timings.choose = (Date.now() - t0) / 1000;
   } else {
     x = denseToCsr(valid.map((r) => r.features!), ds.input === 'features');
-    t0 = Date.now();
-    choice = await chooseWith(workers, planLinearChoice({ x }, y, C, opts.seed, [], 0, linearBase, trainable), hooks.signal);
+    const t0 = Date.now();
+    choice = await chooseLinearInputs({ x }, y, C, opts.seed, { linear: linearBase, trainable, run: workers.runChoice, signal: hooks.signal });
+    prog.timings.choose = (Date.now() - t0) / 1000;
   }
-  prog.timings.choose = (Date.now() - t0) / 1000;
 
   const K = foldCount(opts.folds, valid.length);
   const fold = trainable ? assignFoldsApart(y, trainable, K, opts.seed) : assignFolds(y, K, new Rng(opts.seed));
@@ -385,7 +377,7 @@ async function crossFitLabeled(ds: LabeledDataset, valid: LabeledDataset['rows']
     linear: { ...linearBase, C: choice.C },
   }));
   const results = await runFolds(tasks, prog, workers.runFolds, hooks.signal, valid.length);
-  const { view, trainSizes, epochsRun, linearC, sampled } = foldOutcome(results, valid, ds.rows.length, opts);
+  const { view, trainSizes, epochsRun, sampled } = foldOutcome(results, valid, ds.rows.length, opts);
   for (const r of results) {
     r.held.forEach((i, q) => {
       probs.set(r.probs.subarray(q * C, q * C + C), i * C);
@@ -422,7 +414,7 @@ async function crossFitLabeled(ds: LabeledDataset, valid: LabeledDataset['rows']
     z: opts.saveEmbeddings !== undefined ? byFold.map((r) => r.z ?? new Float32Array(0)) : undefined,
   } : undefined;
   return {
-    fold, K, plan, earlyStop, probs, linear, ev, dupOf, leaks, trainable, kept, featureDim: x.cols, choice, trainSizes, epochsRun, linearC,
+    fold, K, plan, earlyStop, probs, linear, ev, dupOf, leaks, trainable, kept, featureDim: x.cols, choice, trainSizes, epochsRun,
     ivf: results.find((r) => r.ivf)?.ivf, view, sampled,
   };
 }

@@ -196,10 +196,29 @@ export interface LinearChoice {
  * folds share); the rows judged are later scored by folds, but two feature sets and three Cs are
  * too few choices to fit their noise.
  */
-export function chooseLinearInputs(f: { x: Csr; isWord?: Uint8Array }, y: Int32Array, classes: number, seed: number,
-  minDfs: readonly number[], wordShare: number, linear: Partial<LinearConfig> = {}, trainable?: Uint8Array, signal?: AbortSignal): LinearChoice {
-  const plan = planLinearChoice(f, y, classes, seed, minDfs, wordShare, linear, trainable);
-  return plan.decide(plan.jobs.map((j) => runChoiceJob(j, signal)));
+export async function chooseLinearInputs(f: ChoiceFeatures, y: Int32Array, classes: number, seed: number, opts: ChoiceOptions = {}): Promise<LinearChoice> {
+  const plan = planLinearChoice(f, y, classes, seed, opts);
+  return plan.decide(await (opts.run ?? runChoiceJobsInProcess)(plan.jobs, opts.signal));
+}
+
+/** The features chooseLinearInputs chooses from: texts' at minDf 1 with their blocks (and df, if known), or any other. */
+export interface ChoiceFeatures {
+  x: Csr;
+  isWord?: Uint8Array;
+  /** columnDf(x), when the caller has it. */
+  df?: Int32Array;
+}
+
+export interface ChoiceOptions {
+  /** Texts: the minDf candidates (MIN_DF_CANDIDATES); none: the features are used as they are. */
+  minDfs?: readonly number[];
+  wordShare?: number;
+  /** The linear model's settings but C (numeric columns: NUMERIC_LINEAR). */
+  linear?: Partial<LinearConfig>;
+  trainable?: Uint8Array;
+  /** Where the fits run (a pool's threads: node/foldPool.ts); this thread when absent. */
+  run?: ChoiceRunner;
+  signal?: AbortSignal;
 }
 
 /**
@@ -236,9 +255,9 @@ export type ChoiceRunner = (jobs: ChoiceJob[], signal?: AbortSignal) => Promise<
 export const runChoiceJobsInProcess: ChoiceRunner = async (jobs, signal) => jobs.map((j) => runChoiceJob(j, signal));
 
 /** chooseLinearInputs in two steps: the jobs (one per feature set), and the choice from their results. */
-export function planLinearChoice(f: { x: Csr; isWord?: Uint8Array }, y: Int32Array, classes: number, seed: number,
-  minDfs: readonly number[], wordShare: number, linear: Partial<LinearConfig> = {}, trainable?: Uint8Array):
+function planLinearChoice(f: ChoiceFeatures, y: Int32Array, classes: number, seed: number, opts: ChoiceOptions):
   { jobs: ChoiceJob[]; decide(perRow: Float64Array[][]): LinearChoice } {
+  const { minDfs = [], wordShare = 0, linear = {}, trainable } = opts;
   const text = minDfs.length > 0;
   const rows = trainable ? Int32Array.from(trainable.keys()).filter((r) => trainable[r] === 1) : Int32Array.from(y.keys());
   if (rows.length < CHOOSE_MIN_ROWS) {
@@ -247,7 +266,7 @@ export function planLinearChoice(f: { x: Csr; isWord?: Uint8Array }, y: Int32Arr
   Rng.derive(seed, 'linearChoice').shuffle(rows);
   const drawn = rows.subarray(0, Math.min(rows.length, CHOOSE_ROWS));
   const nVal = Math.round(drawn.length / 10);
-  const df = text ? columnDf(f.x) : undefined;
+  const df = text ? f.df ?? columnDf(f.x) : undefined;
   const base = { ...DEFAULT_LINEAR, ...linear };
   const cfg = { ...base, rowBudget: Math.min(base.rowBudget, CHOOSE_VISITS * (base.rowBudget / DEFAULT_LINEAR.rowBudget)) };
   const jobs = (text ? minDfs : [0]).map((minDf): ChoiceJob => {

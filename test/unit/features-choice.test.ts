@@ -51,7 +51,7 @@ describe('features at a file\'s own minDf', () => {
     }
   });
 
-  it('chooses the features and C whose held-back log-loss is lowest, the same for the same input', () => {
+  it('chooses the features and C whose held-back log-loss is lowest, the same for the same input', async () => {
     const rng = new Rng(5), n = 1200;
     const own = [['apple', 'pear', 'plum', 'fig'], ['bolt', 'nut', 'gear', 'cog']];
     const t: string[] = [], y = new Int32Array(n);
@@ -62,8 +62,8 @@ describe('features at a file\'s own minDf', () => {
       t.push(words.join(' '));
     }
     const f1 = featurizeWithBlocks(t, { ...DEFAULT_FEATURIZER, minDf: 1 });
-    const choose = (seed: number) => chooseLinearInputs(f1, y, 2, seed, MIN_DF_CANDIDATES, share);
-    const a = choose(42);
+    const choose = (seed: number) => chooseLinearInputs(f1, y, 2, seed, { minDfs: MIN_DF_CANDIDATES, wordShare: share });
+    const a = await choose(42);
     assert.equal(a.losses.length, MIN_DF_CANDIDATES.length);
     const all = a.losses.flat();
     assert.equal(all.length, MIN_DF_CANDIDATES.length * C_CANDIDATES.length);
@@ -73,24 +73,24 @@ describe('features at a file\'s own minDf', () => {
     // the one-standard-error rule may take a smaller C of the same features, if barely worse
     assert.ok(a.C <= C_CANDIDATES[bj]);
     assert.ok(a.losses[bi][C_CANDIDATES.indexOf(a.C)] <= all[best] * 1.05);
-    assert.deepEqual(choose(42), a);
-    assert.notDeepEqual(choose(43).losses, a.losses, 'another seed draws other held-back rows');
+    assert.deepEqual(await choose(42), a);
+    assert.notDeepEqual((await choose(43)).losses, a.losses, 'another seed draws other held-back rows');
   });
 
-  it('keeps the default minDf and C, without a fit, for files too small to hold rows back', () => {
+  it('keeps the default minDf and C, without a fit, for files too small to hold rows back', async () => {
     const t = texts(60, 2), y = Int32Array.from(t, (_, i) => i % 2);
-    const got = chooseLinearInputs(featurizeWithBlocks(t, { ...DEFAULT_FEATURIZER, minDf: 1 }), y, 2, 1, MIN_DF_CANDIDATES, share);
+    const got = await chooseLinearInputs(featurizeWithBlocks(t, { ...DEFAULT_FEATURIZER, minDf: 1 }), y, 2, 1, { minDfs: MIN_DF_CANDIDATES, wordShare: share });
     assert.deepEqual(got, { minDf: DEFAULT_FEATURIZER.minDf, C: DEFAULT_LINEAR.C, losses: [] });
   });
 
-  it('draws its held-back rows from the rows that may train', () => {
+  it('draws its held-back rows from the rows that may train', async () => {
     // rows of a test file (not trainable) carry the opposite labels: were they drawn, the choice
     // would see them; with them left out the result equals the audit of the trainable rows alone
     const t = texts(600, 3), n = t.length, y = Int32Array.from(t, (s) => (s.includes('game') ? 1 : 0));
     const trainable = Uint8Array.from({ length: n }, (_, i) => (i < 500 ? 1 : 0));
     const f1 = featurizeWithBlocks(t, { ...DEFAULT_FEATURIZER, minDf: 1 });
     const yFlipped = Int32Array.from(y, (v, i) => (i < 500 ? v : 1 - v));
-    const choose = (labels: Int32Array) => chooseLinearInputs(f1, labels, 2, 9, MIN_DF_CANDIDATES, share, {}, trainable);
-    assert.deepEqual(choose(yFlipped), choose(y));
+    const choose = (labels: Int32Array) => chooseLinearInputs(f1, labels, 2, 9, { minDfs: MIN_DF_CANDIDATES, wordShare: share, trainable });
+    assert.deepEqual(await choose(yFlipped), await choose(y));
   });
 });

@@ -21,12 +21,12 @@ function data(n: number, noise: number, seed: number) {
 
 function chosen(noise: number) {
   const { x, y } = data(1500, noise, 3);
-  return chooseLinearInputs({ x }, y, 2, 7, [], 0);
+  return chooseLinearInputs({ x }, y, 2, 7);
 }
 
 describe('the linear model\'s C, chosen for the file by held-back likelihood', () => {
-  it('is one of the candidates, regularising more when the labels are noisier', () => {
-    const clean = chosen(0), noisy = chosen(0.3);
+  it('is one of the candidates, regularising more when the labels are noisier', async () => {
+    const clean = await chosen(0), noisy = await chosen(0.3);
     assert.ok(C_CANDIDATES.includes(clean.C) && C_CANDIDATES.includes(noisy.C));
     assert.equal(clean.C, Math.max(...C_CANDIDATES), `clean labels: the weakest regularisation (losses ${clean.losses})`);
     assert.equal(noisy.C, Math.min(...C_CANDIDATES), `30% flipped labels: the strongest (losses ${noisy.losses})`);
