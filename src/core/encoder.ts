@@ -131,6 +131,26 @@ export function seededBag(x: Csr, hidden: number, seed: number): BagKernel {
   return bag;
 }
 
+/** An encoder's bag for x: `bag` when it was made for x, else a new seededBag (an encoder serves one feature matrix). */
+export function bagOf(bag: BagKernel | undefined, x: Csr, hidden: number, seed: number): BagKernel {
+  if (!bag) return seededBag(x, hidden, seed);
+  if (bag.x !== x) throw new Error('an encoder serves one feature matrix');
+  return bag;
+}
+
+/**
+ * A trained encoder's forward weights, copied out (design.md 3): E [featureDim x hidden] (the
+ * bag's table), b1 [hidden], W2 [hidden x dim]; the labeled and the triplet encoder have the
+ * same forward shape, so one saved-model writer serves both.
+ */
+export function copyWeights(bag: BagKernel | undefined, b1: tf.Variable, w2: tf.Variable, cfg: { hidden: number; dim: number }, what: string): EncoderWeights {
+  if (!bag) throw new Error(`exportWeights: ${what} has not been trained`);
+  return {
+    E: Float32Array.from(bag.table), b1: Float32Array.from(b1.dataSync() as Float32Array),
+    W2: Float32Array.from(w2.dataSync() as Float32Array), featureDim: bag.x.cols, hidden: cfg.hidden, dim: cfg.dim,
+  };
+}
+
 /**
  * The encoder's dense part on bag outputs h: relu(h + b1) W2, each row L2-normalised. `matMul`
  * may be a product whose gradient is computed differently (tripletEncoder.ts), never another value.
@@ -172,11 +192,7 @@ export class Encoder {
 
   /** The bag for x (seededBag), made on first use. */
   private bagFor(x: Csr): BagKernel {
-    if (this.bag) {
-      if (this.bag.x !== x) throw new Error('an encoder serves one feature matrix');
-      return this.bag;
-    }
-    return (this.bag = seededBag(x, this.cfg.hidden, this.bagSeed));
+    return (this.bag = bagOf(this.bag, x, this.cfg.hidden, this.bagSeed));
   }
 
   /** Bag outputs h = x E for the given rows, into a [rows x hidden] buffer. */
@@ -320,11 +336,7 @@ export class Encoder {
    * what `embed` computes (to float error): the audit saves its fold encoders from these.
    */
   exportWeights(): EncoderWeights {
-    if (!this.bag) throw new Error('exportWeights: the encoder has not been trained');
-    return {
-      E: Float32Array.from(this.bag.table), b1: Float32Array.from(this.b1.dataSync() as Float32Array),
-      W2: Float32Array.from(this.w2.dataSync() as Float32Array), featureDim: this.bag.x.cols, hidden: this.cfg.hidden, dim: this.cfg.dim,
-    };
+    return copyWeights(this.bag, this.b1, this.w2, this.cfg, 'the encoder');
   }
 
   dispose(): void {

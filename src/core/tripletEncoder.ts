@@ -15,7 +15,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import type { BagKernel } from './bagKernel';
-import { encodeDense, seededBag, yieldToEventLoop, type EncoderWeights } from './encoder';
+import { bagOf, copyWeights, encodeDense, yieldToEventLoop, type EncoderWeights } from './encoder';
 import { AbortError } from './engineApi';
 import type { Csr } from './featurize';
 import type { Rng } from './rng';
@@ -92,11 +92,7 @@ export class TripletEncoder {
   }
 
   private bagFor(x: Csr): BagKernel {
-    if (this.bag) {
-      if (this.bag.x !== x) throw new Error('an encoder serves one feature matrix');
-      return this.bag;
-    }
-    return (this.bag = seededBag(x, this.cfg.hidden, this.bagSeed));
+    return (this.bag = bagOf(this.bag, x, this.cfg.hidden, this.bagSeed));
   }
 
   /**
@@ -195,11 +191,7 @@ export class TripletEncoder {
    * Encoder.exportWeights gives them: the same forward shape, so one saved-model writer serves both.
    */
   exportWeights(): EncoderWeights {
-    if (!this.bag) throw new Error('exportWeights: the triplet encoder has not been trained');
-    return {
-      E: Float32Array.from(this.bag.table), b1: Float32Array.from(this.b1.dataSync() as Float32Array),
-      W2: Float32Array.from(this.w2.dataSync() as Float32Array), featureDim: this.bag.x.cols, hidden: this.cfg.hidden, dim: this.cfg.dim,
-    };
+    return copyWeights(this.bag, this.b1, this.w2, this.cfg, 'the triplet encoder');
   }
 
   dispose(): void {
