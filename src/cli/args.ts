@@ -1,5 +1,5 @@
 /** Command-line arguments of `triplet-audit`, parsed with node:util's parseArgs. */
-import { parseArgs } from 'node:util';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { DEFAULT_MINING, EBR_RANKS, type MiningBand, type MiningOptions } from '../core/mining';
 import type { AuditOptions, BackendName, ColumnOptions, DistanceName, Mining, SplitName } from '../core/types';
 import { SPLITS } from '../core/types';
@@ -76,24 +76,40 @@ function oneOf<T extends string>(name: string, v: string | undefined, allowed: r
   return v as T;
 }
 
-export function parseCli(argv: string[], isTty: boolean): CliArgs | 'help' {
-  const s = { type: 'string' } as const;
-  let parsed;
+const s = { type: 'string' } as const;
+
+/** The options the audit and `mine` share: training settings, columns, shape, quiet and help. */
+const SHARED_OPTIONS = {
+  margin: s, distance: s, seed: s, folds: s, epochs: s, dim: s, 'text-column': s, 'label-column': s, 'anchor-column': s,
+  'positive-column': s, 'negative-column': s, kind: s, quiet: { type: 'boolean', short: 'q' }, help: { type: 'boolean', short: 'h' },
+} as const;
+
+/** parseArgs with positionals, strict; its complaints as UsageErrors. */
+function parseOptions<T extends NonNullable<ParseArgsConfig['options']>>(argv: string[], options: T) {
   try {
-    parsed = parseArgs({
-      args: argv, allowPositionals: true, strict: true,
-      options: {
-        format: s, out: s, html: s, margin: s, distance: s, seed: s, folds: s, k: s, epochs: s, dim: s, mining: s,
-        threshold: s, 'max-rows': s, workers: s, backend: s, 'text-column': s, 'label-column': s, 'anchor-column': s,
-        'positive-column': s, 'negative-column': s, kind: s, top: s, signals: s,
-        map: { type: 'string', multiple: true }, splits: s, 'train-on-test': { type: 'boolean' },
-        embeddings: { type: 'string', multiple: true }, model: s, 'save-model': s, 'save-embeddings': s,
-        quiet: { type: 'boolean', short: 'q' }, help: { type: 'boolean', short: 'h' },
-      },
-    });
+    return parseArgs({ args: argv, allowPositionals: true, strict: true, options });
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
+}
+
+/** The shared options' training settings and columns as audit options (--kind, whose shapes differ, aside). */
+function sharedAuditOptions(v: Partial<Record<'seed' | 'folds' | 'epochs' | 'dim' | 'text-column' | 'label-column' | 'anchor-column' | 'positive-column' | 'negative-column', string>>): Partial<AuditOptions> {
+  return {
+    seed: num('seed', v.seed, true, -(2 ** 31)), folds: num('folds', v.folds, true, 2), epochs: num('epochs', v.epochs, true, 1),
+    dim: num('dim', v.dim, true, 2),
+    textColumn: v['text-column'], labelColumn: v['label-column'], anchorColumn: v['anchor-column'],
+    positiveColumn: v['positive-column'], negativeColumn: v['negative-column'],
+  };
+}
+
+export function parseCli(argv: string[], isTty: boolean): CliArgs | 'help' {
+  const parsed = parseOptions(argv, {
+    ...SHARED_OPTIONS, format: s, out: s, html: s, k: s, mining: s,
+    threshold: s, 'max-rows': s, workers: s, backend: s, top: s, signals: s,
+    map: { type: 'string', multiple: true }, splits: s, 'train-on-test': { type: 'boolean' },
+    embeddings: { type: 'string', multiple: true }, model: s, 'save-model': s, 'save-embeddings': s,
+  });
   const v = parsed.values;
   if (v.help) return 'help';
   if (parsed.positionals.length === 0) throw new UsageError('no FILE given');
@@ -104,20 +120,15 @@ export function parseCli(argv: string[], isTty: boolean): CliArgs | 'help' {
     throw new UsageError(`--embeddings: give one file for all ${files.length} data files, or one per data file (${v.embeddings.length} given)`);
   }
   const options: Partial<AuditOptions> = {
+    ...sharedAuditOptions(v),
     margin: num('margin', v.margin, false, 0),
     distance: oneOf<DistanceName>('distance', v.distance, ['euclidean', 'squared-euclidean', 'cosine']),
-    seed: num('seed', v.seed, true, -(2 ** 31)),
-    folds: num('folds', v.folds, true, 2),
     k: num('k', v.k, true, 1),
-    epochs: num('epochs', v.epochs, true, 1),
-    dim: num('dim', v.dim, true, 2),
     mining: oneOf<Mining>('mining', v.mining, ['semi-hard', 'batch-hard']),
     suspicionThreshold: num('threshold', v.threshold, false, 0),
     maxRows: num('max-rows', v['max-rows'], true, 1),
     workers: num('workers', v.workers, true, 1),
     backend: oneOf<BackendName>('backend', v.backend, ['auto', 'node', 'wasm', 'cpu']),
-    textColumn: v['text-column'], labelColumn: v['label-column'],
-    anchorColumn: v['anchor-column'], positiveColumn: v['positive-column'], negativeColumn: v['negative-column'],
     kind: oneOf('kind', v.kind, ['labeled', 'triplets'] as const),
     fileColumns: v.map ? parseMaps(v.map, files) : undefined,
     splits: v.splits !== undefined ? parseSplits(v.splits, files.length) : undefined,
@@ -162,20 +173,9 @@ export interface MineArgs {
 }
 
 export function parseMineCli(argv: string[]): MineArgs | 'help' {
-  const s = { type: 'string' } as const;
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv, allowPositionals: true, strict: true,
-      options: {
-        out: s, 'num-negatives': s, margin: s, distance: s, band: s, 'range-min': s, 'range-max': s, ebr: { type: 'boolean' },
-        'positive-share': s, seed: s, folds: s, epochs: s, dim: s, 'text-column': s, 'label-column': s, 'anchor-column': s,
-        'positive-column': s, 'negative-column': s, kind: s, quiet: { type: 'boolean', short: 'q' }, help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (e) {
-    throw new UsageError((e as Error).message);
-  }
+  const parsed = parseOptions(argv, {
+    ...SHARED_OPTIONS, out: s, 'num-negatives': s, band: s, 'range-min': s, 'range-max': s, ebr: { type: 'boolean' }, 'positive-share': s,
+  });
   const v = parsed.values;
   if (v.help) return 'help';
   if (parsed.positionals.length !== 1) throw new UsageError(parsed.positionals.length ? 'give exactly one FILE' : 'no FILE given');
@@ -197,10 +197,7 @@ export function parseMineCli(argv: string[]): MineArgs | 'help' {
       rangeMin, rangeMax, positiveShare: share,
     },
     options: {
-      seed: num('seed', v.seed, true, -(2 ** 31)), folds: num('folds', v.folds, true, 2), epochs: num('epochs', v.epochs, true, 1),
-      dim: num('dim', v.dim, true, 2),
-      textColumn: v['text-column'], labelColumn: v['label-column'], anchorColumn: v['anchor-column'],
-      positiveColumn: v['positive-column'], negativeColumn: v['negative-column'],
+      ...sharedAuditOptions(v),
       kind: oneOf('kind', v.kind, ['labeled', 'triplets', 'pairs'] as const),
     },
   };
