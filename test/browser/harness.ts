@@ -169,6 +169,12 @@ export class PanelPage {
     await this.sendAll(reportMessages(report, reportId, options));
   }
 
+  /** sendReport, then wait until the table has drawn its rows. */
+  async showReport(report: AuditReport, reportId = 1, options: ReportOptions = {}): Promise<void> {
+    await this.sendReport(report, reportId, options);
+    await this.page.waitForSelector('.grid-canvas .grid-row[data-position]');
+  }
+
   async posted(): Promise<WebviewMessage[]> {
     return (await this.page.evaluate('window.__posted')) as WebviewMessage[];
   }

@@ -34,8 +34,7 @@ describe('audit panel on several files audited together (webview in Chromium)', 
   after(async () => { await browser?.close(); });
   beforeEach(async () => {
     panel = await PanelPage.open(browser.context);
-    await panel.sendReport(report);
-    await panel.page.waitForSelector('.grid-canvas .grid-row[data-position]');
+    await panel.showReport(report);
   });
   afterEach(async () => { await panel.page.close(); });
 

@@ -37,8 +37,7 @@ describe(`audit panel (webview in Chromium, real audit of ${DATASET})`, function
 
   beforeEach(async () => {
     panel = await PanelPage.open(browser.context);
-    await panel.sendReport(report);
-    await panel.page.waitForSelector('.grid-canvas .grid-row[data-position]');
+    await panel.showReport(report);
   });
   afterEach(async () => {
     const csp = (await panel.cspViolations()).filter((v) => !KNOWN_CSP.test(v));
@@ -329,8 +328,7 @@ describe(`audit panel (webview in Chromium, real audit of ${DATASET})`, function
     const pos = Number(await row(3).getAttribute('data-position'));
     await panel.page.waitForTimeout(400);
     await panel.load(true);
-    await panel.sendReport(report, 2);
-    await panel.page.waitForSelector('.grid-canvas .grid-row[data-position]');
+    await panel.showReport(report, 2);
     assert.match(await panel.page.locator('.row-count').innerText(), new RegExp(`^${report.summary.hard} of `));
     assert.equal(await panel.page.locator(`.grid-canvas .grid-row[data-position="${pos}"]`).getAttribute('aria-selected'), 'true');
     assert.match(await panel.page.locator('.detail h2').innerText(), new RegExp(`^Row ${report.rows[pos].row} `));

@@ -129,8 +129,7 @@ describe('XSS battery: hostile cells, labels, column names, file name and sugges
     try {
       const baseline = (await scan(panel.page)).tags;
       const fileUri = `file://${report.file}`;
-      await panel.sendReport(report, 1, { fileUri });
-      await panel.page.waitForSelector('.grid-canvas .grid-row[data-position]');
+      await panel.showReport(report, 1, { fileUri });
       // the title names the file, as text
       assert.equal(await panel.page.locator('h1').textContent(), `Triplet audit: ${FILE_NAME}`);
       // each row shows its payload as text
