@@ -23,7 +23,7 @@ export type FoldWorkerRequest =
   | { type: 'count'; texts: string[]; opt: FeaturizerOptions }
   /** Pass two over the kept texts, written into the shared arrays at `slot`. */
   | { type: 'rows'; vocab: Vocabulary; indices: Int32Array; values: Float32Array; slot: Int32Array }
-  /** One feature set's fits of the file's choice of features and C (folds.ts planLinearChoice). */
+  /** One feature set's fits of the file's choice of features and C (folds.ts chooseLinearInputs). */
   | { type: 'choice'; job: ChoiceJob };
 
 export type FoldWorkerReply =
@@ -186,21 +186,11 @@ export class FoldPool {
   readonly runTripletFolds: TripletFoldRunner = (tasks, onProgress, signal) => {
     if (this.workers.length === 0) return runTripletFoldsInProcess(tasks, onProgress, signal);
     for (const t of tasks) shareCsr(t.x);
-    const results: TripletFoldResult[] = [];
-    let next = 0;
-    const drain = async (w: Worker): Promise<void> => {
-      while (next < tasks.length) {
-        const task = tasks[next++];
-        const m = await this.call(w, { type: 'tripletFold', task }, (p) => onProgress(p.f, p.fraction, p.stage));
-        if (m.type !== 'tripletDone') throw new Error(`internal: a worker answered ${m.type} to a triplet fold`);
-        results[task.f] = m.result;
-      }
-      this.retire(w);
-    };
-    return this.guarded(signal, async () => {
-      await Promise.all(this.workers.map(drain));
-      return tasks.map((t) => results[t.f]);
-    });
+    return this.guarded(signal, () => this.spread(tasks, async (w, task) => {
+      const m = await this.call(w, { type: 'tripletFold', task }, (p) => onProgress(p.f, p.fraction, p.stage));
+      if (m.type !== 'tripletDone') throw new Error(`internal: a worker answered ${m.type} to a triplet fold`);
+      return m.result;
+    }, (w) => this.retire(w)));
   };
 
   /**
@@ -211,21 +201,29 @@ export class FoldPool {
   readonly runChoice: ChoiceRunner = (jobs, signal) => {
     if (this.workers.length === 0) return runChoiceJobsInProcess(jobs, signal);
     for (const j of jobs) shareCsr(j.x);
-    const results: Float64Array[][] = [];
-    let next = 0;
-    const drain = async (w: Worker): Promise<void> => {
-      while (next < jobs.length) {
-        const i = next++;
-        const m = await this.call(w, { type: 'choice', job: jobs[i] });
-        if (m.type !== 'chosen') throw new Error(`internal: a worker answered ${m.type} to a choice`);
-        results[i] = m.losses;
-      }
-    };
-    return this.guarded(signal, async () => {
-      await Promise.all(this.workers.map(drain));
-      return results;
-    });
+    return this.guarded(signal, () => this.spread(jobs, async (w, job) => {
+      const m = await this.call(w, { type: 'choice', job });
+      if (m.type !== 'chosen') throw new Error(`internal: a worker answered ${m.type} to a choice`);
+      return m.losses;
+    }));
   };
+
+  /**
+   * Runs `run` on every item, each idle thread taking the next; results in the items' order.
+   * `done` is called on a thread when no item is left for it.
+   */
+  private async spread<T, R>(items: readonly T[], run: (w: Worker, item: T) => Promise<R>, done?: (w: Worker) => void): Promise<R[]> {
+    const results: R[] = new Array(items.length);
+    let next = 0;
+    await Promise.all(this.workers.map(async (w) => {
+      while (next < items.length) {
+        const i = next++;
+        results[i] = await run(w, items[i]);
+      }
+      done?.(w);
+    }));
+    return results;
+  }
 
   /** Fails every request in flight and ends the threads. */
   private fail(err: Error): void {
