@@ -138,7 +138,7 @@ export interface Workers {
   runFolds: FoldRunner;
   /** The triplet encoder's folds (in this thread when absent). */
   runTripletFolds?: TripletFoldRunner;
-  /** The file's choice of features and C (folds.ts planLinearChoice; in this thread when absent). */
+  /** The file's choice of features and C (folds.ts chooseLinearInputs; in this thread when absent). */
   runChoice?: ChoiceRunner;
 }
 
