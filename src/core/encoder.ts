@@ -269,15 +269,16 @@ export class Encoder {
           target[i * C + y[i]] += 1 - share;
         });
         const hBuf = this.bagForward(x, batch);
-        // The triplet term is mined and differentiated in JS on the current embeddings; TF.js
-        // receives its gradient G through the surrogate sum(z * G), whose gradient is exactly G.
-        const g = this.cfg.tripletWeight > 0
-          ? await this.project(hBuf, batch.length).then(({ z: zNow, gram }) =>
-            hingeGradient(zNow, this.cfg.dim, mineTriplets(zNow, this.cfg.dim, y, this.cfg.mining, 4, gram), this.cfg.margin, this.cfg.tripletWeight))
-          : undefined;
         await this.step(x, batch, hBuf, (z, logits) => tf.tidy(() => {
           const ce = softmaxCrossEntropy(logits, tf.tensor2d(target, [batch.length, C]));
-          return g ? tf.add(ce, tf.sum(tf.mul(z, tf.tensor2d(g, z.shape)))) as tf.Scalar : ce;
+          if (this.cfg.tripletWeight <= 0) return ce;
+          // The triplet term is mined and differentiated in JS on this step's embeddings; TF.js
+          // receives its gradient G through the surrogate sum(z * G), whose gradient is exactly G.
+          // The Gram matrix z z^T is read, not differentiated (transposed first: wasm matMul with
+          // transposeB is ~10x slower).
+          const zNow = z.dataSync() as Float32Array, gram = tf.matMul(z, tf.transpose(z)).dataSync() as Float32Array;
+          const g = hingeGradient(zNow, this.cfg.dim, mineTriplets(zNow, this.cfg.dim, y, this.cfg.mining, 4, gram), this.cfg.margin, this.cfg.tripletWeight);
+          return tf.add(ce, tf.sum(tf.mul(z, tf.tensor2d(g, z.shape)))) as tf.Scalar;
         }));
       }
       hooks.onEpoch?.((ep + 1) / epochs);
@@ -292,18 +293,6 @@ export class Encoder {
       }
     }
     return epochs;
-  }
-
-  /** The current embeddings of bag outputs (no gradient), for mining. */
-  private async project(hBuf: Float32Array, n: number): Promise<{ z: Float32Array; gram: Float32Array }> {
-    // the batch's Gram matrix z z^T (transposed first: wasm matMul with transposeB is ~10x slower)
-    const [zT, gT] = tf.tidy(() => {
-      const z = this.encode(tf.tensor2d(hBuf, [n, this.cfg.hidden]), this.b1, this.w2);
-      return [z, tf.matMul(z, tf.transpose(z))];
-    });
-    const z = (await zT.data()) as Float32Array, gram = (await gT.data()) as Float32Array;
-    tf.dispose([zT, gT]);
-    return { z, gram };
   }
 
   /**
@@ -365,42 +354,47 @@ function softmaxCrossEntropy(logits: tf.Tensor2D, targets: tf.Tensor2D): tf.Scal
 export function mineTriplets(z: Float32Array, dim: number, y: ArrayLike<number>, mining: Mining, maxPerAnchor = 4,
   gram?: Float32Array): { a: number[]; p: number[]; n: number[] } {
   const B = y.length;
-  const d = new Float32Array(B * B);
-  for (let i = 0; i < B; i++) {
-    for (let j = i + 1; j < B; j++) {
-      let dot = 0;
-      if (gram) dot = gram[i * B + j];
-      else for (let k = 0; k < dim; k++) dot += z[i * dim + k] * z[j * dim + k];
-      d[i * B + j] = d[j * B + i] = Math.sqrt(Math.max(0, 2 - 2 * dot));
+  // on unit vectors d = sqrt(2 - 2 cos) falls as the cosine rises: the mining compares cosines
+  let sim = gram;
+  if (!sim) {
+    sim = new Float32Array(B * B);
+    for (let i = 0; i < B; i++) {
+      for (let j = i + 1; j < B; j++) {
+        let dot = 0;
+        for (let k = 0; k < dim; k++) dot += z[i * dim + k] * z[j * dim + k];
+        sim[i * B + j] = sim[j * B + i] = dot;
+      }
     }
   }
   const a: number[] = [], p: number[] = [], n: number[] = [];
   for (let i = 0; i < B; i++) {
+    const o = i * B;
     if (mining === 'batch-hard') {
-      let hp = -1, hpd = -1, hn = -1, hnd = Infinity;
+      let hp = -1, hpS = Infinity, hn = -1, hnS = -Infinity;
       for (let j = 0; j < B; j++) {
         if (j === i) continue;
-        const v = d[i * B + j];
-        if (y[j] === y[i]) { if (v > hpd) { hpd = v; hp = j; } } else if (v < hnd) { hnd = v; hn = j; }
+        const v = sim[o + j];
+        if (y[j] === y[i]) { if (v < hpS) { hpS = v; hp = j; } } else if (v > hnS) { hnS = v; hn = j; }
       }
       if (hp >= 0 && hn >= 0) { a.push(i); p.push(hp); n.push(hn); }
       continue;
     }
+    // the farthest negative, the fallback of every positive of this anchor
+    let far = -1, farS = Infinity;
+    for (let k = 0; k < B; k++) if (y[k] !== y[i] && sim[o + k] < farS) { farS = sim[o + k]; far = k; }
+    if (far < 0) continue;
     // positives in a rotating order, so that capping them per anchor does not favour early rows
     for (let t = 1, taken = 0; t < B && taken < maxPerAnchor; t++) {
       const j = (i + t) % B;
       if (y[j] !== y[i]) continue;
       taken++;
-      const dap = d[i * B + j];
-      let semi = -1, semiD = Infinity, far = -1, farD = -1;
+      const sap = sim[o + j];
+      let semi = -1, semiS = -Infinity;
       for (let k = 0; k < B; k++) {
-        if (y[k] === y[i]) continue;
-        const v = d[i * B + k];
-        if (v > dap && v < semiD) { semiD = v; semi = k; }
-        if (v > farD) { farD = v; far = k; }
+        const v = sim[o + k];
+        if (v < sap && v > semiS && y[k] !== y[i]) { semiS = v; semi = k; }
       }
-      const neg = semi >= 0 ? semi : far;
-      if (neg >= 0) { a.push(i); p.push(j); n.push(neg); }
+      a.push(i); p.push(j); n.push(semi >= 0 ? semi : far);
     }
   }
   return { a, p, n };
