@@ -147,8 +147,13 @@ describe('XSS battery: hostile cells, labels, column names, file name and sugges
         await search.fill(question(r.text ?? ''));
         const row = `.grid-canvas .grid-row[data-position="${pos}"]:not([hidden])`;
         await until(panel.page, `!!document.querySelector('${row}')`);
-        await panel.page.locator(row).click();
-        await until(panel.page, `document.querySelector('.detail h2')?.textContent.startsWith('Row ${r.row} ')`);
+        // the grid may redraw the filtered rows under the first click (the search applies after
+        // the row is already in view): click again until the detail follows
+        const shown = `document.querySelector('.detail h2')?.textContent.startsWith('Row ${r.row} ')`;
+        for (let tries = 1; ; tries++) {
+          await panel.page.locator(row).click();
+          try { await until(panel.page, shown, tries < 3 ? 2_000 : 10_000); break; } catch (e) { if (tries >= 3) throw e; }
+        }
         const detail = await panel.page.locator('.detail').innerText();
         // (a text with U+2028 shows it as a marker: visible.ts)
         if (r.text && !/[\u2028\u2029]/.test(r.text)) assert.ok(detail.includes(r.text), `row ${r.row}'s text shows as text`);
