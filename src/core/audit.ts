@@ -339,20 +339,17 @@ async function crossFitLabeled(ds: LabeledDataset, valid: LabeledDataset['rows']
   const trainable = trainableRows(ds, valid, opts.trainOnTest === true);
   // the file's features and its linear models' C, chosen together (folds.ts chooseLinearInputs)
   const linearBase = ds.input === 'features' ? NUMERIC_LINEAR : {};
-  let x: Csr, choice: LinearChoice;
-  if (ds.input === 'text') {
-    const f1 = await featurizeWith(workers, prog, valid.map((r) => r.text ?? ''), { ...DEFAULT_FEATURIZER, minDf: 1 }, hooks.signal);
-    const t0 = Date.now(), df = columnDf(f1.x), wordShare = DEFAULT_FEATURIZER.wordShare;
-    choice = await chooseLinearInputs({ ...f1, df }, y, C, opts.seed, { minDfs: MIN_DF_CANDIDATES, wordShare, linear: linearBase, trainable, run: workers.runChoice, signal: hooks.signal });
-    const minDf = choice.minDf ?? DEFAULT_FEATURIZER.minDf;
-    x = minDf === 1 ? f1.x : withMinDf(f1.x, f1.isWord, df, minDf, wordShare);
-    prog.timings.choose = (Date.now() - t0) / 1000;
-  } else {
-    x = denseToCsr(valid.map((r) => r.features!), ds.input === 'features');
-    const t0 = Date.now();
-    choice = await chooseLinearInputs({ x }, y, C, opts.seed, { linear: linearBase, trainable, run: workers.runChoice, signal: hooks.signal });
-    prog.timings.choose = (Date.now() - t0) / 1000;
-  }
+  // texts: featurised once at minDf 1, the chosen minDf's features derived from them (withMinDf)
+  const text = ds.input === 'text';
+  const feats: BlockedFeatures | { x: Csr; isWord?: undefined } = text
+    ? await featurizeWith(workers, prog, valid.map((r) => r.text ?? ''), { ...DEFAULT_FEATURIZER, minDf: 1 }, hooks.signal)
+    : { x: denseToCsr(valid.map((r) => r.features!), ds.input === 'features') };
+  const t0 = Date.now(), wordShare = DEFAULT_FEATURIZER.wordShare;
+  const df = text ? columnDf(feats.x) : undefined;
+  const choice: LinearChoice = await chooseLinearInputs({ ...feats, df }, y, C, opts.seed,
+    { ...(text ? { minDfs: MIN_DF_CANDIDATES, wordShare } : {}), linear: linearBase, trainable, run: workers.runChoice, signal: hooks.signal });
+  const x = choice.minDf === undefined || choice.minDf === 1 ? feats.x : withMinDf(feats.x, feats.isWord!, df!, choice.minDf, wordShare);
+  prog.timings.choose = (Date.now() - t0) / 1000;
 
   const K = foldCount(opts.folds, valid.length);
   const fold = trainable ? assignFoldsApart(y, trainable, K, opts.seed) : assignFolds(y, K, new Rng(opts.seed));
