@@ -269,15 +269,12 @@ function planLinearChoice(f: ChoiceFeatures, y: Int32Array, classes: number, see
   const df = text ? f.df ?? columnDf(f.x) : undefined;
   const base = { ...DEFAULT_LINEAR, ...linear };
   const cfg = { ...base, rowBudget: Math.min(base.rowBudget, CHOOSE_VISITS * (base.rowBudget / DEFAULT_LINEAR.rowBudget)) };
-  const jobs = (text ? minDfs : [0]).map((minDf): ChoiceJob => {
-    // texts: the drawn rows' own matrix (rows 0..n-1); else the drawn rows of x as they are
-    const local = text ? Int32Array.from(drawn.keys()) : drawn;
-    return {
-      x: text ? withMinDf(f.x, f.isWord!, df!, minDf, wordShare, drawn) : f.x,
-      val: local.slice(0, nVal), fit: local.slice(nVal), y: text ? Int32Array.from(drawn, (r) => y[r]) : y,
-      classes, cfg, seed,
-    };
-  });
+  // texts: each feature set is the drawn rows' own matrix (rows 0..n-1); else the drawn rows of x as they are
+  const local = text ? Int32Array.from(drawn.keys()) : drawn;
+  const split = { val: local.slice(0, nVal), fit: local.slice(nVal), y: text ? Int32Array.from(drawn, (r) => y[r]) : y, classes, cfg, seed };
+  const jobs = text
+    ? minDfs.map((minDf): ChoiceJob => ({ x: withMinDf(f.x, f.isWord!, df!, minDf, wordShare, drawn), ...split }))
+    : [{ x: f.x, ...split }];
   const decide = (perRow: Float64Array[][]): LinearChoice => {
     const losses = perRow.map((set) => set.map((l) => l.reduce((t, v) => t + v, 0) / nVal));
     let best = { i: 0, j: 0, loss: Infinity };
