@@ -70,8 +70,6 @@ export interface LabeledFoldResult {
   probs: Float32Array;
   /** [held x classes] out-of-fold class probabilities of the linear model. */
   linear: Float32Array;
-  /** The C the linear model chose (0 in an encoder half's result). */
-  linearC: number;
   /** A linear half's result: its probabilities on the fold's training rows (the encoder's teacher). */
   teacher?: Float32Array;
   nn: NeighbourResult;
@@ -104,9 +102,9 @@ export async function runFold(task: FoldTask, onProgress: FoldProgress, signal?:
   const { f, x } = task;
   const { train, held } = splitFold(task.fold, f, task.trainable);
   if (task.part === 'linear') {
-    const { linear, C: linearC, teacher } = fitLinear(task, train, held, signal);
+    const { linear, teacher } = fitLinear(task, train, held, signal);
     onProgress(f, 1, 'linear');
-    return { kind: 'labeled', f, part: 'linear', held, trainRows: train.length, epochsRun: 0, probs: new Float32Array(0), linear, linearC, teacher, nn: emptyNeighbours(0, 0) };
+    return { kind: 'labeled', f, part: 'linear', held, trainRows: train.length, epochsRun: 0, probs: new Float32Array(0), linear, teacher, nn: emptyNeighbours(0, 0) };
   }
   if (task.part === 'encoder' && !task.teacher) throw new Error('internal: an encoder half without its teacher');
   const cfg: EncoderConfig = {
@@ -118,7 +116,7 @@ export async function runFold(task: FoldTask, onProgress: FoldProgress, signal?:
   const hooks = { signal, onEpoch: (t: number) => onProgress(f, 0.75 * t, 'train') };
   try {
     const C = task.classes;
-    const { linear, C: linearC, teacher } = task.part === 'encoder' ? { linear: new Float32Array(0), C: 0, teacher: task.teacher } : fitLinear(task, train, held, signal);
+    const { linear, teacher } = task.part === 'encoder' ? { linear: new Float32Array(0), teacher: task.teacher } : fitLinear(task, train, held, signal);
     const epochsRun = await enc.trainLabeled(x, train, task.y, task.epochs, order, hooks, task.earlyStop, task.epochRows, teacher);
     onProgress(f, 0.75, 'embed');
     const { z, head } = await enc.embed(x, Int32Array.from(task.fold.keys()), signal);
@@ -133,7 +131,7 @@ export async function runFold(task: FoldTask, onProgress: FoldProgress, signal?:
     onProgress(f, 1, 'neighbours');
     const sampled = sampleTriplets(held, train, task.y, unitDistance(z, task.dim), Math.ceil(SAMPLED_TRIPLETS * held.length / task.fold.length), Rng.derive(task.seed, `sample${f}`));
     return {
-      kind: 'labeled', f, part: task.part, held, trainRows: train.length, epochsRun, probs, linear, linearC, nn, ivf, sampled, z: task.wantEmbedding ? z : undefined,
+      kind: 'labeled', f, part: task.part, held, trainRows: train.length, epochsRun, probs, linear, nn, ivf, sampled, z: task.wantEmbedding ? z : undefined,
       ...(task.exportWeights ? { weights: enc.exportWeights() } : {}),
     };
   } finally {
@@ -143,15 +141,14 @@ export async function runFold(task: FoldTask, onProgress: FoldProgress, signal?:
 
 /**
  * The fold's logistic regression at the file's C (`task.linear.C`, chooseLinearInputs): [held x
- * classes] out-of-fold probabilities, the C, and its probabilities on the training rows (the
- * encoder's teacher).
+ * classes] out-of-fold probabilities, and its probabilities on the training rows (the encoder's
+ * teacher).
  */
-function fitLinear(task: LabeledFoldTask, train: Int32Array, held: Int32Array, signal?: AbortSignal): { linear: Float32Array; C: number; teacher: Float32Array } {
+function fitLinear(task: LabeledFoldTask, train: Int32Array, held: Int32Array, signal?: AbortSignal): { linear: Float32Array; teacher: Float32Array } {
   const lin = new LinearModel(task.x, task.classes);
-  const cfg = { ...DEFAULT_LINEAR, ...task.linear };
-  lin.fit(train, task.y, Rng.derive(task.seed, `linear${task.f}`), cfg, signal);
+  lin.fit(train, task.y, Rng.derive(task.seed, `linear${task.f}`), { ...DEFAULT_LINEAR, ...task.linear }, signal);
   if (signal?.aborted) throw new AbortError();
-  return { linear: lin.predict(held), C: cfg.C, teacher: lin.predict(train) };
+  return { linear: lin.predict(held), teacher: lin.predict(train) };
 }
 
 /** Rows below which nothing is chosen (a tenth of them would be too few to tell). */
@@ -314,7 +311,7 @@ export function withTeacher(encoderHalf: FoldTask, linearHalf: FoldResult): Fold
 export function mergeFoldParts(parts: FoldResult[]): FoldResult {
   if (parts.length === 1) return parts[0];
   const [lin, enc] = parts;
-  return { ...enc, part: undefined, linear: lin.linear, linearC: lin.linearC };
+  return { ...enc, part: undefined, linear: lin.linear };
 }
 
 export const runFoldsInProcess: FoldRunner = async (tasks, onProgress, signal) => {
