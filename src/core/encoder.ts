@@ -67,13 +67,13 @@ export interface EncoderConfig {
  * within 2 points of the linear model's in 29 of 36 (width 48: 27), AG News within it in all 9,
  * but ChnSentiCorp lost: its encoder AP fell to 0.876-0.898 of the linear model's at rate 0.05 and
  * its kNN to 2.1-2.5 points below in 4 of 6 runs at rates 0.1-0.2 (width 48: within 2 in all 9),
- * the encoder AP reached 90% of the linear model's in 32 of 36 (width 48: 35), and the audit took 1.28-1.44x the
- * first wave's CPU (width 48: 1.23-1.33x), so width 48 stays. Also tried on TREC and AG News at
- * rates 0.1 / 0.2 (seeds 1-2) and left out: rates 75 / 300 / 600 (300: TREC kNN 0.825 -> 0.804),
- * the bag's rate decayed linearly to a tenth (TREC 0.801), softmax scale 8 / 11 / 32 (32: TREC
- * 0.763), triplet weight 0 / 0.5, 6 epochs, widths 80 / 96, the kNN vote weighted by distance,
- * and the bag fed only each row's largest entries up to 90% of its norm (each within noise of
- * width 64, or worse).
+ * the encoder AP reached 90% of the linear model's in 32 of 36 (width 48: 35), and the audit
+ * took 1.28-1.44x the first wave's CPU (width 48: 1.23-1.33x), so width 48 stays. Also tried on
+ * TREC and AG News at rates 0.1 / 0.2 (seeds 1-2) and left out: rates 75 / 300 / 600 (300: TREC
+ * kNN 0.825 -> 0.804), the bag's rate decayed linearly to a tenth (TREC 0.801), softmax scale
+ * 8 / 11 / 32 (32: TREC 0.763), triplet weight 0 / 0.5, 6 epochs, widths 80 / 96, the kNN vote
+ * weighted by distance, and the bag fed only each row's largest entries up to 90% of its norm
+ * (each within noise of width 64, or worse).
  */
 export const DEFAULT_ENCODER: Omit<EncoderConfig, 'classes' | 'dim'> = {
   hidden: 48, margin: 0.2, mining: 'semi-hard', tripletWeight: 1, batchSize: 256,
