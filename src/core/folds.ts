@@ -54,6 +54,8 @@ export interface LabeledFoldTask extends FoldCommon {
    * ([train x classes], in the order of splitFold's `train`), the head's soft targets.
    */
   teacher?: Float32Array;
+  /** The encoder half's teacher's weights (the encoder's teacher columns, encoder.ts). */
+  teacherWeights?: { W: Float32Array; b: Float32Array };
 }
 
 export type FoldTask = LabeledFoldTask;
@@ -72,6 +74,8 @@ export interface LabeledFoldResult {
   linear: Float32Array;
   /** A linear half's result: its probabilities on the fold's training rows (the encoder's teacher). */
   teacher?: Float32Array;
+  /** A linear half's result: its weights (LinearModel.weights), the encoder's teacher columns. */
+  teacherWeights?: { W: Float32Array; b: Float32Array };
   nn: NeighbourResult;
   /** Set when the neighbours were searched approximately (an inverted file), with its parameters. */
   ivf?: IvfParams;
@@ -102,21 +106,22 @@ export async function runFold(task: FoldTask, onProgress: FoldProgress, signal?:
   const { f, x } = task;
   const { train, held } = splitFold(task.fold, f, task.trainable);
   if (task.part === 'linear') {
-    const { linear, teacher } = fitLinear(task, train, held, signal);
+    const { linear, teacher, teacherWeights } = fitLinear(task, train, held, signal);
     onProgress(f, 1, 'linear');
-    return { kind: 'labeled', f, part: 'linear', held, trainRows: train.length, epochsRun: 0, probs: new Float32Array(0), linear, teacher, nn: emptyNeighbours(0, 0) };
+    return { kind: 'labeled', f, part: 'linear', held, trainRows: train.length, epochsRun: 0, probs: new Float32Array(0), linear, teacher, teacherWeights, nn: emptyNeighbours(0, 0) };
   }
-  if (task.part === 'encoder' && !task.teacher) throw new Error('internal: an encoder half without its teacher');
+  if (task.part === 'encoder' && (!task.teacher || !task.teacherWeights)) throw new Error('internal: an encoder half without its teacher');
   const cfg: EncoderConfig = {
     ...DEFAULT_ENCODER, ...task.encoder, dim: task.dim, mining: task.mining,
     classes: task.classes,
   };
-  const enc = new Encoder(cfg, Rng.derive(task.seed, `fold${f}`));
+  const { linear, teacher, teacherWeights } = task.part === 'encoder'
+    ? { linear: new Float32Array(0), teacher: task.teacher, teacherWeights: task.teacherWeights! } : fitLinear(task, train, held, signal);
+  const enc = new Encoder(cfg, Rng.derive(task.seed, `fold${f}`), x, { ...teacherWeights, rows: train });
   const order = Rng.derive(task.seed, `order${f}`);
   const hooks = { signal, onEpoch: (t: number) => onProgress(f, 0.75 * t, 'train') };
   try {
     const C = task.classes;
-    const { linear, teacher } = task.part === 'encoder' ? { linear: new Float32Array(0), teacher: task.teacher } : fitLinear(task, train, held, signal);
     const epochsRun = await enc.trainLabeled(x, train, task.y, task.epochs, order, hooks, task.earlyStop, task.epochRows, teacher);
     onProgress(f, 0.75, 'embed');
     const { z, head } = await enc.embed(x, Int32Array.from(task.fold.keys()), signal);
@@ -144,11 +149,13 @@ export async function runFold(task: FoldTask, onProgress: FoldProgress, signal?:
  * classes] out-of-fold probabilities, and its probabilities on the training rows (the encoder's
  * teacher).
  */
-function fitLinear(task: LabeledFoldTask, train: Int32Array, held: Int32Array, signal?: AbortSignal): { linear: Float32Array; teacher: Float32Array } {
+function fitLinear(task: LabeledFoldTask, train: Int32Array, held: Int32Array, signal?: AbortSignal): {
+  linear: Float32Array; teacher: Float32Array; teacherWeights: { W: Float32Array; b: Float32Array };
+} {
   const lin = new LinearModel(task.x, task.classes);
   lin.fit(train, task.y, Rng.derive(task.seed, `linear${task.f}`), { ...DEFAULT_LINEAR, ...task.linear }, signal);
   if (signal?.aborted) throw new AbortError();
-  return { linear: lin.predict(held), teacher: lin.predict(train) };
+  return { linear: lin.predict(held), teacher: lin.predict(train), teacherWeights: lin.weights() };
 }
 
 /** Rows below which nothing is chosen (a tenth of them would be too few to tell). */
@@ -304,7 +311,7 @@ export function foldJobs(task: FoldTask): { task: FoldTask; share: number }[] {
 
 /** The encoder half's task, with the teacher its linear half made. */
 export function withTeacher(encoderHalf: FoldTask, linearHalf: FoldResult): FoldTask {
-  return { ...encoderHalf, teacher: linearHalf.teacher };
+  return { ...encoderHalf, teacher: linearHalf.teacher, teacherWeights: linearHalf.teacherWeights };
 }
 
 /** One fold's result from the results of its jobs (in foldJobs's order). */

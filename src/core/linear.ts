@@ -131,6 +131,13 @@ export class LinearModel {
     return out;
   }
 
+  /** The fitted model's true weights W [cols x classes] and bias [classes] (copies). */
+  weights(): { W: Float32Array; b: Float32Array } {
+    const C = this.classes, T = this.w.table, W = new Float32Array(this.x.cols * C);
+    for (let i = 0; i < this.x.cols; i++) for (let c = 0; c < C; c++) W[i * C + c] = T[i * this.width + c] * this.scale;
+    return { W, b: Float32Array.from(this.bias) };
+  }
+
   private scores(r: number, out: Float64Array): void {
     const s = this.w.forwardOne(r);
     for (let c = 0; c < this.classes; c++) out[c] = s[c] * this.scale + this.bias[c];
