@@ -207,7 +207,7 @@ export class Encoder {
   /** The embedding bag, made on first use for the feature matrix the encoder is given. */
   private bag?: BagKernel;
   private readonly bagSeed: number;
-  /** The teacher's columns: a frozen bag of [W, -W] (centred, scaled) and its bias; see `teacherColumns`. */
+  /** The teacher's columns (TeacherColumns): frozen, beside the bag's output, with their negatives. */
   private readonly side?: TeacherColumns;
   /** Columns of the dense part's input: the bag's `hidden`, then the teacher's. */
   private readonly width: number;

@@ -163,7 +163,14 @@ export class FoldPool {
     const drain = async (w: Worker): Promise<void> => {
       while (next < jobs.length) {
         const job = jobs[next++];
-        const task = job.part > 0 ? withTeacher(job.task, await settled[job.f][0].promise) : job.task;
+        let task = job.task;
+        if (job.part > 0) {
+          const linearHalf = await settled[job.f][0].promise;
+          task = withTeacher(job.task, linearHalf);
+          // handed on: the merge keeps only the linear half's out-of-fold probabilities (the
+          // teacher's weights are features x classes, per fold, until every fold is done)
+          linearHalf.teacher = linearHalf.teacherWeights = undefined;
+        }
         const m = await this.call(w, { type: 'fold', task }, (p) => {
           done[p.f][job.part] = p.fraction;
           onProgress(p.f, fraction(p.f), p.stage);
