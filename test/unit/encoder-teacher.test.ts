@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { initBackend } from '../../src/core/node/backend';
-import { DEFAULT_ENCODER, Encoder, forwardWeights, TeacherColumns } from '../../src/core/encoder';
+import { DEFAULT_ENCODER, Encoder, forwardWeights, principalDirections, TeacherColumns, TEACHER_COLUMNS_MAX } from '../../src/core/encoder';
 import { featurize, type Csr } from '../../src/core/featurize';
 import { LinearModel, DEFAULT_LINEAR } from '../../src/core/linear';
 import { Rng } from '../../src/core/rng';
@@ -94,6 +94,48 @@ describe('the encoder\'s teacher columns', function () {
     try {
       await enc.trainLabeled(x, all, y, 1, new Rng(4), {}, false, Infinity, lin.predict(all));
       assert.equal(enc.exportWeights().hidden, DEFAULT_ENCODER.hidden);
+    } finally { enc.dispose(); }
+  });
+
+  it('principalDirections: the covariance\'s top eigenvectors, orthonormal, the largest entry of each positive', () => {
+    // rows spread 3 along (1, 1, 0, 0)/sqrt 2, 1 along (0, 0, 1, 0), 0.01 along the rest
+    const rng = new Rng(9), C = 4, n = 2000, l = new Float64Array(n * C);
+    for (let i = 0; i < n; i++) {
+      const a = 3 * rng.normal(), b = rng.normal();
+      l[i * C] = a / Math.SQRT2 + 0.01 * rng.normal(); l[i * C + 1] = a / Math.SQRT2 + 0.01 * rng.normal();
+      l[i * C + 2] = b + 0.01 * rng.normal(); l[i * C + 3] = 5 + 0.01 * rng.normal();
+    }
+    const V = principalDirections(l, C, 2), col = (k: number) => [0, 1, 2, 3].map((c) => V[c * 2 + k]);
+    const near = (u: number[], v: number[]) => u.every((x, i) => Math.abs(x - v[i]) < 0.02);
+    assert.ok(near(col(0), [Math.SQRT1_2, Math.SQRT1_2, 0, 0]), `first ${col(0)}`);
+    assert.ok(near(col(1), [0, 0, 1, 0]), `second ${col(1)}`);
+    const dot = col(0).reduce((t, x, i) => t + x * col(1)[i], 0);
+    assert.ok(Math.abs(dot) < 1e-9);
+  });
+
+  it(`with more than ${TEACHER_COLUMNS_MAX + 1} classes are the logits' top ${TEACHER_COLUMNS_MAX} principal directions: never wider than the bag, and exported as they embed`, async () => {
+    const { x, all } = fitted(300);
+    // 30 classes: the sample's rows dealt round-robin
+    const y30 = Int32Array.from(all, (r) => r % 30);
+    const lin30 = new LinearModel(x, 30);
+    lin30.fit(all, y30, new Rng(1), DEFAULT_LINEAR);
+    const { W, b } = lin30.weights();
+    const cols = new TeacherColumns(x, { W, b, rows: all }, 30, 0.25);
+    assert.equal(cols.classes, TEACHER_COLUMNS_MAX);
+    const l = cols.logits(all);
+    let sq = 0;
+    for (const v of l) sq += v * v;
+    assert.ok(Math.abs(Math.sqrt(sq / l.length) - 0.25) < 1e-4);
+    const enc = new Encoder({ ...DEFAULT_ENCODER, dim: 16, classes: 30 }, new Rng(3), x, { W, b, rows: all });
+    try {
+      await enc.trainLabeled(x, all, y30, 1, new Rng(4), {}, false, Infinity, lin30.predict(all));
+      const w = enc.exportWeights();
+      assert.equal(w.hidden, DEFAULT_ENCODER.hidden + 2 * TEACHER_COLUMNS_MAX);
+      const { z } = await enc.embed(x, all);
+      const mine = forwardWeights(w, x, all);
+      let worst = 0;
+      for (let i = 0; i < z.length; i++) worst = Math.max(worst, Math.abs(z[i] - mine[i]));
+      assert.ok(worst < 1e-5, `forward differs by ${worst}`);
     } finally { enc.dispose(); }
   });
 });
