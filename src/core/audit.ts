@@ -6,7 +6,7 @@ import type { Dataset, LabeledDataset, TripletDataset } from './dataset';
 import { InputError } from './dataset';
 import type { AuditHooks, Stage } from './engineApi';
 import { AbortError } from './engineApi';
-import { DEFAULT_ENCODER, TEACHER_COLUMNS_MAX, TEACHER_COLUMNS_MIN_CLASSES } from './encoder';
+import { DEFAULT_ENCODER, teacherColumnCount } from './encoder';
 import { C_CANDIDATES, DEFAULT_LINEAR, NUMERIC_LINEAR } from './linear';
 import { chooseLinearInputs, MIN_DF_CANDIDATES, runChoiceJobsInProcess, runFoldsInProcess, type ChoiceRunner, type LinearChoice, type FoldResult, type FoldRunner, type FoldTask } from './folds';
 import { columnDf, featurizeWithBlocks, withMinDf, type BlockedFeatures, denseToCsr, normalizeText, rowDot, DEFAULT_FEATURIZER, TRIPLET_FEATURIZER, wordView, type Csr, type Featurizer, type FeaturizerOptions } from './featurize';
@@ -119,6 +119,13 @@ const FEATURIZE_FROM = READ_TO, FOLDS_FROM = 0.15, FOLDS_TO = 0.92;
 /** Featurises on the workers, reporting its two passes. */
 function featurizeWith(workers: Workers, prog: Progressor, texts: readonly string[], opt: FeaturizerOptions, signal?: AbortSignal): Promise<BlockedFeatures> {
   return workers.featurize(texts, opt, signal, (done) => prog.report(FEATURIZE_FROM + (FOLDS_FROM - FEATURIZE_FROM) * done, `Featurising ${texts.length} texts: ${Math.round(done * 100)}%`));
+}
+
+/** The encoder's teacher's columns in the model's description (encoder.ts teacherColumnCount). */
+function teacherColumnsText(classes: number): string {
+  const n = teacherColumnCount(classes);
+  if (n === 0) return '';
+  return ` + ${2 * n} frozen columns (${n < classes ? `the top ${n} principal directions of the fold's logistic regression's centred logits,` : 'the fold\'s logistic regression\'s centred logits'} and their negatives)`;
 }
 
 /** Runs the fold tasks and turns the folds' progress into the audit's. */
@@ -486,7 +493,7 @@ async function auditLabeled(ds: LabeledDataset, opts: AuditOptions, prog: Progre
     rows: out, labels, epochs: earlyStop ? 0 : plan.epochs, approximate: ivf !== undefined,
     folds: Array.from({ length: K }, (_, f) => ({ fold: f, rows: fold.filter((g) => g === f).length })),
     model: {
-      description: `${ds.input === 'text' ? `hashed n-gram bag (${featureDim} buckets${choice.minDf !== undefined ? `: those in ${choice.minDf} rows or more` : ''})` : ds.input === 'features' ? `${featureDim} numeric columns (standardised)` : `a ${featureDim}-wide vector column`} -> ${DEFAULT_ENCODER.hidden}${C >= TEACHER_COLUMNS_MIN_CLASSES ? (C > TEACHER_COLUMNS_MAX + 1 ? ` + ${2 * TEACHER_COLUMNS_MAX} frozen columns (the top ${TEACHER_COLUMNS_MAX} principal directions of the fold's logistic regression's centred logits, and their negatives)` : ` + ${2 * C} frozen columns (the fold's logistic regression's centred logits and their negatives)`) : ''} -> relu -> ${opts.dim}, L2-normalised; ${opts.mining} triplet loss (margin ${DEFAULT_ENCODER.margin}, Euclidean) + a cosine-softmax head that learns the fold's logistic regression's probabilities on its training rows; ${K}-fold cross-fitted, ${earlyStop ? `early stopping on a held-back tenth (epochs ${epochsRun.join('/')}${plan.epochRows < Math.round(valid.length * (K - 1) / K) ? ` of ${plan.epochRows} sampled rows` : ''})` : `${plan.epochs} epochs`}; beside it, per fold, a logistic regression on the same features (C = ${choice.C}), which leads the label scores; ${choice.losses.length ? `the features${choice.minDf !== undefined ? ` (minDf from ${MIN_DF_CANDIDATES.join(', ')})` : ''} and C (from ${C_CANDIDATES.join(', ')}) chosen together for the file by the likelihood of a held-back tenth of a seeded draw of its rows` : 'too few rows to choose the features and C: the defaults'}${ivf ? `; neighbours approximate: an inverted file of ${ivf.nlist} lists, ${ivf.nprobe} probed per row (recall@10 0.99 against the exact search on 100,000 rows, bench:recall)` : ''}`,
+      description: `${ds.input === 'text' ? `hashed n-gram bag (${featureDim} buckets${choice.minDf !== undefined ? `: those in ${choice.minDf} rows or more` : ''})` : ds.input === 'features' ? `${featureDim} numeric columns (standardised)` : `a ${featureDim}-wide vector column`} -> ${DEFAULT_ENCODER.hidden}${teacherColumnsText(C)} -> relu -> ${opts.dim}, L2-normalised; ${opts.mining} triplet loss (margin ${DEFAULT_ENCODER.margin}, Euclidean) + a cosine-softmax head that learns the fold's logistic regression's probabilities on its training rows; ${K}-fold cross-fitted, ${earlyStop ? `early stopping on a held-back tenth (epochs ${epochsRun.join('/')}${plan.epochRows < Math.round(valid.length * (K - 1) / K) ? ` of ${plan.epochRows} sampled rows` : ''})` : `${plan.epochs} epochs`}; beside it, per fold, a logistic regression on the same features (C = ${choice.C}), which leads the label scores; ${choice.losses.length ? `the features${choice.minDf !== undefined ? ` (minDf from ${MIN_DF_CANDIDATES.join(', ')})` : ''} and C (from ${C_CANDIDATES.join(', ')}) chosen together for the file by the likelihood of a held-back tenth of a seeded draw of its rows` : 'too few rows to choose the features and C: the defaults'}${ivf ? `; neighbours approximate: an inverted file of ${ivf.nlist} lists, ${ivf.nprobe} probed per row (recall@10 0.99 against the exact search on 100,000 rows, bench:recall)` : ''}`,
       featureDim, trainedRowsPerFold: trainSizes, epochsPerFold: epochsRun,
       choice: {
         ...(choice.minDf !== undefined ? { minDf: choice.minDf } : {}), C: choice.C,

@@ -228,7 +228,7 @@ export class Encoder {
   constructor(cfg: EncoderConfig, rng: Rng, x?: Csr, teacher?: TeacherWeights) {
     this.cfg = cfg;
     const { dim } = cfg;
-    if (teacher && cfg.teacherScale > 0 && cfg.classes >= TEACHER_COLUMNS_MIN_CLASSES) {
+    if (teacher && cfg.teacherScale > 0 && teacherColumnCount(cfg.classes) > 0) {
       if (!x) throw new Error('internal: the teacher\'s columns need the feature matrix');
       this.side = new TeacherColumns(x, teacher, cfg.classes, cfg.teacherScale);
     }
@@ -439,6 +439,16 @@ export const TEACHER_COLUMNS_MIN_CLASSES = 3;
  */
 export const TEACHER_COLUMNS_MAX = 24;
 
+/**
+ * The teacher's columns a file of `classes` classes gets, before their negatives: none below
+ * TEACHER_COLUMNS_MIN_CLASSES, one per class up to TEACHER_COLUMNS_MAX + 1 classes (their centred
+ * logits have rank classes - 1), past that TEACHER_COLUMNS_MAX principal directions.
+ */
+export function teacherColumnCount(classes: number): number {
+  if (classes < TEACHER_COLUMNS_MIN_CLASSES) return 0;
+  return classes > TEACHER_COLUMNS_MAX + 1 ? TEACHER_COLUMNS_MAX : classes;
+}
+
 /** The most rows whose logits choose the principal directions (TEACHER_COLUMNS_MAX). */
 const PCA_ROWS = 2_000;
 
@@ -472,12 +482,13 @@ export class TeacherColumns {
       for (let c = 0; c < C; c++) m += t.W[i * C + c] / C;
       for (let c = 0; c < C; c++) W[i * C + c] = t.W[i * C + c] - m;
     }
-    if (C > TEACHER_COLUMNS_MAX + 1) {
+    const K = teacherColumnCount(C);
+    if (K < C) {
       // the centred logits' top principal directions V [C x K] on the teacher's rows: W V, b V
       // from at most PCA_ROWS of the teacher's rows, evenly spaced
       const step = Math.max(1, t.rows.length / PCA_ROWS), some: number[] = [];
       for (let q = 0; q < t.rows.length; q += step) some.push(t.rows[Math.floor(q)]);
-      const K = TEACHER_COLUMNS_MAX, V = principalDirections(linearLogits(x, W, b, C, some), C, K);
+      const V = principalDirections(linearLogits(x, W, b, C, some), C, K);
       // W V in TensorFlow.js, a block of features at a time (features x classes x K: 1.3 GFLOP at
       // 262,144 features and 200 classes, ~2 s per fold in plain JS)
       const WV = new Float32Array(x.cols * K), bV = new Float32Array(K), Vt = tf.tensor2d(Float32Array.from(V), [C, K]);

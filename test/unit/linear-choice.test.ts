@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { featurize } from '../../src/core/featurize';
-import { chooseLinearInputs, runFold, type FoldTask } from '../../src/core/folds';
+import { chooseLinearInputs, runFold, splitFold, type FoldTask } from '../../src/core/folds';
 import { C_CANDIDATES, DEFAULT_LINEAR, LinearModel } from '../../src/core/linear';
 import { Rng } from '../../src/core/rng';
 
@@ -40,7 +40,7 @@ describe('the linear model\'s C, chosen for the file by held-back likelihood', (
     const fold = Int32Array.from({ length: n }, (_, i) => i % 5);
     const task: FoldTask = { kind: 'labeled', f: 0, fold, x, y, classes: 2, k: 5, dim: 8, mining: 'semi-hard', epochs: 1, earlyStop: false, seed: 7, wantEmbedding: false, epochRows: Infinity, part: 'linear', linear: { C: 2 } };
     // the fold's probabilities are those of a logistic regression fitted at C = 2 (and C matters)
-    const held = Int32Array.from(fold.keys()).filter((i) => fold[i] === 0), train = Int32Array.from(fold.keys()).filter((i) => fold[i] !== 0);
+    const { train, held } = splitFold(fold, 0);
     const fitted = (C: number) => {
       const lin = new LinearModel(x, 2);
       lin.fit(train, y, Rng.derive(7, 'linear0'), { ...DEFAULT_LINEAR, C });
