@@ -41,7 +41,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { LabelSignals } from '../src/core/engineApi';
-import { SCORING } from '../src/core/score';
+import { SCORING, withFitted } from '../src/core/score';
 import { featurize, rowDot, TRIPLET_FEATURIZER } from '../src/core/featurize';
 
 const root = join(__dirname, '..');
@@ -126,21 +126,25 @@ function argmax(p: ArrayLike<number>, o: number, C: number): number {
 }
 
 /**
- * Per signal of a labeled audit (`--signals`): the AP of ranking rows by 1 - p(given label), and
- * the accuracy of its argmax against the clean labels. "encoder" is the encoder's own score (its
- * head and the kNN vote in its space, as the audit weighs them, without the linear model).
+ * Per signal of a labeled audit (`--signals`): the AP of ranking rows by 1 - its label score (the
+ * given label's out-of-fold probability, averaged with the fitted one where the audit does so,
+ * score.ts withFitted), and the accuracy of its out-of-fold argmax against the clean labels.
+ * "encoder" is the encoder's own score (its head and the kNN vote in its space, as the audit weighs
+ * them, without the linear model).
  */
 function signalQuality(sig: LabelSignals, rowCount: number, truth: Map<number, string>, weights: { head: number; knn: number }) {
   const C = sig.labels.length, n = sig.y.length;
   const probs = { ...sig.probs };
   const w = weights.head + weights.knn;
+  const given = (name: string, p: number[], i: number) => withFitted(p[i * C + sig.y[i]], sig.fitted?.[name]?.[i] ?? NaN);
+  const encoder = (i: number) => (weights.head * given('head', sig.probs.head, i) + weights.knn * sig.probs.knn[i * C + sig.y[i]]) / w;
   probs.encoder = sig.probs.head.map((h, i) => (weights.head * h + weights.knn * sig.probs.knn[i]) / w);
   const out: Record<string, { ap: number; acc: number }> = {};
   for (const [name, p] of Object.entries(probs)) {
     const scores = new Array<number>(rowCount).fill(-1);
     let right = 0;
     for (let i = 0; i < n; i++) {
-      scores[sig.rows[i]] = 1 - p[i * C + sig.y[i]];
+      scores[sig.rows[i]] = 1 - (name === 'encoder' ? encoder(i) : given(name, p, i));
       const clean = truth.get(sig.rows[i]) ?? sig.labels[sig.y[i]];
       if (sig.labels[argmax(p, i * C, C)] === clean) right++;
     }

@@ -8,7 +8,7 @@ import type { AuditHooks, Stage } from './engineApi';
 import { AbortError } from './engineApi';
 import { DEFAULT_ENCODER, teacherColumnCount } from './encoder';
 import { C_CANDIDATES, DEFAULT_LINEAR, NUMERIC_LINEAR } from './linear';
-import { chooseLinearInputs, MIN_DF_CANDIDATES, runChoiceJobsInProcess, runFoldsInProcess, type ChoiceRunner, type LinearChoice, type FoldResult, type FoldRunner, type FoldTask } from './folds';
+import { chooseLinearInputs, meanFitted, MIN_DF_CANDIDATES, runChoiceJobsInProcess, runFoldsInProcess, type ChoiceRunner, type LinearChoice, type FoldResult, type FoldRunner, type FoldTask } from './folds';
 import { columnDf, featurizeWithBlocks, withMinDf, type BlockedFeatures, denseToCsr, normalizeText, rowDot, DEFAULT_FEATURIZER, TRIPLET_FEATURIZER, wordView, type Csr, type Featurizer, type FeaturizerOptions } from './featurize';
 import { simToEuclidean } from './neighbours';
 import { flat } from './flat';
@@ -17,7 +17,7 @@ import { Rng } from './rng';
 import { SAMPLED_DESCRIPTION } from './sampledTriplets';
 import type { AuditOptions, AuditReport, Flag, RowReport, SampledTriplets, TripletReplacement } from './types';
 import { buildRowVerdicts, summarize } from './rescore';
-import { knnVotes, scoreLabeled, scoreTriplets, type LabeledEvidence } from './score';
+import { knnVotes, scoreLabeled, scoreTriplets, type FittedProbabilities, type LabeledEvidence } from './score';
 import { crossFitTriplets, pickPartners, type TripletModelResult } from './tripletModel';
 import { DEFAULT_TRIPLET_ENCODER } from './tripletEncoder';
 import { runTripletFoldsInProcess, type TripletFoldResult, type TripletFoldRunner, type TripletFoldTask } from './tripletFold';
@@ -138,6 +138,9 @@ async function runFolds(tasks: FoldTask[], prog: Progressor, runner: FoldRunner,
     prog.report(FOLDS_FROM + (FOLDS_TO - FOLDS_FROM) * total, `Folds: ${Math.round(total * 100)}% (fold ${f + 1}/${tasks.length}: ${s})`);
   }, signal);
 }
+
+/** JSON has no NaN: null in its place. */
+const nanToNull = (v: number): number | null => (Number.isNaN(v) ? null : v);
 
 /** Where the heavy stages run: in this thread (the default), or on a pool (node/foldPool.ts). */
 export interface Workers {
@@ -313,6 +316,8 @@ interface LabeledCrossFit {
   earlyStop: boolean;
   probs: Float32Array;
   linear: Float32Array;
+  /** Per row, its given label's probability under the folds' models that trained on it (folds.ts meanFitted). */
+  fitted: FittedProbabilities;
   ev: LabeledEvidence;
   /** Per valid row, the row it nearly duplicates (a valid-row id), or -1. */
   dupOf: Int32Array;
@@ -382,6 +387,7 @@ async function crossFitLabeled(ds: LabeledDataset, valid: LabeledDataset['rows']
   }));
   const results = await runFolds(tasks, prog, workers.runFolds, hooks.signal, valid.length);
   const { view, trainSizes, epochsRun, sampled } = foldOutcome(results, valid, ds.rows.length, opts);
+  const fitted = meanFitted(results, fold, trainable);
   for (const r of results) {
     r.held.forEach((i, q) => {
       probs.set(r.probs.subarray(q * C, q * C + C), i * C);
@@ -418,7 +424,7 @@ async function crossFitLabeled(ds: LabeledDataset, valid: LabeledDataset['rows']
     z: opts.saveEmbeddings !== undefined ? byFold.map((r) => r.z ?? new Float32Array(0)) : undefined,
   } : undefined;
   return {
-    fold, K, plan, earlyStop, probs, linear, ev, dupOf, leaks, trainable, kept, featureDim: x.cols, choice, trainSizes, epochsRun,
+    fold, K, plan, earlyStop, probs, linear, fitted, ev, dupOf, leaks, trainable, kept, featureDim: x.cols, choice, trainSizes, epochsRun,
     ivf: results.find((r) => r.ivf)?.ivf, view, sampled,
   };
 }
@@ -433,7 +439,7 @@ async function auditLabeled(ds: LabeledDataset, opts: AuditOptions, prog: Progre
   const C = labels.length;
   const keep = extras.keep !== undefined && (opts.saveModel !== undefined || opts.saveEmbeddings !== undefined);
   const cross = await crossFitLabeled(ds, valid, y, C, opts, prog, hooks, workers, keep);
-  const { fold, K, plan, earlyStop, probs, linear, dupOf, leaks, featureDim, choice, trainSizes, epochsRun, ivf } = cross;
+  const { fold, K, plan, earlyStop, probs, linear, fitted, dupOf, leaks, featureDim, choice, trainSizes, epochsRun, ivf } = cross;
   let { ev, view, sampled } = cross;
   // the user's own space: its neighbours give the distances, the positive and negative rows and
   // the kNN vote; the linear model and the head stay the audit's own, out of fold
@@ -455,10 +461,11 @@ async function auditLabeled(ds: LabeledDataset, opts: AuditOptions, prog: Progre
   }
   const k = ev.k;
   prog.report(FOLDS_TO + 0.02, 'Scoring rows: label scores and their evidence');
-  const scored = scoreLabeled({ y, probs, linear, classes: C, labels, ev });
+  const scored = scoreLabeled({ y, probs, linear, fitted, classes: C, labels, ev });
   hooks.onSignals?.({
     labels, rows: valid.map((r) => r.row), y: Array.from(y),
     probs: { linear: Array.from(linear), head: Array.from(probs), knn: Array.from(knnVotes(y, ev, C)) },
+    fitted: { linear: Array.from(fitted.linear, nanToNull), head: Array.from(fitted.head, nanToNull) },
   });
   prog.report(FOLDS_TO + 0.04, 'Scoring rows: neighbours and flags');
   const out: RowReport[] = new Array(ds.rows.length);
@@ -493,7 +500,7 @@ async function auditLabeled(ds: LabeledDataset, opts: AuditOptions, prog: Progre
     rows: out, labels, epochs: earlyStop ? 0 : plan.epochs, approximate: ivf !== undefined,
     folds: Array.from({ length: K }, (_, f) => ({ fold: f, rows: fold.filter((g) => g === f).length })),
     model: {
-      description: `${ds.input === 'text' ? `hashed n-gram bag (${featureDim} buckets${choice.minDf !== undefined ? `: those in ${choice.minDf} rows or more` : ''})` : ds.input === 'features' ? `${featureDim} numeric columns (standardised)` : `a ${featureDim}-wide vector column`} -> ${DEFAULT_ENCODER.hidden}${teacherColumnsText(C)} -> relu -> ${opts.dim}, L2-normalised; ${opts.mining} triplet loss (margin ${DEFAULT_ENCODER.margin}, Euclidean) + a cosine-softmax head that learns the fold's logistic regression's probabilities on its training rows; ${K}-fold cross-fitted, ${earlyStop ? `early stopping on a held-back tenth (epochs ${epochsRun.join('/')}${plan.epochRows < Math.round(valid.length * (K - 1) / K) ? ` of ${plan.epochRows} sampled rows` : ''})` : `${plan.epochs} epochs`}; beside it, per fold, a logistic regression on the same features (C = ${choice.C}), which leads the label scores; ${choice.losses.length ? `the features${choice.minDf !== undefined ? ` (minDf from ${MIN_DF_CANDIDATES.join(', ')})` : ''} and C (from ${C_CANDIDATES.join(', ')}) chosen together for the file by the likelihood of a held-back tenth of a seeded draw of its rows` : 'too few rows to choose the features and C: the defaults'}${ivf ? `; neighbours approximate: an inverted file of ${ivf.nlist} lists, ${ivf.nprobe} probed per row (recall@10 0.99 against the exact search on 100,000 rows, bench:recall)` : ''}`,
+      description: `${ds.input === 'text' ? `hashed n-gram bag (${featureDim} buckets${choice.minDf !== undefined ? `: those in ${choice.minDf} rows or more` : ''})` : ds.input === 'features' ? `${featureDim} numeric columns (standardised)` : `a ${featureDim}-wide vector column`} -> ${DEFAULT_ENCODER.hidden}${teacherColumnsText(C)} -> relu -> ${opts.dim}, L2-normalised; ${opts.mining} triplet loss (margin ${DEFAULT_ENCODER.margin}, Euclidean) + a cosine-softmax head that learns the fold's logistic regression's probabilities on its training rows; ${K}-fold cross-fitted, ${earlyStop ? `early stopping on a held-back tenth (epochs ${epochsRun.join('/')}${plan.epochRows < Math.round(valid.length * (K - 1) / K) ? ` of ${plan.epochRows} sampled rows` : ''})` : `${plan.epochs} epochs`}; beside it, per fold, a logistic regression on the same features (C = ${choice.C}), which leads the label scores (each model's the mean of its out-of-fold probability of the given label and that of the folds that trained on the row); ${choice.losses.length ? `the features${choice.minDf !== undefined ? ` (minDf from ${MIN_DF_CANDIDATES.join(', ')})` : ''} and C (from ${C_CANDIDATES.join(', ')}) chosen together for the file by the likelihood of a held-back tenth of a seeded draw of its rows` : 'too few rows to choose the features and C: the defaults'}${ivf ? `; neighbours approximate: an inverted file of ${ivf.nlist} lists, ${ivf.nprobe} probed per row (recall@10 0.99 against the exact search on 100,000 rows, bench:recall)` : ''}`,
       featureDim, trainedRowsPerFold: trainSizes, epochsPerFold: epochsRun,
       choice: {
         ...(choice.minDf !== undefined ? { minDf: choice.minDf } : {}), C: choice.C,

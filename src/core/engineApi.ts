@@ -33,6 +33,11 @@ export interface LabelSignals {
   y: number[];
   /** Signal name -> [rows x classes] probabilities (the kNN vote as fractions of the neighbours). */
   probs: Record<string, number[]>;
+  /**
+   * Per row, its given label's probability under the folds' models that trained on it (their
+   * mean), per model; null where no fold trained on the row.
+   */
+  fitted?: Record<string, (number | null)[]>;
 }
 
 export type AuditFileFn = (file: string, options?: Partial<AuditOptions>, hooks?: AuditHooks) => Promise<AuditReport>;

@@ -76,6 +76,12 @@ export interface LabeledFoldResult {
   teacher?: Float32Array;
   /** A linear half's result: its weights (LinearModel.weights), the encoder's teacher columns. */
   teacherWeights?: { W: Float32Array; b: Float32Array };
+  /**
+   * [train] each training row's probability of its given label under this fold's models, which
+   * trained on it (in splitFold's order of the training rows): the linear model's, and the
+   * encoder's head's (absent from a linear half's result).
+   */
+  fitted?: { linear?: Float32Array; head?: Float32Array };
   nn: NeighbourResult;
   /** Set when the neighbours were searched approximately (an inverted file), with its parameters. */
   ivf?: IvfParams;
@@ -102,21 +108,41 @@ export function splitFold(fold: Int32Array, f: number, trainable?: Uint8Array): 
   return { train: idx.filter((i) => fold[i] !== f && (!trainable || trainable[i] === 1)), held: idx.filter((i) => fold[i] === f) };
 }
 
+/**
+ * Per row, the mean over the folds that trained on it of its given label's probability under
+ * their models (FoldResult.fitted): the linear models' and the encoder heads'; NaN where no fold
+ * trained on the row (rows that only get scored, in multi-file audits).
+ */
+export function meanFitted(results: readonly FoldResult[], fold: Int32Array, trainable?: Uint8Array): { linear: Float32Array; head: Float32Array } {
+  const n = fold.length, sums = { linear: new Float64Array(n), head: new Float64Array(n) }, count = new Int32Array(n);
+  for (const r of results) {
+    const { train } = splitFold(fold, r.f, trainable);
+    const { linear, head } = r.fitted ?? {};
+    if (!linear || !head || linear.length !== train.length || head.length !== train.length) throw new Error(`internal: fold ${r.f} without its training rows' probabilities`);
+    train.forEach((i, q) => { sums.linear[i] += linear[q]; sums.head[i] += head[q]; count[i]++; });
+  }
+  const mean = (s: Float64Array) => Float32Array.from(s, (v, i) => (count[i] ? v / count[i] : NaN));
+  return { linear: mean(sums.linear), head: mean(sums.head) };
+}
+
 export async function runFold(task: FoldTask, onProgress: FoldProgress, signal?: AbortSignal): Promise<FoldResult> {
   const { f, x } = task;
   const { train, held } = splitFold(task.fold, f, task.trainable);
   if (task.part === 'linear') {
-    const { linear, teacher, teacherWeights } = fitLinear(task, train, held, signal);
+    const { linear, teacher, teacherWeights, fitted } = fitLinear(task, train, held, signal);
     onProgress(f, 1, 'linear');
-    return { kind: 'labeled', f, part: 'linear', held, trainRows: train.length, epochsRun: 0, probs: new Float32Array(0), linear, teacher, teacherWeights, nn: emptyNeighbours(0, 0) };
+    return {
+      kind: 'labeled', f, part: 'linear', held, trainRows: train.length, epochsRun: 0, probs: new Float32Array(0), linear, teacher, teacherWeights,
+      fitted: { linear: fitted }, nn: emptyNeighbours(0, 0),
+    };
   }
   if (task.part === 'encoder' && (!task.teacher || !task.teacherWeights)) throw new Error('internal: an encoder half without its teacher');
   const cfg: EncoderConfig = {
     ...DEFAULT_ENCODER, ...task.encoder, dim: task.dim, mining: task.mining,
     classes: task.classes,
   };
-  const { linear, teacher, teacherWeights } = task.part === 'encoder'
-    ? { linear: new Float32Array(0), teacher: task.teacher, teacherWeights: task.teacherWeights! } : fitLinear(task, train, held, signal);
+  const { linear, teacher, teacherWeights, fitted } = task.part === 'encoder'
+    ? { linear: new Float32Array(0), teacher: task.teacher, teacherWeights: task.teacherWeights!, fitted: undefined } : fitLinear(task, train, held, signal);
   const enc = new Encoder(cfg, Rng.derive(task.seed, `fold${f}`), x, { ...teacherWeights, rows: train });
   const order = Rng.derive(task.seed, `order${f}`);
   const hooks = { signal, onEpoch: (t: number) => onProgress(f, 0.75 * t, 'train') };
@@ -127,6 +153,7 @@ export async function runFold(task: FoldTask, onProgress: FoldProgress, signal?:
     const { z, head } = await enc.embed(x, Int32Array.from(task.fold.keys()), signal);
     const probs = new Float32Array(held.length * C);
     held.forEach((i, q) => probs.set(head.subarray(i * C, i * C + C), q * C));
+    const fittedHead = givenProbability(head, train, task.y, C, (r) => r);
     onProgress(f, 0.85, 'neighbours');
     const k = Math.max(1, Math.min(task.k, train.length));
     const search = { z, dim: task.dim, queries: held, refs: train, labels: task.y, k, signal };
@@ -136,7 +163,8 @@ export async function runFold(task: FoldTask, onProgress: FoldProgress, signal?:
     onProgress(f, 1, 'neighbours');
     const sampled = sampleTriplets(held, train, task.y, unitDistance(z, task.dim), Math.ceil(SAMPLED_TRIPLETS * held.length / task.fold.length), Rng.derive(task.seed, `sample${f}`));
     return {
-      kind: 'labeled', f, part: task.part, held, trainRows: train.length, epochsRun, probs, linear, nn, ivf, sampled, z: task.wantEmbedding ? z : undefined,
+      kind: 'labeled', f, part: task.part, held, trainRows: train.length, epochsRun, probs, linear, fitted: { linear: fitted, head: fittedHead },
+      nn, ivf, sampled, z: task.wantEmbedding ? z : undefined,
       ...(task.exportWeights ? { weights: enc.exportWeights() } : {}),
     };
   } finally {
@@ -146,16 +174,22 @@ export async function runFold(task: FoldTask, onProgress: FoldProgress, signal?:
 
 /**
  * The fold's logistic regression at the file's C (`task.linear.C`, chooseLinearInputs): [held x
- * classes] out-of-fold probabilities, and its probabilities on the training rows (the encoder's
- * teacher).
+ * classes] out-of-fold probabilities, its probabilities on the training rows (the encoder's
+ * teacher) and, of those, each training row's given label's.
  */
 function fitLinear(task: LabeledFoldTask, train: Int32Array, held: Int32Array, signal?: AbortSignal): {
-  linear: Float32Array; teacher: Float32Array; teacherWeights: { W: Float32Array; b: Float32Array };
+  linear: Float32Array; teacher: Float32Array; teacherWeights: { W: Float32Array; b: Float32Array }; fitted: Float32Array;
 } {
   const lin = new LinearModel(task.x, task.classes);
   lin.fit(train, task.y, Rng.derive(task.seed, `linear${task.f}`), { ...DEFAULT_LINEAR, ...task.linear }, signal);
   if (signal?.aborted) throw new AbortError();
-  return { linear: lin.predict(held), teacher: lin.predict(train), teacherWeights: lin.weights() };
+  const teacher = lin.predict(train);
+  return { linear: lin.predict(held), teacher, teacherWeights: lin.weights(), fitted: givenProbability(teacher, train, task.y, task.classes, (_, q) => q) };
+}
+
+/** [rows.length] p[at(row, q) * C + y[row]] for each rows[q]: the probability of each row's given label. */
+function givenProbability(p: Float32Array, rows: Int32Array, y: Int32Array, C: number, at: (row: number, q: number) => number): Float32Array {
+  return Float32Array.from(rows, (r, q) => p[at(r, q) * C + y[r]]);
 }
 
 /** Rows below which nothing is chosen (a tenth of them would be too few to tell). */
@@ -318,7 +352,7 @@ export function withTeacher(encoderHalf: FoldTask, linearHalf: FoldResult): Fold
 export function mergeFoldParts(parts: FoldResult[]): FoldResult {
   if (parts.length === 1) return parts[0];
   const [lin, enc] = parts;
-  return { ...enc, part: undefined, linear: lin.linear };
+  return { ...enc, part: undefined, linear: lin.linear, fitted: { ...enc.fitted, linear: lin.fitted?.linear } };
 }
 
 export const runFoldsInProcess: FoldRunner = async (tasks, onProgress, signal) => {

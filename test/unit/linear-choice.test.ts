@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { featurize } from '../../src/core/featurize';
-import { chooseLinearInputs, runFold, splitFold, type FoldTask } from '../../src/core/folds';
+import { chooseLinearInputs, mergeFoldParts, runFold, splitFold, type FoldTask } from '../../src/core/folds';
 import { C_CANDIDATES, DEFAULT_LINEAR, LinearModel } from '../../src/core/linear';
+import { initBackend } from '../../src/core/node/backend';
 import { Rng } from '../../src/core/rng';
 
 /** Two-class texts from two vocabularies that share some words, labels flipped at `noise`. */
@@ -49,5 +50,40 @@ describe('the linear model\'s C, chosen for the file by held-back likelihood', (
     const got = Array.from((await runFold(task, () => {})).linear);
     assert.deepEqual(got, fitted(2));
     assert.notDeepEqual(got, fitted(5));
+  });
+});
+
+describe('a fold\'s fitted probabilities (its models\' on the rows they trained on)', () => {
+  const n = 400, { x, y } = data(n, 0.1, 5);
+  const fold = Int32Array.from({ length: n }, (_, i) => i % 4);
+  const task: FoldTask = { kind: 'labeled', f: 1, fold, x, y, classes: 2, k: 5, dim: 8, mining: 'semi-hard', epochs: 2, earlyStop: false, seed: 9, wantEmbedding: false, epochRows: Infinity, linear: { C: 2 } };
+  const { train } = splitFold(fold, 1);
+  before(() => initBackend('cpu'));
+
+  it('are, for the linear model, its probability of each training row\'s given label', async () => {
+    const lin = new LinearModel(x, 2);
+    lin.fit(train, y, Rng.derive(9, 'linear1'), { ...DEFAULT_LINEAR, C: 2 });
+    const p = lin.predict(train);
+    const got = (await runFold({ ...task, part: 'linear' }, () => {})).fitted?.linear;
+    assert.deepEqual(Array.from(got ?? []), Array.from(train, (r, q) => p[q * 2 + y[r]]));
+  });
+
+  it('come from both halves of a fold, run together or apart (the pool merges them)', async () => {
+    const whole = await runFold(task, () => {});
+    const linearHalf = await runFold({ ...task, part: 'linear' }, () => {});
+    const encoderHalf = await runFold({ ...task, part: 'encoder', teacher: linearHalf.teacher, teacherWeights: linearHalf.teacherWeights }, () => {});
+    const merged = mergeFoldParts([linearHalf, encoderHalf]);
+    for (const r of [whole, merged]) {
+      assert.equal(r.fitted?.linear?.length, train.length);
+      assert.equal(r.fitted?.head?.length, train.length);
+      assert.ok(r.fitted!.head!.every((v) => v >= 0 && v <= 1), 'probabilities');
+    }
+    assert.deepEqual(Array.from(merged.fitted!.linear!), Array.from(whole.fitted!.linear!));
+    assert.deepEqual(Array.from(merged.fitted!.head!), Array.from(whole.fitted!.head!));
+    // trained on them, the models fit most of these rows' labels (9 in 10 are right; the head,
+    // after two epochs, fewer)
+    const fitRate = (v: Float32Array) => v.filter((p) => p > 0.5).length / v.length;
+    assert.ok(fitRate(whole.fitted!.linear!) > 0.8, `linear ${fitRate(whole.fitted!.linear!)}`);
+    assert.ok(fitRate(whole.fitted!.head!) > 0.6, `head ${fitRate(whole.fitted!.head!)}`);
   });
 });
