@@ -27,7 +27,9 @@ Options:
   --epochs N              training epochs per fold (default: chosen from the data size)
   --dim N                 embedding width (default 64)
   --mining semi-hard|batch-hard   online triplet mining for labeled rows (default semi-hard)
-  --threshold T           suspicion at or above which a row is flagged mislabeled (default 0.5)
+  --threshold T           suspicion at or above which a row is flagged mislabeled (default 0.5;
+                          labeled rows: also among as many of the most suspicious rows as
+                          confident learning counts label errors)
   --max-rows N            audit only the first N data rows
   --backend auto|node|wasm|cpu    TensorFlow.js backend (default auto)
   --workers N             threads training folds side by side (default: one per core, up to 4)

@@ -80,8 +80,8 @@ const pct = (p: number) => `${Math.round(p * 100)}%`;
 /**
  * Each row's suspicion, 1 - the blend (SCORING) of its given label's probability under the
  * encoder's head and the linear model (each withFitted, when `fitted` is given) and its kNN vote;
- * the label it suggests, from the out-of-fold probabilities alone (confident learning's rule,
- * below); its triplet and the evidence.
+ * the label it suggests, for as many of the most suspicious rows as confident learning counts
+ * label errors (out-of-fold probabilities alone, below); its triplet and the evidence.
  */
 export function scoreLabeled(inp: {
   y: Int32Array; probs: Float32Array; linear: Float32Array; fitted?: FittedProbabilities; classes: number; labels: string[]; ev: LabeledEvidence;
@@ -126,19 +126,30 @@ export function scoreLabeled(inp: {
     evidence.push(probLine('encoder head (out-of-fold)', probs, fitHead));
     out[i] = { suspicion, dAP, dAN, positive, negative, evidence };
   }
-  // Confident learning's rule for the suggestion (and so for the `mislabeled` flag): another
-  // class must be at least as likely as that class's own rows are on average. On the corrupted
-  // TREC copy, without it 28% of the rows were flagged (1,528, of which 529 corrupted).
+  // Which rows carry a suggestion (and so can be flagged `mislabeled`): confident learning counts the
+  // file's likely label errors, the rows for which another class is at least as likely as that
+  // class's own rows are on average (out-of-fold); that many rows from the top of the suspicion
+  // ranking get one. Each suggests confident learning's class where it has one, else the likeliest
+  // other class. Flagging confident learning's own rows instead picks rows the ranking puts lower:
+  // on 24 corrupted copies (TREC, SMS, AG News, ChnSentiCorp; seeds 1-2, rates 0.05 / 0.1 / 0.2)
+  // this rule's F1 against the truth was higher on all 24, by 0.07 on average (README, Suspicion).
   const sum = new Float64Array(C), cnt = new Float64Array(C);
   y.forEach((c, i) => { sum[c] += pAll[i * C + c]; cnt[c]++; });
   const t = Float64Array.from(sum, (v, c) => (cnt[c] ? v / cnt[c] : 1));
-  y.forEach((given, i) => {
+  const claimed = y.map((given, i) => {
     let best = -1;
     for (let c = 0; c < C; c++) {
       if (c !== given && pAll[i * C + c] >= t[c] && (best < 0 || pAll[i * C + c] > pAll[i * C + best])) best = c;
     }
-    out[i].suggested = best >= 0 ? best : undefined;
+    return best;
   });
+  const count = claimed.reduce((n, c) => n + (c >= 0 ? 1 : 0), 0);
+  const ranked = Array.from(y, (_, i) => i).sort((a, b) => out[b].suspicion - out[a].suspicion || a - b);
+  for (const i of ranked.slice(0, count)) {
+    let best = claimed[i];
+    if (best < 0) for (let c = 0; c < C; c++) if (c !== y[i] && (best < 0 || pAll[i * C + c] > pAll[i * C + best])) best = c;
+    out[i].suggested = best;
+  }
   return out;
 }
 

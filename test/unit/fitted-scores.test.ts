@@ -66,7 +66,7 @@ describe('the label scores\' fitted probabilities', () => {
       assert.equal(withFit[2].suspicion, outOfFold[2].suspicion);
     });
 
-    it('leave the suggested label to the out-of-fold probabilities, and say both in the evidence', () => {
+    it('leave the suggested labels, and their number, to the out-of-fold probabilities, and say both in the evidence', () => {
       assert.deepEqual(withFit.map((s) => s.suggested), outOfFold.map((s) => s.suggested));
       assert.match(withFit[1].evidence[0], /^linear classifier \(out-of-fold\): P\("b"\) = 70%; trained on this row, P\("b"\) = 80%$/);
       assert.ok(!withFit[2].evidence.some((e) => e.includes('trained on this row')), 'row 2 never trained');
