@@ -9,7 +9,7 @@ import type { AuditReport } from '../../src/core/types';
 import { DEFAULT_SEVERITIES, findings } from '../../src/extension/logic/findings';
 import {
   activeTabTitle, applyCodeAction, attributes, cursorLine, gotoLine, notificationMessages, quickOpen,
-  runCommand, sleep, statusItem, waitFor, webviewFrame,
+  runCommand, showEditor, sleep, statusItem, waitFor, webviewFrame,
 } from './workbench';
 
 export interface Step { name: string; ok: boolean; detail: string; ms: number }
@@ -296,8 +296,7 @@ export async function runUi(o: UiOptions): Promise<Step[]> {
   });
 
   await step('window reload mid-audit: no orphan job process, the panel comes back, the next audit works', async () => {
-    await quickOpen(page, 'reload.csv');
-    await waitFor('reload.csv as the active tab', async () => (await activeTabTitle(page)) === 'reload.csv', 20_000);
+    await showEditor(page, 'reload.csv');
     await runCommand(page, 'Triplet Audit: Audit Active File');
     const jobs = await waitFor('the audit\'s job process', async () => { const j = jobProcesses(); return j.length ? j : undefined; }, 30_000, 20);
     const t0 = Date.now();
@@ -307,7 +306,7 @@ export async function runUi(o: UiOptions): Promise<Step[]> {
     const gone = Date.now() - t0;
     // the panel that was open before the reload is restored by its serializer
     await webviewFrame(page, 'main.panel', 60_000);
-    await quickOpen(page, 'reload.csv');
+    await showEditor(page, 'reload.csv');
     await runCommand(page, 'Triplet Audit: Audit Active File');
     await waitFor('the audit after the reload', async () => (await notificationMessages(page)).some((m) => /^Triplet Audit: 500 rows/.test(m)), 180_000);
     check(jobProcesses().filter((p) => jobs.includes(p)).length === 0, 'an old job process is still there');

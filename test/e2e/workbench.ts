@@ -60,6 +60,18 @@ export async function quickOpen(page: Page, name: string): Promise<void> {
   await page.keyboard.press('Enter');
 }
 
+/**
+ * Makes the file the active editor: a click on its tab where one is open (a reload restores the
+ * open editors, and quick open's file search can lag far behind: a fresh-clone CI run saw it miss
+ * the file for three tries of 15 s after a reload), else quick open.
+ */
+export async function showEditor(page: Page, name: string): Promise<void> {
+  const tab = page.locator('.editor-group-container .tab').filter({ has: page.locator('.label-name', { hasText: name }) }).first();
+  if (await tab.count()) await tab.click();
+  else await quickOpen(page, name);
+  await waitFor(`${name} as the active tab`, async () => (await activeTabTitle(page)) === name, 20_000);
+}
+
 export async function activeTabTitle(page: Page): Promise<string> {
   const tab = page.locator('.editor-group-container.active .tab.active .label-name').first();
   return ((await tab.textContent({ timeout: 2000 }).catch(() => '')) ?? '').trim();
