@@ -136,19 +136,23 @@ export function scoreLabeled(inp: {
   const sum = new Float64Array(C), cnt = new Float64Array(C);
   y.forEach((c, i) => { sum[c] += pAll[i * C + c]; cnt[c]++; });
   const t = Float64Array.from(sum, (v, c) => (cnt[c] ? v / cnt[c] : 1));
-  const claimed = y.map((given, i) => {
+  /** Row i's likeliest class other than its given one among those `allowed`, -1 if none is. */
+  const likeliestOther = (i: number, allowed: (c: number) => boolean) => {
     let best = -1;
     for (let c = 0; c < C; c++) {
-      if (c !== given && pAll[i * C + c] >= t[c] && (best < 0 || pAll[i * C + c] > pAll[i * C + best])) best = c;
+      if (c !== y[i] && allowed(c) && (best < 0 || pAll[i * C + c] > pAll[i * C + best])) best = c;
     }
     return best;
-  });
-  const count = claimed.reduce((n, c) => n + (c >= 0 ? 1 : 0), 0);
-  const ranked = Array.from(y, (_, i) => i).sort((a, b) => out[b].suspicion - out[a].suspicion || a - b);
-  for (const i of ranked.slice(0, count)) {
-    let best = claimed[i];
-    if (best < 0) for (let c = 0; c < C; c++) if (c !== y[i] && (best < 0 || pAll[i * C + c] > pAll[i * C + best])) best = c;
-    out[i].suggested = best;
+  };
+  const claimed = y.map((_, i) => likeliestOther(i, (c) => pAll[i * C + c] >= t[c]));
+  let count = claimed.reduce((n, c) => n + (c >= 0 ? 1 : 0), 0);
+  // the count-th highest suspicion (a typed sort, 0.3 s at 1M rows where a comparator sort of the
+  // rows took 2.2 s); rows above it get a suggestion, and rows at it in row order while the count lasts
+  const cut = count ? Float64Array.from(out, (r) => r.suspicion).sort()[y.length - count] : Infinity;
+  for (let i = 0; i < y.length; i++) if (out[i].suspicion > cut) count--;
+  for (let i = 0; i < y.length; i++) {
+    const s = out[i].suspicion;
+    if (s > cut || (s === cut && count-- > 0)) out[i].suggested = claimed[i] >= 0 ? claimed[i] : likeliestOther(i, () => true);
   }
   return out;
 }
