@@ -8,7 +8,7 @@ import type { Frame, Page } from 'playwright-core';
 import type { AuditReport } from '../../src/core/types';
 import { DEFAULT_SEVERITIES, findings } from '../../src/extension/logic/findings';
 import {
-  activeTabTitle, applyCodeAction, attributes, cursorLine, gotoLine, notificationMessages, quickOpen,
+  activeTabTitle, applyCodeAction, attributes, cursorLine, gotoLine, notificationMessages,
   runCommand, showEditor, sleep, statusItem, waitFor, webviewFrame,
 } from './workbench';
 
@@ -102,8 +102,7 @@ export async function runUi(o: UiOptions): Promise<Step[]> {
   });
 
   await step('open sample.csv', async () => {
-    await quickOpen(page, 'sample.csv');
-    await waitFor('sample.csv as the active tab', async () => (await activeTabTitle(page)) === 'sample.csv', 20_000);
+    await showEditor(page, 'sample.csv');
     await page.locator('.editor-group-container.active .monaco-editor .view-lines').waitFor({ timeout: 20_000 });
     return '';
   });

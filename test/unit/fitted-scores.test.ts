@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { meanFitted, splitFold, type FoldResult } from '../../src/core/folds';
 import { emptyNeighbours } from '../../src/core/neighbours';
-import { FITTED_SHARE, SCORING, scoreLabeled, type LabeledEvidence } from '../../src/core/score';
+import { FITTED_SHARE, SCORING, scoreLabeled } from '../../src/core/score';
+import { noNeighbours } from '../support/evidence';
 
 /** A fold's result carrying only what meanFitted reads: its fitted probabilities, `value(row)` for each training row. */
 function foldResult(f: number, fold: Int32Array, trainable: Uint8Array | undefined, value: (row: number) => number): FoldResult {
@@ -46,8 +47,7 @@ describe('the label scores\' fitted probabilities', () => {
     const y = Int32Array.from([0, 1, 0]);
     const linear = Float32Array.from([0.9, 0.1, 0.3, 0.7, 0.2, 0.8]);
     const probs = Float32Array.from([0.8, 0.2, 0.4, 0.6, 0.3, 0.7]);
-    const none = emptyNeighbours(n, 1);
-    const ev: LabeledEvidence = { k: 1, nnIds: none.ids, nnSims: none.sims, sameId: none.sameId, sameSim: none.sameSim, otherId: none.otherId, otherSim: none.otherSim };
+    const ev = noNeighbours(n);
     const fitted = { linear: Float32Array.from([0.95, 0.8, NaN]), head: Float32Array.from([0.9, 0.5, NaN]) };
     const outOfFold = scoreLabeled({ y, probs, linear, classes: C, labels, ev });
     const withFit = scoreLabeled({ y, probs, linear, fitted, classes: C, labels, ev });

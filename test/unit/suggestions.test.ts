@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { emptyNeighbours } from '../../src/core/neighbours';
-import { scoreLabeled, type LabeledEvidence } from '../../src/core/score';
+import { scoreLabeled } from '../../src/core/score';
+import { noNeighbours } from '../support/evidence';
 
 describe('which rows get a suggested label (and so can be flagged mislabeled)', () => {
   // Three classes, no neighbours (the kNN vote is even), the head and the linear model agreeing: the
@@ -19,8 +19,7 @@ describe('which rows get a suggested label (and so can be flagged mislabeled)', 
   ];
   const y = Int32Array.from(rows, ([c]) => c);
   const p = Float32Array.from(rows.flatMap(([, q]) => q));
-  const none = emptyNeighbours(rows.length, 1);
-  const ev: LabeledEvidence = { k: 1, nnIds: none.ids, nnSims: none.sims, sameId: none.sameId, sameSim: none.sameSim, otherId: none.otherId, otherSim: none.otherSim };
+  const ev = noNeighbours(rows.length);
   const scores = scoreLabeled({ y, probs: p, linear: p, classes: C, labels, ev });
 
   it('are as many as confident learning claims (rows 5 and 6 here), taken from the top of the suspicion ranking', () => {
